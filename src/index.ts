@@ -1,1 +1,4 @@
-export {};
+export * from './config/types';
+export * from './blueprint';
+export * from './github/signing-stack';
+export * from './cluster/admission-chart';

@@ -1,0 +1,84 @@
+import * as path from 'node:path';
+import { loadConfigFile, validateConfig } from './config/load';
+import { BlueprintConfig } from './config/types';
+import { buildModel } from './model/build';
+import { BlueprintModel } from './model/model';
+import { Artifacts, renderArtifacts } from './synth/artifacts';
+import { writeArtifacts } from './synth/write';
+
+/** Props of an ImageSigningBlueprint. */
+export interface ImageSigningBlueprintProps {
+  /** The blueprint (config file format v1 as TypeScript props). */
+  readonly config: BlueprintConfig;
+  /**
+   * Folder that relative file paths in the config (publicKeyFile, ...) resolve against.
+   * @default process.cwd()
+   */
+  readonly baseDir?: string;
+}
+
+/** What a synth wrote. */
+export interface SynthResult {
+  /** The output folder (absolute). */
+  readonly outdir: string;
+  /** Files written, relative to outdir, sorted. */
+  readonly files: string[];
+}
+
+/**
+ * One config in, every artifact of a signed-image supply chain out: the signing workflow,
+ * the Terraform (cdktf) stack for GitHub secrets and repository files, the admission policies
+ * (cdk8s) and a runbook.
+ *
+ * The config is validated eagerly: the constructor throws an error listing every problem
+ * with its config path and a fix.
+ */
+export class ImageSigningBlueprint {
+  /** Loads and validates a `blueprint.yaml` (or JSON) file; relative paths resolve against its folder. */
+  public static fromFile(file: string): ImageSigningBlueprint {
+    const loaded = loadConfigFile(file);
+    return new ImageSigningBlueprint({ config: loaded.config, baseDir: loaded.baseDir }, loaded.file);
+  }
+
+  /** The blueprint's name. */
+  public readonly name: string;
+  private readonly model: BlueprintModel;
+  private artifacts?: Artifacts;
+
+  constructor(props: ImageSigningBlueprintProps, source?: string) {
+    const config = validateConfig(props.config, source);
+    this.model = buildModel(config, { baseDir: path.resolve(props.baseDir ?? process.cwd()) }, source);
+    this.name = this.model.name;
+  }
+
+  /**
+   * Renders every artifact and writes it under `outdir`: `github/`, `terraform/`,
+   * `kubernetes/<cluster>/`, `RUNBOOK.md`. Nothing is written when rendering fails.
+   */
+  public synth(outdir: string): SynthResult {
+    const files = writeArtifacts(outdir, this.render().files);
+    return { outdir: path.resolve(outdir), files };
+  }
+
+  /**
+   * Renders every artifact in memory and returns relative path → file content.
+   */
+  public renderFiles(): Record<string, string> {
+    return Object.fromEntries(this.render().files);
+  }
+
+  /** @internal */
+  public _model(): BlueprintModel {
+    return this.model;
+  }
+
+  /** @internal */
+  public _render(): Artifacts {
+    return this.render();
+  }
+
+  private render(): Artifacts {
+    if (!this.artifacts) this.artifacts = renderArtifacts(this.model);
+    return this.artifacts;
+  }
+}

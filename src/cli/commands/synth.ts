@@ -1,0 +1,20 @@
+import * as path from 'node:path';
+import { ImageSigningBlueprint } from '../../blueprint';
+import { CliIo } from '../io';
+
+export interface SynthOptions {
+  readonly config?: string;
+  readonly out?: string;
+}
+
+/** `synth`: validates the config, renders every artifact and writes them (all or nothing). */
+export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<number> {
+  const configFile = path.resolve(io.cwd, opts.config ?? 'blueprint.yaml');
+  const outdir = path.resolve(io.cwd, opts.out ?? 'dist');
+  const bp = ImageSigningBlueprint.fromFile(configFile);
+  const result = bp.synth(outdir);
+  const rel = path.relative(io.cwd, outdir) || '.';
+  io.out(`synthesized ${bp.name} into ${rel}/ (${result.files.length} files)\n`);
+  for (const f of result.files) io.out(`  ${rel}/${f}\n`);
+  return 0;
+}

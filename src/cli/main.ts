@@ -1,0 +1,118 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../config/problems';
+import { BlueprintError } from '../errors';
+import { initCommand } from './commands/init';
+import { synthCommand } from './commands/synth';
+import { CliIo, processIo } from './io';
+
+/** Exit codes: 0 ok, 1 bad config / failed checks / failed verification, 2 usage error. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
+
+type Handler = () => Promise<number>;
+
+/** Lazily loaded command modules (keeps `--help` and `synth` start-up light). */
+function lazy<T>(load: () => T): () => T {
+  let cached: T | undefined;
+  return () => (cached ??= load());
+}
+const keygenModule = lazy(() => require('./commands/keygen') as typeof import('./commands/keygen'));
+const publicKeyModule = lazy(() => require('./commands/public-key') as typeof import('./commands/public-key'));
+const matchModule = lazy(() => {
+  try {
+    return require('./commands/match') as { matchCommand: (o: { engine: string }, p: string, i: string, io: CliIo) => Promise<number> };
+  } catch {
+    return undefined;
+  }
+});
+
+export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
+  const program = new Command('image-signing-blueprint')
+    .description('Sign container images in GitHub Actions with cosign and enforce the signatures at admission, from one config.')
+    .option('--debug', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  program.command('init')
+    .description('write a commented starter config')
+    .addOption(new Option('--mode <mode>', 'signing mode').choices(['key', 'keyless']).default('key'))
+    .option('--out <file>', 'where to write the config', 'blueprint.yaml')
+    .option('--owner <owner>', 'GitHub owner', 'acme')
+    .option('--repository <name>', 'repository name', 'web')
+    .option('--image <image>', 'image the workflow builds (default ghcr.io/<owner>/<repository>)')
+    .option('--force', 'overwrite an existing config')
+    .action((o) => run(() => initCommand(o, io)));
+
+  program.command('synth')
+    .description('validate the config and write every artifact (workflow, Terraform, policies, runbook)')
+    .option('--config <file>', 'blueprint config (YAML or JSON)', 'blueprint.yaml')
+    .option('--out <dir>', 'output folder', 'dist')
+    .action((o) => run(() => synthCommand(o, io)));
+
+  program.command('keygen')
+    .description('generate a cosign-compatible key pair (password from COSIGN_PASSWORD, a prompt, or stdin)')
+    .option('--out-dir <dir>', 'folder for cosign.key and cosign.pub', '.')
+    .option('--force', 'overwrite existing key files')
+    .addOption(new Option('--label <label>', 'PEM label of the private key').choices(['sigstore', 'cosign']).default('sigstore'))
+    .addOption(new Option('--scrypt-n <n>', 'scrypt cost (32768 for cosign <= 2.1 readers)').choices(['65536', '32768']).default('65536'))
+    .action((o) => run(() => keygenModule().keygenCommand({ outDir: o.outDir, force: o.force, label: o.label, scryptN: Number(o.scryptN) } as any, io)));
+
+  program.command('public-key')
+    .description('print the public key of an encrypted cosign private key (like `cosign public-key`)')
+    .requiredOption('--key <file>', 'cosign.key')
+    .action((o) => run(() => publicKeyModule().publicKeyCommand({ key: o.key } as any, io)));
+
+  program.command('match')
+    .description('does an admission engine\'s image pattern match an image? exit 0 yes, 1 no')
+    .addOption(new Option('--engine <engine>', 'admission engine').choices(['kyverno', 'kyverno-ivpol', 'policy-controller']).makeOptionMandatory())
+    .argument('<pattern>', 'the policy pattern')
+    .argument('<image>', 'the image reference as a Pod would name it')
+    .action((pattern, image, o) => run(async () => {
+      const m = matchModule();
+      if (!m) throw new BlueprintError('NOT_AVAILABLE', 'match is not available in this build');
+      return m.matchCommand({ engine: o.engine }, pattern, image, io);
+    }));
+
+  return program;
+}
+
+function reportError(e: unknown, io: CliIo, debug: boolean): number {
+  if (e instanceof ConfigError) {
+    io.err(`error: ${e.message}\n`);
+  } else if (e instanceof BlueprintError) {
+    io.err(`error [${e.code}]: ${e.message}${e.path ? `\n  at: ${e.path}` : ''}${e.fix ? `\n  fix: ${e.fix}` : ''}\n`);
+  } else {
+    io.err(`error: ${(e as Error)?.message ?? String(e)}\n`);
+    if (!debug) io.err('(run with --debug for the stack trace)\n');
+  }
+  if (debug && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
+  return e instanceof BlueprintError ? EXIT.FAILED : EXIT.FAILED;
+}
+
+/** Runs the CLI; returns the exit code (never calls process.exit). */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const debug = argv.includes('--debug');
+  let pending: Promise<number> | undefined;
+  const program = buildProgram(io, (h) => { pending = h(); });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return EXIT.OK;
+      return EXIT.USAGE;
+    }
+    return reportError(e, io, debug);
+  }
+  if (!pending) {
+    if (argv.filter((a) => a !== '--debug').length === 0) {
+      io.err(program.helpInformation());
+      return EXIT.USAGE;
+    }
+    return EXIT.OK;
+  }
+  try {
+    return await pending;
+  } catch (e) {
+    return reportError(e, io, debug);
+  }
+}

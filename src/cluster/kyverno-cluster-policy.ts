@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
+import { BlueprintModel, ClusterModel, RepositoryModel, versionAtLeast } from '../model/model';
+import { kyvernoImageReferences } from './image-references';
+
+/** Namespaces never subjected to the policy (the cluster's own machinery). */
+export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'kyverno'];
+
+export const BLUEPRINT_ANNOTATION = 'image-signing-blueprint/blueprint';
+export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': 'image-signing-blueprint' };
+
+/** A Kubernetes object name of at most 63 characters, stable for the same inputs. */
+export function boundedName(...parts: string[]): string {
+  const full = parts.join('-');
+  if (full.length <= 63) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${full.slice(0, 54).replace(/-+$/, '')}-${hash}`;
+}
+
+function imageReferencesFor(repos: readonly RepositoryModel[], cluster: ClusterModel): string[] {
+  if (cluster.imageReferences) return [...cluster.imageReferences];
+  return repos.flatMap((r) => r.images.flatMap(kyvernoImageReferences));
+}
+
+/** Rekor and CT log settings matching how the workflow signs (admission-engines.md §0.7, §6.2). */
+function transparencySettings(model: BlueprintModel): Record<string, unknown> {
+  const s = model.signing;
+  const rekorUrl = s.keyless?.rekorUrl ?? 'https://rekor.sigstore.dev';
+  const rekor: Record<string, unknown> = { url: rekorUrl };
+  if (!s.transparencyLog) rekor.ignoreTlog = true;
+  const out: Record<string, unknown> = { rekor };
+  // A key-based signature carries no certificate, so there is no SCT to check.
+  if (s.mode === SigningMode.KEY) out.ctlog = { ignoreSCT: true };
+  return out;
+}
+
+function keyAttestorSet(model: BlueprintModel): Record<string, unknown> {
+  const key = model.signing.key!;
+  const keys = [key.publicKey, ...key.previousPublicKeys.map((p) => p.key)];
+  return {
+    // any one key verifies: the current key, or a previous one kept during a rotation
+    count: 1,
+    entries: keys.map((k) => ({ keys: { publicKeys: k.pem.trimEnd(), ...transparencySettings(model) } })),
+  };
+}
+
+function keylessAttestorSet(model: BlueprintModel, repo: RepositoryModel): Record<string, unknown> {
+  const id = repo.identity;
+  const exact = id.subjects.length === 1 && repo.workflow.branches.length + repo.workflow.tags.length === 1;
+  const keyless: Record<string, unknown> = exact
+    ? { subject: id.subjects[0], issuer: id.issuer }
+    : { subjectRegExp: id.subjectRegExp, issuer: id.issuer };
+  return { count: 1, entries: [{ keyless: { ...keyless, ...transparencySettings(model) } }] };
+}
+
+/** The lowest Kyverno version that reads every field this policy uses. */
+export function clusterPolicyMinVersion(model: BlueprintModel, cluster: ClusterModel): string {
+  let min = '1.11.0'; // rekor.ignoreTlog, ctlog.ignoreSCT
+  const bump = (v: string) => {
+    const [a, b] = [min.split('.').map(Number), v.split('.').map(Number)];
+    if (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1])) min = v;
+  };
+  if (versionAtLeast(cluster.kyverno.version, 1, 13)) bump('1.13.0'); // per-entry failureAction
+  if (model.signing.signatureFormat === SignatureFormat.BUNDLE) {
+    bump(model.signing.mode === SigningMode.KEY ? '1.19.0' : '1.13.0');
+  }
+  if (model.signing.mode === SigningMode.KEYLESS && model.repositories.some((r) => !(r.identity.subjects.length === 1 && r.workflow.branches.length + r.workflow.tags.length === 1))) {
+    bump('1.14.0'); // subjectRegExp is ignored below 1.14 (CVE-2025-29778)
+  }
+  return min;
+}
+
+export function clusterPolicyName(model: BlueprintModel): string {
+  return boundedName(model.name, 'verify-images');
+}
+
+/**
+ * Kyverno `kyverno.io/v1` ClusterPolicy with one `verifyImages` rule per signer: in key mode
+ * one rule for every image (one key signs them all); in keyless mode one rule per repository
+ * (each has its own workflow identity).
+ */
+export function renderKyvernoClusterPolicy(model: BlueprintModel, cluster: ClusterModel): Record<string, any> {
+  const enforce = cluster.failureAction === FailureAction.ENFORCE;
+  const perEntryAction = versionAtLeast(cluster.kyverno.version, 1, 13);
+  const bundle = model.signing.signatureFormat === SignatureFormat.BUNDLE;
+
+  const groups: { name: string; repos: readonly RepositoryModel[]; attestors: Record<string, unknown> }[] =
+    model.signing.mode === SigningMode.KEY
+      ? [{ name: 'verify-signatures', repos: model.repositories, attestors: keyAttestorSet(model) }]
+      : model.repositories.map((r) => ({ name: boundedName('verify', r.name), repos: [r], attestors: keylessAttestorSet(model, r) }));
+
+  const rules = groups.map((g) => {
+    const entry: Record<string, unknown> = {
+      imageReferences: imageReferencesFor(g.repos, cluster),
+      type: bundle ? 'SigstoreBundle' : 'Cosign',
+    };
+    if (perEntryAction) entry.failureAction = cluster.failureAction;
+    entry.mutateDigest = enforce; // must be false under Audit (the webhook rejects it otherwise)
+    entry.verifyDigest = enforce;
+    entry.required = true;
+    entry.attestors = [g.attestors];
+    return {
+      name: g.name,
+      match: { any: [{ resources: { kinds: ['Pod'] } }] },
+      exclude: { any: [{ resources: { namespaces: [...SYSTEM_NAMESPACES] } }] },
+      verifyImages: [entry],
+    };
+  });
+
+  const spec: Record<string, unknown> = {};
+  if (!perEntryAction) spec.validationFailureAction = cluster.failureAction;
+  spec.background = false;
+  spec.webhookTimeoutSeconds = 30;
+  spec.failurePolicy = 'Fail';
+  spec.rules = rules;
+
+  const what = model.signing.mode === SigningMode.KEY
+    ? 'signed with the blueprint\'s cosign key'
+    : 'signed keylessly by their repository\'s signing workflow';
+  return {
+    apiVersion: 'kyverno.io/v1',
+    kind: 'ClusterPolicy',
+    metadata: {
+      name: clusterPolicyName(model),
+      labels: { ...MANAGED_BY_LABEL },
+      annotations: {
+        'policies.kyverno.io/title': `Verify image signatures (${model.name})`,
+        'policies.kyverno.io/category': 'Software Supply Chain Security',
+        'policies.kyverno.io/severity': 'high',
+        'policies.kyverno.io/subject': 'Pod',
+        'policies.kyverno.io/minversion': clusterPolicyMinVersion(model, cluster),
+        'policies.kyverno.io/description':
+          `${enforce ? 'Rejects' : 'Reports (Audit)'} Pods whose images from the ${model.name} blueprint are not ${what}. ` +
+          'Generated by image-signing-blueprint; edit the blueprint, not this file.',
+        [BLUEPRINT_ANNOTATION]: model.name,
+      },
+    },
+    spec,
+  };
+}

@@ -1,0 +1,112 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App as K8sApp, Yaml } from 'cdk8s';
+import { App as TfApp } from 'cdktf';
+import { AdmissionChart } from '../cluster/admission-chart';
+import { renderKyvernoClusterPolicy } from '../cluster/kyverno-cluster-policy';
+import { SigningMode } from '../config/types';
+import { renderWorkflow, RenderedWorkflow, WorkflowRenderOptions } from '../github/workflow';
+import { workflowToYaml } from '../github/workflow-yaml';
+import { GitHubSigningStack } from '../github/signing-stack';
+import { BlueprintModel, ClusterModel } from '../model/model';
+import { renderRunbook, RunbookPaths } from '../runbook/runbook';
+
+/** Everything a synth produces, in memory: relative path → content. */
+export interface Artifacts {
+  readonly files: Map<string, string>;
+  readonly workflows: readonly RenderedWorkflow[];
+  /** final cluster objects per cluster (after the chart, i.e. after any user patches) */
+  readonly clusterObjects: ReadonlyMap<string, readonly any[]>;
+  /** synthesized Terraform JSON per repository stack */
+  readonly terraform: ReadonlyMap<string, any>;
+}
+
+/** Output layout. One repository: `github/.github/…`; several: `github/<repo>/.github/…`. */
+export function outputPaths(model: BlueprintModel): RunbookPaths {
+  const single = model.repositories.length === 1;
+  return {
+    githubDir: (repo) => (single ? 'github' : `github/${repo}`),
+    kubernetesDir: (cluster) => `kubernetes/${cluster}`,
+    terraformStackDir: (repo) => `terraform/stacks/${stackId(repo)}`,
+  };
+}
+
+export function stackId(repo: string): string {
+  return `github-${repo.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}`;
+}
+
+export function clusterManifests(model: BlueprintModel, cluster: ClusterModel): any[] {
+  const out: any[] = [];
+  if (cluster.kyverno.enabled) out.push(renderKyvernoClusterPolicy(model, cluster));
+  return out;
+}
+
+export interface RenderOptions {
+  readonly workflow?: WorkflowRenderOptions;
+}
+
+/** Renders every artifact in memory (Terraform goes through a temp dir: cdktf only writes to disk). */
+export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {}): Artifacts {
+  const files = new Map<string, string>();
+  const paths = outputPaths(model);
+  const keyMode = model.signing.mode === SigningMode.KEY;
+
+  const workflows = model.repositories.map((r) => renderWorkflow(model, r, opts.workflow));
+  const workflowYaml = new Map<string, string>();
+  for (const w of workflows) {
+    const text = workflowToYaml(w);
+    workflowYaml.set(w.repository, text);
+    files.set(`${paths.githubDir(w.repository)}/${w.path}`, text);
+    if (keyMode && model.signing.key) files.set(`${paths.githubDir(w.repository)}/cosign.pub`, model.signing.key.publicKey.pem);
+  }
+
+  const clusterObjects = new Map<string, any[]>();
+  for (const c of model.clusters) {
+    const app = new K8sApp({ outdir: os.tmpdir() });
+    const chart = new AdmissionChart(app, c.name, { manifests: clusterManifests(model, c) });
+    const objects = chart.toJson();
+    clusterObjects.set(c.name, objects);
+    files.set(`${paths.kubernetesDir(c.name)}/image-signing.k8s.yaml`, Yaml.stringify(...objects));
+  }
+
+  const terraform = new Map<string, any>();
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'isb-tf-'));
+  try {
+    const app = new TfApp({ outdir: staging, skipValidation: false });
+    for (const r of model.repositories) {
+      const repoFiles = [{ path: r.workflow.path, content: workflowYaml.get(r.name)! }];
+      if (keyMode && model.signing.key) repoFiles.push({ path: 'cosign.pub', content: model.signing.key.publicKey.pem });
+      new GitHubSigningStack(app, stackId(r.name), {
+        owner: model.owner,
+        repository: r.name,
+        publicKeyPem: keyMode ? model.signing.key?.publicKey.pem : undefined,
+        secretScope: model.signing.key?.secretScope,
+        environment: model.signing.key?.environment,
+        files: repoFiles,
+      });
+    }
+    app.synth();
+    for (const rel of listFiles(staging)) {
+      const text = fs.readFileSync(path.join(staging, rel), 'utf8');
+      files.set(`terraform/${rel}`, text);
+      const m = /^stacks\/([^/]+)\/cdk\.tf\.json$/.exec(rel);
+      if (m) terraform.set(m[1], JSON.parse(text));
+    }
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+
+  files.set('RUNBOOK.md', renderRunbook(model, paths));
+  return { files, workflows, clusterObjects, terraform };
+}
+
+function listFiles(root: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(root, r));
+    else if (e.isFile()) out.push(r);
+  }
+  return out.sort();
+}

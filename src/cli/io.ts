@@ -3,15 +3,15 @@
  * Tests pass a captured Io; bin/ passes the process.
  */
 export interface CliIo {
-  /** write to standard output (no newline added) */
-  out(text: string): void;
-  /** write to standard error (no newline added) */
-  err(text: string): void;
   readonly env: Record<string, string | undefined>;
   /** working directory relative paths resolve against */
   readonly cwd: string;
   /** true when stdin is a terminal (prompts allowed) */
   readonly stdinIsTty: boolean;
+  /** write to standard output (no newline added) */
+  out(text: string): void;
+  /** write to standard error (no newline added) */
+  err(text: string): void;
   /** reads all of standard input (used for passwords when not on a TTY) */
   readStdin(): Promise<string>;
   /** prompts on the terminal without echo; only called when stdinIsTty */

@@ -2,6 +2,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/problems';
 import { BlueprintError } from '../errors';
 import { initCommand } from './commands/init';
+import { keygenCommand } from './commands/keygen';
+import { matchCommand } from './commands/match';
+import { publicKeyCommand } from './commands/public-key';
 import { synthCommand } from './commands/synth';
 import { CliIo, processIo } from './io';
 
@@ -9,21 +12,6 @@ import { CliIo, processIo } from './io';
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
 
 type Handler = () => Promise<number>;
-
-/** Lazily loaded command modules (keeps `--help` and `synth` start-up light). */
-function lazy<T>(load: () => T): () => T {
-  let cached: T | undefined;
-  return () => (cached ??= load());
-}
-const keygenModule = lazy(() => require('./commands/keygen') as typeof import('./commands/keygen'));
-const publicKeyModule = lazy(() => require('./commands/public-key') as typeof import('./commands/public-key'));
-const matchModule = lazy(() => {
-  try {
-    return require('./commands/match') as { matchCommand: (o: { engine: string }, p: string, i: string, io: CliIo) => Promise<number> };
-  } catch {
-    return undefined;
-  }
-});
 
 export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
   const program = new Command('image-signing-blueprint')
@@ -55,23 +43,19 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
     .option('--force', 'overwrite existing key files')
     .addOption(new Option('--label <label>', 'PEM label of the private key').choices(['sigstore', 'cosign']).default('sigstore'))
     .addOption(new Option('--scrypt-n <n>', 'scrypt cost (32768 for cosign <= 2.1 readers)').choices(['65536', '32768']).default('65536'))
-    .action((o) => run(() => keygenModule().keygenCommand({ outDir: o.outDir, force: o.force, label: o.label, scryptN: Number(o.scryptN) } as any, io)));
+    .action((o) => run(() => keygenCommand({ outDir: o.outDir, force: o.force, label: o.label, scryptN: Number(o.scryptN) }, io)));
 
   program.command('public-key')
     .description('print the public key of an encrypted cosign private key (like `cosign public-key`)')
     .requiredOption('--key <file>', 'cosign.key')
-    .action((o) => run(() => publicKeyModule().publicKeyCommand({ key: o.key } as any, io)));
+    .action((o) => run(() => publicKeyCommand({ key: o.key }, io)));
 
   program.command('match')
     .description('does an admission engine\'s image pattern match an image? exit 0 yes, 1 no')
     .addOption(new Option('--engine <engine>', 'admission engine').choices(['kyverno', 'kyverno-ivpol', 'policy-controller']).makeOptionMandatory())
     .argument('<pattern>', 'the policy pattern')
     .argument('<image>', 'the image reference as a Pod would name it')
-    .action((pattern, image, o) => run(async () => {
-      const m = matchModule();
-      if (!m) throw new BlueprintError('NOT_AVAILABLE', 'match is not available in this build');
-      return m.matchCommand({ engine: o.engine }, pattern, image, io);
-    }));
+    .action((pattern, image, o) => run(() => matchCommand({ engine: o.engine }, pattern, image, io)));
 
   return program;
 }
@@ -86,7 +70,7 @@ function reportError(e: unknown, io: CliIo, debug: boolean): number {
     if (!debug) io.err('(run with --debug for the stack trace)\n');
   }
   if (debug && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
-  return e instanceof BlueprintError ? EXIT.FAILED : EXIT.FAILED;
+  return EXIT.FAILED;
 }
 
 /** Runs the CLI; returns the exit code (never calls process.exit). */
@@ -94,6 +78,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const debug = argv.includes('--debug');
   let pending: Promise<number> | undefined;
   const program = buildProgram(io, (h) => { pending = h(); });
+  if (argv.filter((a) => a !== '--debug').length === 0) {
+    io.err(program.helpInformation());
+    return EXIT.USAGE;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
@@ -103,13 +91,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
     return reportError(e, io, debug);
   }
-  if (!pending) {
-    if (argv.filter((a) => a !== '--debug').length === 0) {
-      io.err(program.helpInformation());
-      return EXIT.USAGE;
-    }
-    return EXIT.OK;
-  }
+  if (!pending) return EXIT.OK;
   try {
     return await pending;
   } catch (e) {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { kyvernoImageReferences } from './image-references';
+import { hasSingleExactIdentity } from '../model/identity';
 import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
 import { BlueprintModel, ClusterModel, RepositoryModel, versionAtLeast } from '../model/model';
-import { kyvernoImageReferences } from './image-references';
 
 /** Namespaces never subjected to the policy (the cluster's own machinery). */
 export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'kyverno'];
@@ -46,8 +47,7 @@ function keyAttestorSet(model: BlueprintModel): Record<string, unknown> {
 
 function keylessAttestorSet(model: BlueprintModel, repo: RepositoryModel): Record<string, unknown> {
   const id = repo.identity;
-  const exact = id.subjects.length === 1 && repo.workflow.branches.length + repo.workflow.tags.length === 1;
-  const keyless: Record<string, unknown> = exact
+  const keyless: Record<string, unknown> = hasSingleExactIdentity(repo)
     ? { subject: id.subjects[0], issuer: id.issuer }
     : { subjectRegExp: id.subjectRegExp, issuer: id.issuer };
   return { count: 1, entries: [{ keyless: { ...keyless, ...transparencySettings(model) } }] };
@@ -64,7 +64,7 @@ export function clusterPolicyMinVersion(model: BlueprintModel, cluster: ClusterM
   if (model.signing.signatureFormat === SignatureFormat.BUNDLE) {
     bump(model.signing.mode === SigningMode.KEY ? '1.19.0' : '1.13.0');
   }
-  if (model.signing.mode === SigningMode.KEYLESS && model.repositories.some((r) => !(r.identity.subjects.length === 1 && r.workflow.branches.length + r.workflow.tags.length === 1))) {
+  if (model.signing.mode === SigningMode.KEYLESS && model.repositories.some((r) => !hasSingleExactIdentity(r))) {
     bump('1.14.0'); // subjectRegExp is ignored below 1.14 (CVE-2025-29778)
   }
   return min;
@@ -87,7 +87,9 @@ export function renderKyvernoClusterPolicy(model: BlueprintModel, cluster: Clust
   const groups: { name: string; repos: readonly RepositoryModel[]; attestors: Record<string, unknown> }[] =
     model.signing.mode === SigningMode.KEY
       ? [{ name: 'verify-signatures', repos: model.repositories, attestors: keyAttestorSet(model) }]
-      : model.repositories.map((r) => ({ name: boundedName('verify', r.name), repos: [r], attestors: keylessAttestorSet(model, r) }));
+      : model.repositories.map((r) => ({
+        name: boundedName('verify', r.name), repos: [r], attestors: keylessAttestorSet(model, r),
+      }));
 
   const rules = groups.map((g) => {
     const entry: Record<string, unknown> = {

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { BlueprintError } from '../errors';
+import { CONFIG_SCHEMA, crossChecks } from './config-schema';
 import { ConfigError, Problem } from './problems';
 import { validate } from './schema';
-import { CONFIG_SCHEMA, crossChecks } from './spec';
 import { BlueprintConfig } from './types';
 
 /** Largest config file read (a blueprint of 1,000 repositories is ~150 KB). */

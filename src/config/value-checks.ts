@@ -1,6 +1,6 @@
-import { isImageName, parseImageName } from '../model/image-name';
 import { Problem } from './problems';
 import { ValueCheck } from './schema';
+import { isImageName, parseImageName } from '../model/image-name';
 
 const ok: Problem[] = [];
 
@@ -30,7 +30,8 @@ export const refPattern: ValueCheck = (v: string, path) => {
   // eslint-disable-next-line no-control-regex
   if (v === '' || /[\s~^:\\\x00-\x1f\x7f]|\.\.|@\{|^\/|\/$|\.lock$|^refs\//.test(v)) {
     return [{
-      path, value: v,
+      path,
+      value: v,
       message: 'must be a branch or tag name (or a GitHub filter pattern such as v*), without "refs/", spaces, "..", "~", "^", ":" or "\\"',
       fix: v.startsWith('refs/') ? `use ${JSON.stringify(v.replace(/^refs\/(heads|tags)\//, ''))}` : 'e.g. "main" or "v*"',
     }];

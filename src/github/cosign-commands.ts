@@ -1,6 +1,7 @@
+import { SECRET_NAMES } from './secrets';
+import { hasSingleExactIdentity } from '../model/identity';
 import { SignatureFormat, SigningMode } from '../config/types';
 import { BlueprintModel, RepositoryModel } from '../model/model';
-import { SECRET_NAMES } from './secrets';
 
 /**
  * cosign command lines, shared by the workflow, the runbook and the verification job so that
@@ -43,8 +44,7 @@ export function verifyTrustArgs(model: BlueprintModel, repo: RepositoryModel, pu
     args.push(`--key ${publicKeyPath}`);
   } else {
     const id = repo.identity;
-    const exact = id.subjects.length === 1 && repo.workflow.branches.length + repo.workflow.tags.length === 1;
-    args.push(exact ? `--certificate-identity ${shellQuote(id.subjects[0])}` : `--certificate-identity-regexp ${shellQuote(id.subjectRegExp)}`);
+    args.push(hasSingleExactIdentity(repo) ? `--certificate-identity ${shellQuote(id.subjects[0])}` : `--certificate-identity-regexp ${shellQuote(id.subjectRegExp)}`);
     args.push(`--certificate-oidc-issuer ${shellQuote(id.issuer)}`);
   }
   if (!model.signing.transparencyLog) args.push('--insecure-ignore-tlog=true');

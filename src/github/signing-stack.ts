@@ -5,8 +5,8 @@ import { RepositoryEnvironment } from '@cdktf/provider-github/lib/repository-env
 import { RepositoryFile } from '@cdktf/provider-github/lib/repository-file';
 import { LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { SecretScope } from '../config/types';
 import { SECRET_NAMES, TF_VARIABLES } from './secrets';
+import { SecretScope } from '../config/types';
 
 /** A file the stack commits to the repository. */
 export interface RepositoryFileSpec {

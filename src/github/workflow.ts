@@ -1,8 +1,8 @@
-import { SecretScope, SigningMode } from '../config/types';
-import { BlueprintModel, RepositoryModel } from '../model/model';
 import { signArgs, signFormats, verifyArgs } from './cosign-commands';
 import { ActionPin, DEFAULT_PINS, usesRef } from './pins';
 import { registrySecretNames, SECRET_NAMES } from './secrets';
+import { SecretScope, SigningMode } from '../config/types';
+import { BlueprintModel, RepositoryModel } from '../model/model';
 
 /** A rendered workflow: the plain object, and the pins used (for `# vX.Y.Z` comments). */
 export interface RenderedWorkflow {
@@ -31,16 +31,16 @@ function loginSteps(repo: RepositoryModel, use: (k: string) => string): Record<s
   return registries.map((registry) => {
     if (registry === 'ghcr.io') {
       return {
-        'name': 'Log in to ghcr.io',
-        'uses': use('login'),
-        'with': { 'registry': 'ghcr.io', 'username': '${{ github.actor }}', 'password': '${{ secrets.GITHUB_TOKEN }}' },
+        name: 'Log in to ghcr.io',
+        uses: use('login'),
+        with: { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' },
       };
     }
     const s = registrySecretNames(registry);
     return {
-      'name': `Log in to ${registry}`,
-      'uses': use('login'),
-      'with': { 'registry': registry, 'username': `\${{ secrets.${s.username} }}`, 'password': `\${{ secrets.${s.password} }}` },
+      name: `Log in to ${registry}`,
+      uses: use('login'),
+      with: { registry: registry, username: `\${{ secrets.${s.username} }}`, password: `\${{ secrets.${s.password} }}` },
     };
   });
 }
@@ -72,28 +72,28 @@ export function renderWorkflow(model: BlueprintModel, repo: RepositoryModel, opt
   if (!keyMode) buildPermissions['id-token'] = 'write';
 
   const installCosign = {
-    'name': 'Install cosign',
-    'uses': use(cosignInstallerKey(model)),
-    'with': { 'cosign-release': model.signing.cosignVersion.text },
+    name: 'Install cosign',
+    uses: use(cosignInstallerKey(model)),
+    with: { 'cosign-release': model.signing.cosignVersion.text },
   };
 
   const steps: Record<string, any>[] = [
-    { 'name': 'Check out', 'uses': use('checkout'), 'with': { 'persist-credentials': false } },
+    { name: 'Check out', uses: use('checkout'), with: { 'persist-credentials': false } },
     installCosign,
   ];
   if (multiPlatform) steps.push({ name: 'Set up QEMU', uses: use('setup-qemu') });
   steps.push({ name: 'Set up Docker Buildx', uses: use('setup-buildx') });
   steps.push(...loginSteps(repo, use));
   steps.push({
-    'name': 'Build and push',
-    'id': BUILD_STEP_ID,
-    'uses': use('build-push'),
-    'with': {
-      'context': repo.workflow.context,
-      'file': repo.workflow.dockerfile,
-      'platforms': repo.workflow.platforms.join(','),
-      'push': true,
-      'tags': repo.images.map((i) => `${i.name}:\${{ github.sha }}`).join('\n'),
+    name: 'Build and push',
+    id: BUILD_STEP_ID,
+    uses: use('build-push'),
+    with: {
+      context: repo.workflow.context,
+      file: repo.workflow.dockerfile,
+      platforms: repo.workflow.platforms.join(','),
+      push: true,
+      tags: repo.images.map((i) => `${i.name}:\${{ github.sha }}`).join('\n'),
     },
   });
 
@@ -135,7 +135,7 @@ export function renderWorkflow(model: BlueprintModel, repo: RepositoryModel, opt
     const verifySteps: Record<string, any>[] = [];
     if (keyMode) {
       // the same cosign.pub the stack commits to the repository and the policies embed
-      verifySteps.push({ 'name': 'Check out', 'uses': use('checkout'), 'with': { 'persist-credentials': false } });
+      verifySteps.push({ name: 'Check out', uses: use('checkout'), with: { 'persist-credentials': false } });
     }
     verifySteps.push(installCosign);
     verifySteps.push(...loginSteps(repo, use).map((s) => ({ ...s })));

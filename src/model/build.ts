@@ -5,10 +5,10 @@ import {
   BlueprintConfig, FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode,
 } from '../config/types';
 import { BlueprintError } from '../errors';
-import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
 import { deriveIdentity, filterPatternToRegExp, GITHUB_ACTIONS_ISSUER } from './identity';
 import { isImageName, parseImageName } from './image-name';
 import { BlueprintModel, ClusterModel, KeyModel, KeylessModel, parseVersion, RepositoryModel, SigningModel } from './model';
+import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
 
 export const DEFAULTS = {
   cosignVersion: 'v2.6.4',
@@ -96,12 +96,19 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     const branches = w.branches ?? [...DEFAULTS.branches];
     const tags = w.tags ?? [];
     if (mode === SigningMode.KEYLESS) {
-      [...branches.map((b, j) => [b, `repositories[${i}].workflow.branches[${j}]`]), ...tags.map((t, j) => [t, `repositories[${i}].workflow.tags[${j}]`])]
-        .forEach(([p, where]) => {
+      const refs = [
+        ...branches.map((b, j) => [b, `repositories[${i}].workflow.branches[${j}]`]),
+        ...tags.map((t, j) => [t, `repositories[${i}].workflow.tags[${j}]`]),
+      ];
+      refs.forEach(([p, where]) => {
           if (filterPatternToRegExp(p) === undefined) {
-            problems.push({ path: where, value: p, message: 'uses filter syntax (?, +, [], !) that has no exact keyless identity equivalent', fix: 'use literal names or * / ** only' });
-          }
-        });
+          problems.push({
+            path: where, value: p,
+            message: 'uses filter syntax (?, +, [], !) that has no exact keyless identity equivalent',
+            fix: 'use literal names or * / ** only',
+          });
+        }
+      });
     }
     const workflowPath = `.github/workflows/${file}`;
     return {
@@ -226,7 +233,10 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     owner,
     repositories,
     signing,
-    attestations: { sbom: cfg.attestations?.sbom ? (cfg.attestations.sbom.format ?? SbomFormat.CYCLONEDX) : undefined, provenance: cfg.attestations?.provenance ?? false },
+    attestations: {
+      sbom: cfg.attestations?.sbom ? (cfg.attestations.sbom.format ?? SbomFormat.CYCLONEDX) : undefined,
+      provenance: cfg.attestations?.provenance ?? false,
+    },
     clusters,
     verification: {
       ci: cfg.verification?.ci ?? true,

@@ -1,4 +1,4 @@
-import { SignerIdentityModel } from './model';
+import { RepositoryModel, SignerIdentityModel } from './model';
 
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 
@@ -69,4 +69,9 @@ export function deriveIdentity(opts: {
     subjects: refs.filter((r) => r.literal).map((r) => workflowSan(opts.owner, opts.repo, opts.workflowPath, r.ref)),
     subjectRegExp: `^${base}${refRe}$`,
   };
+}
+
+/** One literal signing ref: an exact `subject` works in every engine and Kyverno version. */
+export function hasSingleExactIdentity(repo: RepositoryModel): boolean {
+  return repo.identity.subjects.length === 1 && repo.workflow.branches.length + repo.workflow.tags.length === 1;
 }

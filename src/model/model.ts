@@ -1,7 +1,7 @@
+import { ImageName } from './image-name';
 import {
   FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode,
 } from '../config/types';
-import { ImageName } from './image-name';
 import { ParsedPublicKey } from '../keys/public-key';
 
 /*

@@ -1,5 +1,5 @@
-import { FailureAction, SecretScope, SigningMode } from '../config/types';
 import { clusterPolicyName } from '../cluster/kyverno-cluster-policy';
+import { FailureAction, SecretScope, SigningMode } from '../config/types';
 import { verifyArgs } from '../github/cosign-commands';
 import { TF_VARIABLES } from '../github/secrets';
 import { BlueprintModel } from '../model/model';

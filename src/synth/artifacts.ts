@@ -6,9 +6,9 @@ import { App as TfApp } from 'cdktf';
 import { AdmissionChart } from '../cluster/admission-chart';
 import { renderKyvernoClusterPolicy } from '../cluster/kyverno-cluster-policy';
 import { SigningMode } from '../config/types';
+import { GitHubSigningStack } from '../github/signing-stack';
 import { renderWorkflow, RenderedWorkflow, WorkflowRenderOptions } from '../github/workflow';
 import { workflowToYaml } from '../github/workflow-yaml';
-import { GitHubSigningStack } from '../github/signing-stack';
 import { BlueprintModel, ClusterModel } from '../model/model';
 import { renderRunbook, RunbookPaths } from '../runbook/runbook';
 

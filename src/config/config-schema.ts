@@ -1,6 +1,6 @@
-import { FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode } from './types';
-import { arrayOf, bool, obj, oneOf, opt, req, Schema, str } from './schema';
 import { Problem } from './problems';
+import { arrayOf, bool, obj, oneOf, opt, req, Schema, str } from './schema';
+import { FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode } from './types';
 import * as v from './value-checks';
 
 const values = (e: Record<string, string>) => Object.values(e);

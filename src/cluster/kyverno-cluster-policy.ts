@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { kyvernoImageReferences } from './image-references';
-import { hasSingleExactIdentity } from '../model/identity';
 import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
+import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, RepositoryModel, versionAtLeast } from '../model/model';
 
 /** Namespaces never subjected to the policy (the cluster's own machinery). */

@@ -1,6 +1,6 @@
 import { SECRET_NAMES } from './secrets';
-import { hasSingleExactIdentity } from '../model/identity';
 import { SignatureFormat, SigningMode } from '../config/types';
+import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, RepositoryModel } from '../model/model';
 
 /**

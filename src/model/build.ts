@@ -101,9 +101,10 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
         ...tags.map((t, j) => [t, `repositories[${i}].workflow.tags[${j}]`]),
       ];
       refs.forEach(([p, where]) => {
-          if (filterPatternToRegExp(p) === undefined) {
+        if (filterPatternToRegExp(p) === undefined) {
           problems.push({
-            path: where, value: p,
+            path: where,
+            value: p,
             message: 'uses filter syntax (?, +, [], !) that has no exact keyless identity equivalent',
             fix: 'use literal names or * / ** only',
           });

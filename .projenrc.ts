@@ -45,6 +45,9 @@ project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // jsii rules (readonly structs, enums, no bundled types in the API) are checked by the compiler only
 project.testTask.prependSpawn(project.compileTask);
 
+// RULES.md from the rules' metadata, after compile (next to API.md)
+project.postCompileTask.exec('node -e "process.stdout.write(require(\'./lib/checks/rules-doc\').rulesMarkdown())" > RULES.md');
+
 // the main job on the bundled example: compile, then synthesize examples/repo-owner into example-out/
 const example = project.addTask('example', {
   description: 'Synthesize the bundled key-based example (examples/repo-owner) into example-out/',

@@ -1,4 +1,9 @@
 import * as path from 'node:path';
+import { ChecksFailedError } from './checks/errors';
+import { findingsToJson } from './checks/report/json';
+import { CheckFinding, toCheckFinding } from './checks/public';
+import { checkArtifacts, runChecks, summarize } from './checks/run';
+import { Finding } from './checks/types';
 import { loadConfigFile, validateConfig } from './config/load';
 import { BlueprintConfig } from './config/types';
 import { buildModel } from './model/build';
@@ -44,6 +49,7 @@ export class ImageSigningBlueprint {
   public readonly name: string;
   private readonly model: BlueprintModel;
   private artifacts?: Artifacts;
+  private cachedFindings?: Finding[];
 
   constructor(props: ImageSigningBlueprintProps, source?: string) {
     const config = validateConfig(props.config, source);
@@ -52,12 +58,29 @@ export class ImageSigningBlueprint {
   }
 
   /**
-   * Renders every artifact and writes it under `outdir`: `github/`, `terraform/`,
-   * `kubernetes/<cluster>/`, `RUNBOOK.md`. Nothing is written when rendering fails.
+   * Runs the synth-time checks, then renders every artifact and writes it under `outdir`:
+   * `github/`, `terraform/`, `kubernetes/<cluster>/`, `RUNBOOK.md`, `checks.json`.
+   * Nothing is written when rendering fails or an unsuppressed error finding remains.
    */
   public synth(outdir: string): SynthResult {
-    const files = writeArtifacts(outdir, this.render().files);
-    return { outdir: path.resolve(outdir), files };
+    const findings = this.findings();
+    if (summarize(findings).errors > 0) throw new ChecksFailedError(findings);
+    const files = new Map(this.render().files);
+    files.set('checks.json', findingsToJson(findings));
+    return { outdir: path.resolve(outdir), files: writeArtifacts(outdir, files) };
+  }
+
+  /**
+   * Runs the synth-time consistency checks over the final artifacts and returns every finding
+   * (suppressed ones included, marked).
+   */
+  public check(): CheckFinding[] {
+    return this.findings().map(toCheckFinding);
+  }
+
+  /** @internal */
+  public _findings(env?: Record<string, string | undefined>, now?: Date): Finding[] {
+    return runChecks(this.model, checkArtifacts(this.model, this.render()), { env, now });
   }
 
   /**
@@ -75,6 +98,11 @@ export class ImageSigningBlueprint {
   /** @internal */
   public _render(): Artifacts {
     return this.render();
+  }
+
+  private findings(): Finding[] {
+    if (!this.cachedFindings) this.cachedFindings = this._findings();
+    return this.cachedFindings;
   }
 
   private render(): Artifacts {

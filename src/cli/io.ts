@@ -8,6 +8,8 @@ export interface CliIo {
   readonly cwd: string;
   /** true when stdin is a terminal (prompts allowed) */
   readonly stdinIsTty: boolean;
+  /** true when stdout is a terminal (colour allowed) */
+  readonly stdoutIsTty?: boolean;
   /** write to standard output (no newline added) */
   out(text: string): void;
   /** write to standard error (no newline added) */
@@ -25,6 +27,7 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     stdinIsTty: Boolean(process.stdin.isTTY),
+    stdoutIsTty: Boolean(process.stdout.isTTY),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(Buffer.from(c));

@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
+import { ChecksFailedError } from '../checks/errors';
 import { ConfigError } from '../config/problems';
 import { BlueprintError } from '../errors';
+import { checkCommand } from './commands/check';
 import { initCommand } from './commands/init';
 import { keygenCommand } from './commands/keygen';
 import { matchCommand } from './commands/match';
@@ -37,6 +39,12 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
     .option('--out <dir>', 'output folder', 'dist')
     .action((o) => run(() => synthCommand(o, io)));
 
+  program.command('check')
+    .description('run the synth-time consistency checks; exit 1 when an unsuppressed error remains')
+    .option('--config <file>', 'blueprint config (YAML or JSON)', 'blueprint.yaml')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .action((o) => run(() => checkCommand({ config: o.config, format: o.format, color: io.stdoutIsTty === true }, io)));
+
   program.command('keygen')
     .description('generate a cosign-compatible key pair (password from COSIGN_PASSWORD, a prompt, or stdin)')
     .option('--out-dir <dir>', 'folder for cosign.key and cosign.pub', '.')
@@ -61,7 +69,7 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
 }
 
 function reportError(e: unknown, io: CliIo, debug: boolean): number {
-  if (e instanceof ConfigError) {
+  if (e instanceof ConfigError || e instanceof ChecksFailedError) {
     io.err(`error: ${e.message}\n`);
   } else if (e instanceof BlueprintError) {
     io.err(`error [${e.code}]: ${e.message}${e.path ? `\n  at: ${e.path}` : ''}${e.fix ? `\n  fix: ${e.fix}` : ''}\n`);

@@ -24,3 +24,55 @@ export function kyvernoSpellings(image: ImageName): string[] {
 export function kyvernoImageReferences(image: ImageName): string[] {
   return kyvernoSpellings(image).flatMap((n) => [`${n}:*`, `${n}@*`]);
 }
+
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io']);
+
+/**
+ * The raw strings a Pod spec may use for an image (ImageValidatingPolicy compares the raw,
+ * un-normalized string: admission-engines.md §0.3). Docker Hub images can be written with or
+ * without the registry, with `docker.io` or `index.docker.io`, and official images with or
+ * without `library/`.
+ */
+export function rawSpellings(image: ImageName): string[] {
+  if (!DOCKER_HUB.has(image.registry)) return [image.name];
+  const repo = image.repository;
+  const official = !repo.includes('/') || (repo.startsWith('library/') && repo.split('/').length === 2);
+  const short = repo.startsWith('library/') ? repo.slice('library/'.length) : repo;
+  const paths = official ? [short, `library/${short}`] : [repo];
+  const out: string[] = [];
+  for (const p of paths) out.push(p, `docker.io/${p}`, `index.docker.io/${p}`);
+  return out;
+}
+
+/** gobwas glob escaping: every meta character becomes literal */
+export function escapeGobwas(s: string): string {
+  return s.replace(/[*?[\]{}\\!]/g, '\\$&');
+}
+
+/**
+ * ImageValidatingPolicy `matchImageReferences[].glob` for one image: `<name>`, `<name>:*`
+ * and `<name>@*` for every raw spelling. `*` crosses `/` in these globs, so `<name>*` would
+ * also select `<name>-evil`; the `:`/`@` keeps the match to this repository.
+ */
+export function ivpolImageGlobs(image: ImageName): string[] {
+  return rawSpellings(image).flatMap((n) => {
+    const e = escapeGobwas(n);
+    return [e, `${e}:*`, `${e}@*`];
+  });
+}
+
+/** go-containerregistry's fully qualified name (`index.docker.io/library/…` for Docker Hub). */
+export function policyControllerName(image: ImageName): string {
+  if (!DOCKER_HUB.has(image.registry)) return image.name;
+  const repo = image.repository.includes('/') ? image.repository : `library/${image.repository}`;
+  return `index.docker.io/${repo}`;
+}
+
+/**
+ * policy-controller `images[].glob`: matched against the digest-resolved
+ * `registry/repo@sha256:…` (admission-engines.md §4.3), `*` stops at `/`; so `<name>@*`
+ * selects this repository at any digest and never `<name>-evil` or `<name>/sub`.
+ */
+export function policyControllerGlobs(image: ImageName): string[] {
+  return [`${policyControllerName(image)}@*`];
+}

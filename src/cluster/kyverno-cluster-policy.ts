@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { kyvernoProvenanceConditions, kyvernoSbomConditions, PREDICATE_TYPES, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { kyvernoImageReferences } from './image-references';
 import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
@@ -18,7 +19,7 @@ export function boundedName(...parts: string[]): string {
   return `${full.slice(0, 54).replace(/-+$/, '')}-${hash}`;
 }
 
-function imageReferencesFor(repos: readonly RepositoryModel[], cluster: ClusterModel): string[] {
+export function imageReferencesFor(repos: readonly RepositoryModel[], cluster: ClusterModel): string[] {
   if (cluster.imageReferences) return [...cluster.imageReferences];
   return repos.flatMap((r) => r.images.flatMap(kyvernoImageReferences));
 }
@@ -45,12 +46,39 @@ function keyAttestorSet(model: BlueprintModel): Record<string, unknown> {
   };
 }
 
-function keylessAttestorSet(model: BlueprintModel, repo: RepositoryModel): Record<string, unknown> {
+/** Keyless identity of a repository's workflow: exact subject when there is one ref, else the anchored regexp. */
+function identityFields(repo: RepositoryModel): Record<string, unknown> {
   const id = repo.identity;
-  const keyless: Record<string, unknown> = hasSingleExactIdentity(repo)
+  return hasSingleExactIdentity(repo)
     ? { subject: id.subjects[0], issuer: id.issuer }
     : { subjectRegExp: id.subjectRegExp, issuer: id.issuer };
-  return { count: 1, entries: [{ keyless: { ...keyless, ...transparencySettings(model) } }] };
+}
+
+/**
+ * The provenance entry: actions/attest-build-provenance signs keylessly (the workflow's own SAN,
+ * public-good Rekor for public repositories) and pushes a Sigstore bundle referrer, which only
+ * `type: SigstoreBundle` reads, whatever format the image signatures use.
+ */
+function provenanceEntry(repos: readonly RepositoryModel[], cluster: ClusterModel, repo: RepositoryModel): Record<string, unknown> {
+  const entry: Record<string, unknown> = {
+    imageReferences: imageReferencesFor(repos, cluster),
+    type: 'SigstoreBundle',
+  };
+  if (cluster.skipImageReferences.length > 0) entry.skipImageReferences = [...cluster.skipImageReferences];
+  if (versionAtLeast(cluster.kyverno.version, 1, 13)) entry.failureAction = cluster.failureAction;
+  entry.mutateDigest = false; // the signature entry mutates; one patch is enough
+  entry.verifyDigest = cluster.failureAction === FailureAction.ENFORCE;
+  entry.required = true;
+  entry.attestations = [{
+    type: PREDICATE_TYPES.provenance,
+    attestors: [{ count: 1, entries: [{ keyless: { ...identityFields(repo), rekor: { url: PUBLIC_REKOR } } }] }],
+    conditions: kyvernoProvenanceConditions(repo),
+  }];
+  return entry;
+}
+
+function keylessAttestorSet(model: BlueprintModel, repo: RepositoryModel): Record<string, unknown> {
+  return { count: 1, entries: [{ keyless: { ...identityFields(repo), ...transparencySettings(model) } }] };
 }
 
 /** The lowest Kyverno version that reads every field this policy uses. */
@@ -64,9 +92,12 @@ export function clusterPolicyMinVersion(model: BlueprintModel, cluster: ClusterM
   if (model.signing.signatureFormat === SignatureFormat.BUNDLE) {
     bump(model.signing.mode === SigningMode.KEY ? '1.19.0' : '1.13.0');
   }
-  if (model.signing.mode === SigningMode.KEYLESS && model.repositories.some((r) => !hasSingleExactIdentity(r))) {
+  const regexpIdentity = model.repositories.some((r) => !hasSingleExactIdentity(r));
+  if (model.signing.mode === SigningMode.KEYLESS && regexpIdentity) {
     bump('1.14.0'); // subjectRegExp is ignored below 1.14 (CVE-2025-29778)
   }
+  if (cluster.skipImageReferences.length > 0) bump('1.12.0');
+  if (model.attestations.provenance) bump(regexpIdentity ? '1.14.0' : '1.13.0'); // SigstoreBundle provenance entry
   return min;
 }
 
@@ -83,6 +114,7 @@ export function renderKyvernoClusterPolicy(model: BlueprintModel, cluster: Clust
   const enforce = cluster.failureAction === FailureAction.ENFORCE;
   const perEntryAction = versionAtLeast(cluster.kyverno.version, 1, 13);
   const bundle = model.signing.signatureFormat === SignatureFormat.BUNDLE;
+  const sbom = sbomAttestation(model);
 
   const groups: { name: string; repos: readonly RepositoryModel[]; attestors: Record<string, unknown> }[] =
     model.signing.mode === SigningMode.KEY
@@ -101,11 +133,25 @@ export function renderKyvernoClusterPolicy(model: BlueprintModel, cluster: Clust
     entry.verifyDigest = enforce;
     entry.required = true;
     entry.attestors = [g.attestors];
+    if (sbom) {
+      // cosign attest signs the SBOM like the image: same key or identity, same storage format
+      entry.attestations = [{ type: sbom.predicateType, attestors: [g.attestors], conditions: kyvernoSbomConditions(sbom) }];
+    }
+    if (cluster.skipImageReferences.length > 0) entry.skipImageReferences = [...cluster.skipImageReferences];
+    if (cluster.registryCredentialSecrets.length > 0) entry.imageRegistryCredentials = { secrets: [...cluster.registryCredentialSecrets] };
+    const verifyImages = [entry];
+    if (model.attestations.provenance) {
+      for (const r of g.repos) {
+        const p = provenanceEntry([r], cluster, r);
+        if (cluster.registryCredentialSecrets.length > 0) p.imageRegistryCredentials = { secrets: [...cluster.registryCredentialSecrets] };
+        verifyImages.push(p);
+      }
+    }
     return {
       name: g.name,
       match: { any: [{ resources: { kinds: ['Pod'] } }] },
       exclude: { any: [{ resources: { namespaces: [...SYSTEM_NAMESPACES] } }] },
-      verifyImages: [entry],
+      verifyImages,
     };
   });
 

@@ -53,10 +53,61 @@ export enum SbomFormat {
   SPDX = 'spdx',
 }
 
+/**
+ * A GitHub Actions secrets public key, exactly as `gh api repos/OWNER/REPO/actions/secrets/public-key`
+ * (or `orgs/ORG/…`, `repos/OWNER/REPO/environments/ENV/secrets/public-key`) returns it. With it,
+ * synth encrypts the secret values as libsodium sealed boxes, so neither the Terraform files nor the
+ * Terraform state hold them in plaintext.
+ */
+export interface ActionsPublicKeyConfig {
+  /** `key_id` of the API answer, e.g. `568250167242549743`. */
+  readonly keyId: string;
+  /** `key` of the API answer: base64 of the 32-byte X25519 public key. */
+  readonly key: string;
+}
+
 /** GitHub owner (organization or user). */
 export interface GitHubConfig {
   /** Organization or user that owns the repositories, e.g. `acme`. */
   readonly owner: string;
+  /**
+   * The organization's Actions secrets public key (`gh api orgs/OWNER/actions/secrets/public-key`),
+   * with `signing.key.secretScope: organization`: the secrets are sealed at synth.
+   * @default - the private key and password are sensitive Terraform variables
+   */
+  readonly actionsPublicKey?: ActionsPublicKeyConfig;
+  /**
+   * Overrides of the pinned actions the workflows use, by pin key (`checkout`, `login`,
+   * `setup-buildx`, `setup-qemu`, `build-push`, `cosign-installer`, `cosign-installer-v4`,
+   * `sbom`, `attest-build-provenance`).
+   * @default - the built-in pins
+   */
+  readonly actionPins?: Record<string, ActionPinConfig>;
+}
+
+/** A GitHub Action pinned to a commit, overriding one entry of the built-in pin map. */
+export interface ActionPinConfig {
+  /** Full 40-hex commit SHA the action is pinned to. */
+  readonly sha: string;
+  /** Release tag of that commit, written as a trailing `# <version>` comment. */
+  readonly version: string;
+}
+
+/**
+ * A reusable workflow (`on: workflow_call`) that does the signing. Keyless certificates then
+ * name this workflow (its `job_workflow_ref`), not the calling repository's workflow.
+ */
+export interface SignerWorkflowConfig {
+  /** `owner/repo` holding the reusable workflow, e.g. `acme/release-tools`. */
+  readonly repository: string;
+  /** File name under `.github/workflows/` of that repository, e.g. `sign.yml`. */
+  readonly file: string;
+  /**
+   * The ref the caller pins: `refs/tags/<tag>`, `refs/heads/<branch>` or a full 40-hex commit
+   * SHA. It is part of the certificate identity, so the policies accept exactly this ref
+   * (moving to another ref needs a new synth).
+   */
+  readonly ref: string;
 }
 
 /** How the signing workflow builds and is triggered. */
@@ -91,6 +142,11 @@ export interface WorkflowConfig {
    * @default ['linux/amd64']
    */
   readonly platforms?: string[];
+  /**
+   * Sign and attest in this reusable workflow instead of in the build job (keyless only).
+   * @default - signing runs in the generated workflow itself
+   */
+  readonly signerWorkflow?: SignerWorkflowConfig;
 }
 
 /** One GitHub repository and the images its workflow builds. */
@@ -104,6 +160,14 @@ export interface RepositoryConfig {
   readonly images: string[];
   /** @default - see WorkflowConfig defaults */
   readonly workflow?: WorkflowConfig;
+  /**
+   * The Actions secrets public key of the place this repository's secrets go: the repository's
+   * (`gh api repos/OWNER/REPO/actions/secrets/public-key`), or with `secretScope: environment` the
+   * environment's (`gh api repos/OWNER/REPO/environments/ENV/secrets/public-key`). The secrets are
+   * then sealed at synth.
+   * @default - the private key and password are sensitive Terraform variables
+   */
+  readonly actionsPublicKey?: ActionsPublicKeyConfig;
 }
 
 /** cosign as used by the workflow. */
@@ -118,6 +182,18 @@ export interface CosignConfig {
    * @default SignatureFormat.LEGACY
    */
   readonly signatureFormat?: SignatureFormat;
+}
+
+/** A replaced public key still accepted by the policies during a rotation. */
+export interface PreviousKeyConfig {
+  /** Path to the old `cosign.pub`, relative to the config file. */
+  readonly publicKeyFile: string;
+  /**
+   * Last day (UTC, `YYYY-MM-DD`) the key is meant to be accepted; afterwards ISB-KEY-004 warns
+   * until it is removed from the config.
+   * @default - no end date
+   */
+  readonly notAfter?: string;
 }
 
 /** Key-based signing. */
@@ -143,6 +219,12 @@ export interface KeyConfig {
    * @default []
    */
   readonly previousPublicKeyFiles?: string[];
+  /**
+   * Previous public keys with an optional end date (rotation); accepted by the policies, never
+   * used to sign. Combined with previousPublicKeyFiles.
+   * @default []
+   */
+  readonly previousKeys?: PreviousKeyConfig[];
   /**
    * Where the secrets live.
    * @default SecretScope.REPOSITORY
@@ -242,6 +324,32 @@ export interface AdmissionConfig {
   readonly kyverno?: KyvernoConfig;
   /** @default - disabled */
   readonly policyController?: PolicyControllerConfig;
+  /**
+   * Kyverno ClusterPolicy `skipImageReferences`: images matching these patterns are skipped
+   * (recorded as `skip`), e.g. a debug image. Kyverno wildcard syntax.
+   * @default - none
+   */
+  readonly skipImageReferences?: string[];
+  /**
+   * Registry credentials the admission engines use to read signatures from private registries.
+   * @default - anonymous, plus the Pods' imagePullSecrets (Kyverno)
+   */
+  readonly registryCredentials?: RegistryCredentialsConfig;
+  /**
+   * Namespaces opted in to policy-controller: rendered as Namespace objects labelled
+   * `policy.sigstore.dev/include=true` (policy-controller checks only labelled namespaces).
+   * @default - none rendered; label namespaces yourself
+   */
+  readonly namespaces?: string[];
+}
+
+/** Registry credentials for the admission engines (Secrets of type kubernetes.io/dockerconfigjson). */
+export interface RegistryCredentialsConfig {
+  /**
+   * Secret names: `name` (in the engine's namespace: kyverno, or cosign-system for
+   * policy-controller) or `namespace/name` (Kyverno only).
+   */
+  readonly secrets: string[];
 }
 
 /** One cluster target: an output folder `kubernetes/<name>/`. */
@@ -256,6 +364,12 @@ export interface ClusterConfig {
   readonly kyverno?: KyvernoConfig;
   /** @default - admission.policyController */
   readonly policyController?: PolicyControllerConfig;
+  /** @default - admission.skipImageReferences */
+  readonly skipImageReferences?: string[];
+  /** @default - admission.registryCredentials */
+  readonly registryCredentials?: RegistryCredentialsConfig;
+  /** @default - admission.namespaces */
+  readonly namespaces?: string[];
 }
 
 /** In-cluster verification job. */
@@ -264,6 +378,23 @@ export interface ClusterVerificationConfig {
   readonly schedule?: string;
   /** @default 'image-verification' */
   readonly namespace?: string;
+  /**
+   * cosign container image, pinned by digest (`repo:tag@sha256:…`).
+   * @default - the official ghcr.io/sigstore/cosign/cosign v2.4.1 image by digest (required for bundle signatures)
+   */
+  readonly image?: string;
+  /**
+   * Tags verified for every image (a Pod cannot know the pushed digests; the job prints the digest
+   * each tag resolves to).
+   * @default ['latest']
+   */
+  readonly tags?: string[];
+  /**
+   * A `kubernetes.io/dockerconfigjson` Secret in the job's namespace: used as imagePullSecret and
+   * as cosign's registry login.
+   * @default - anonymous registry access
+   */
+  readonly pullSecret?: string;
 }
 
 /** Verification after signing. */

@@ -97,3 +97,93 @@ export const imagePattern: ValueCheck = (v: string, path) => {
   }
   return ok;
 };
+
+/** `key` of GitHub's Actions secrets public key: standard base64 of a 32-byte X25519 public key. */
+export const actionsPublicKey: ValueCheck = (v: string, path) => {
+  const bytes = /^[A-Za-z0-9+/]{43}=$/.test(v) ? Buffer.from(v, 'base64') : undefined;
+  if (bytes && bytes.length === 32) return ok;
+  return [{
+    path,
+    value: v,
+    message: 'must be the base64 `key` of a GitHub Actions secrets public key (32 bytes, 44 base64 characters)',
+    fix: 'copy "key" from `gh api repos/OWNER/REPO/actions/secrets/public-key` (or orgs/OWNER/…)',
+  }];
+};
+
+/** `key_id` of GitHub's Actions secrets public key (a decimal string today; kept opaque). */
+export const actionsPublicKeyId = pattern(/^[A-Za-z0-9_=+/-]{1,128}$/,
+  'must be the `key_id` of a GitHub Actions secrets public key',
+  'copy "key_id" from the same `gh api …/secrets/public-key` answer as the key, and quote it in YAML');
+
+/** A calendar date `YYYY-MM-DD` (UTC). */
+export const isoDate: ValueCheck = (v: string, path) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (m) {
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+    if (d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3])) return ok;
+  }
+  return [{ path, value: v, message: 'must be a calendar date YYYY-MM-DD', fix: 'e.g. "2027-01-31" (quote it in YAML)' }];
+};
+
+/** DNS-1123 subdomain: Kubernetes object names such as Secrets. */
+export const dnsSubdomain = pattern(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+  'must be a Kubernetes object name (DNS-1123 subdomain: lowercase letters, digits, "-" and ".")',
+  'e.g. "registry-credentials"');
+
+/** A Secret reference: `name` or `namespace/name`. */
+export const secretRef: ValueCheck = (v: string, path) => {
+  const parts = v.split('/');
+  const okName = (n: string) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(n);
+  if ((parts.length === 1 && okName(parts[0])) || (parts.length === 2 && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(parts[0]) && okName(parts[1]))) return ok;
+  return [{ path, value: v, message: 'must be a Secret name or namespace/name', fix: 'e.g. "regcred" or "kyverno/regcred"' }];
+};
+
+/** An image tag (distribution/reference grammar). */
+export const imageTag = pattern(/^[\w][\w.-]{0,127}$/, 'must be an image tag', 'e.g. "latest" or "v1.2.3"');
+
+/** A container image pinned by digest: `name[:tag]@sha256:<64 hex>`. */
+export const imageByDigest: ValueCheck = (v: string, path) => {
+  const m = /^([^@\s]+)@sha256:[0-9a-f]{64}$/.exec(v);
+  if (m) {
+    const name = m[1].replace(/:[\w][\w.-]{0,127}$/, '');
+    if (isImageName(parseImageName(name))) return ok;
+  }
+  return [{
+    path,
+    value: v,
+    message: 'must be a fully qualified image pinned by digest (name[:tag]@sha256:<64 hex>); a tag alone can be moved',
+    fix: 'e.g. "ghcr.io/sigstore/cosign/cosign:v3.0.2@sha256:<digest from `crane digest`>"',
+  }];
+};
+
+/** `owner/repo` on GitHub. */
+export const githubFullRepo = pattern(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}$/,
+  'must be a GitHub repository as owner/name',
+  'e.g. "acme/release-tools"');
+
+/** A full 40-hex commit SHA (lowercase, as GitHub prints it). */
+export const fullSha = pattern(/^[0-9a-f]{40}$/,
+  'must be a full 40-character lowercase commit SHA; tags and short SHAs can be moved or collide',
+  'copy the SHA of the release commit, e.g. from `git ls-remote https://github.com/<owner>/<repo> refs/tags/<tag>`');
+
+/** The version comment of a pin, e.g. `v4.2.2`. */
+export const pinVersion = pattern(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/,
+  'must be the release tag of the pinned commit (letters, digits, ".", "_", "+", "-")',
+  'e.g. "v4.2.2"');
+
+/**
+ * The ref a reusable signer workflow is called at: it ends up in the certificate SAN verbatim
+ * (`…/.github/workflows/<file>@<ref>`), so it must be the full ref GitHub puts there.
+ */
+export const signerRef: ValueCheck = (v: string, path) => {
+  if (/^[0-9a-f]{40}$/.test(v)) return ok;
+  const m = /^refs\/(heads|tags)\/(.+)$/.exec(v);
+  // eslint-disable-next-line no-control-regex
+  if (m && !/[\s~^:\\*?[\x00-\x1f\x7f]|\.\.|@\{|\/$|\.lock$/.test(m[2])) return ok;
+  return [{
+    path,
+    value: v,
+    message: 'must be refs/tags/<tag>, refs/heads/<branch> or a full 40-hex commit SHA (the certificate names this exact ref; no patterns)',
+    fix: /^[A-Za-z0-9._/-]+$/.test(v) && !v.startsWith('refs/') ? `use "refs/tags/${v}" for a tag or "refs/heads/${v}" for a branch` : 'e.g. "refs/tags/v1.2.0"',
+  }];
+};

@@ -29,7 +29,32 @@ export const DEFAULT_PINS: Readonly<Record<string, ActionPin>> = {
   'attest-build-provenance': { action: 'actions/attest-build-provenance', sha: '977bb373ede98d70efdf65b84cb5f73e068dcc2a', version: 'v3.0.0' },
 };
 
+/** The keys of the pin map, i.e. what `github.actionPins` may override. */
+export const PIN_KEYS: readonly string[] = Object.keys(DEFAULT_PINS);
+
 export const FULL_SHA_RE = /^[0-9a-f]{40}$/;
+
+/**
+ * The pin map in effect: the defaults, then the config's `github.actionPins` (sha + version per
+ * key; the action stays the default's), then programmatic overrides (whole pins). Every SHA must
+ * be a full commit SHA.
+ */
+export function effectivePins(
+  configPins: Readonly<Record<string, { readonly sha: string; readonly version: string }>> = {},
+  overrides: Readonly<Record<string, ActionPin>> = {},
+): Record<string, ActionPin> {
+  const pins: Record<string, ActionPin> = { ...DEFAULT_PINS };
+  for (const [k, p] of Object.entries(configPins)) {
+    const base = DEFAULT_PINS[k];
+    if (!base) throw new Error(`unknown action pin key ${k}`);
+    pins[k] = { action: base.action, sha: p.sha, version: p.version };
+  }
+  Object.assign(pins, overrides);
+  for (const [k, p] of Object.entries(pins)) {
+    if (!FULL_SHA_RE.test(p.sha)) throw new Error(`action pin ${k} (${p.action}) is not a full commit SHA: ${p.sha}`);
+  }
+  return pins;
+}
 
 /** `owner/repo@sha` for a `uses:` value; the version goes in a trailing comment when rendered. */
 export function usesRef(pin: ActionPin): string {

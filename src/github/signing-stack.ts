@@ -1,11 +1,13 @@
 import { ActionsEnvironmentSecret } from '@cdktf/provider-github/lib/actions-environment-secret';
 import { ActionsSecret } from '@cdktf/provider-github/lib/actions-secret';
+import { DataGithubActionsEnvironmentPublicKey } from '@cdktf/provider-github/lib/data-github-actions-environment-public-key';
+import { DataGithubActionsPublicKey } from '@cdktf/provider-github/lib/data-github-actions-public-key';
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
 import { RepositoryEnvironment } from '@cdktf/provider-github/lib/repository-environment';
 import { RepositoryFile } from '@cdktf/provider-github/lib/repository-file';
-import { LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
+import { LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { SECRET_NAMES, TF_VARIABLES } from './secrets';
+import { sealedKeyPrecondition, signingSecretValues } from './sealed-box';
 import { SecretScope } from '../config/types';
 
 /** A file the stack commits to the repository. */
@@ -16,6 +18,24 @@ export interface RepositoryFileSpec {
   readonly content: string;
 }
 
+/**
+ * The three signing secrets sealed at synth (libsodium `crypto_box_seal`, base64) to one GitHub
+ * Actions secrets public key; they are provisioned with `encrypted_value`, so neither the
+ * synthesized files nor the Terraform state hold the plaintext.
+ */
+export interface SealedSigningSecrets {
+  /** `key_id` of the Actions public key the values are sealed to (checked at apply time). */
+  readonly keyId: string;
+  /** The Actions public key (base64) the values are sealed to. */
+  readonly key: string;
+  /** Sealed content of cosign.key (the encrypted PEM as-is), for COSIGN_PRIVATE_KEY. */
+  readonly privateKey: string;
+  /** Sealed password of cosign.key, for COSIGN_PASSWORD. */
+  readonly password: string;
+  /** Sealed public key PEM, for COSIGN_PUBLIC_KEY. */
+  readonly publicKey: string;
+}
+
 /** Props of a GitHubSigningStack. */
 export interface GitHubSigningStackProps {
   /** GitHub owner (organization or user). */
@@ -24,15 +44,22 @@ export interface GitHubSigningStackProps {
   readonly repository: string;
   /**
    * Public key PEM for key-based signing: provisions COSIGN_PRIVATE_KEY, COSIGN_PASSWORD
-   * (both from sensitive Terraform variables) and COSIGN_PUBLIC_KEY.
+   * (both from sensitive Terraform variables, or sealed, see sealedSecrets) and COSIGN_PUBLIC_KEY.
    * @default - keyless: no secrets
    */
   readonly publicKeyPem?: string;
   /**
-   * Where the secrets live.
+   * Where the secrets live. With SecretScope.ORGANIZATION this stack provisions no secrets (a
+   * GitHubOrganizationSecretsStack does) and only commits the repository files.
    * @default SecretScope.REPOSITORY
    */
   readonly secretScope?: SecretScope;
+  /**
+   * Secret values sealed to the repository's (or, with SecretScope.ENVIRONMENT, the
+   * environment's) Actions public key; used instead of Terraform variables.
+   * @default - sensitive Terraform variables supplied at apply time
+   */
+  readonly sealedSecrets?: SealedSigningSecrets;
   /**
    * Environment holding the secrets, with SecretScope.ENVIRONMENT.
    * @default - none
@@ -46,21 +73,21 @@ export interface GitHubSigningStackProps {
 }
 
 /**
- * cdktf stack that provisions the signing secrets of one repository and commits its workflow
- * and public key. The private key and password are **sensitive Terraform variables**
- * (`TF_VAR_cosign_private_key`, `TF_VAR_cosign_password`) supplied at apply time, so they
- * never appear in `cdk.tf.json`.
+ * cdktf stack that provisions the signing secrets of one repository (repository or environment
+ * secrets) and commits its workflow and public key. The private key and password are either
+ * **sealed at synth** to the Actions public key (`encrypted_value`: no plaintext in the files or
+ * the state) or **sensitive Terraform variables** (`TF_VAR_cosign_private_key`,
+ * `TF_VAR_cosign_password`) supplied at apply time; never plaintext in `cdk.tf.json`.
  */
 export class GitHubSigningStack extends TerraformStack {
   /** Names of the Terraform variables that must be set at apply time. */
   public readonly sensitiveVariables: string[];
+  /** Names of the Actions secrets this stack provisions (none with organization scope). */
+  public readonly provisionedSecrets: string[];
 
   constructor(scope: Construct, id: string, props: GitHubSigningStackProps) {
     super(scope, id);
     const scopeKind = props.secretScope ?? SecretScope.REPOSITORY;
-    if (scopeKind === SecretScope.ORGANIZATION) {
-      throw new Error('GitHubSigningStack: organization secrets are provisioned by an organization stack; use secretScope repository or environment here');
-    }
     if (scopeKind === SecretScope.ENVIRONMENT && !props.environment) {
       throw new Error('GitHubSigningStack: secretScope environment needs `environment`');
     }
@@ -68,49 +95,46 @@ export class GitHubSigningStack extends TerraformStack {
     new LocalBackend(this, { path: 'terraform.tfstate' });
     new GithubProvider(this, 'github', { owner: props.owner });
     this.sensitiveVariables = [];
+    this.provisionedSecrets = [];
 
-    if (props.publicKeyPem !== undefined) {
-      const privateKey = new TerraformVariable(this, TF_VARIABLES.privateKey, {
-        type: 'string',
-        sensitive: true,
-        nullable: false,
-        description: 'cosign.key (ENCRYPTED SIGSTORE PRIVATE KEY PEM). Set TF_VAR_cosign_private_key="$(cat cosign.key)" at apply time.',
-      });
-      const password = new TerraformVariable(this, TF_VARIABLES.password, {
-        type: 'string',
-        sensitive: true,
-        nullable: false,
-        description: 'Password of cosign.key. Set TF_VAR_cosign_password at apply time.',
-      });
-      this.sensitiveVariables.push(TF_VARIABLES.privateKey, TF_VARIABLES.password);
-
-      const values: [string, string][] = [
-        [SECRET_NAMES.privateKey, privateKey.stringValue],
-        [SECRET_NAMES.password, password.stringValue],
-        [SECRET_NAMES.publicKey, props.publicKeyPem],
-      ];
+    if (props.publicKeyPem !== undefined && scopeKind !== SecretScope.ORGANIZATION) {
+      const sealed = props.sealedSecrets;
+      const { values, variables } = signingSecretValues(this, props.publicKeyPem, sealed);
+      this.sensitiveVariables.push(...variables);
       if (scopeKind === SecretScope.ENVIRONMENT) {
         const env = new RepositoryEnvironment(this, 'signing-environment', {
           repository: props.repository,
           environment: props.environment!,
         });
-        for (const [name, value] of values) {
-          new ActionsEnvironmentSecret(this, `secret-${name}`, {
+        const lifecycle = sealed ? sealedKeyPrecondition(new DataGithubActionsEnvironmentPublicKey(this, 'actions-public-key', {
+          repository: props.repository,
+          environment: env.environment,
+        }), sealed, `environment ${props.environment} of ${props.owner}/${props.repository}`) : undefined;
+        for (const v of values) {
+          new ActionsEnvironmentSecret(this, `secret-${v.name}`, {
             repository: props.repository,
             environment: env.environment,
-            secretName: name,
-            plaintextValue: value,
+            secretName: v.name,
+            plaintextValue: v.plaintextValue,
+            encryptedValue: v.encryptedValue,
+            lifecycle,
           });
         }
       } else {
-        for (const [name, value] of values) {
-          new ActionsSecret(this, `secret-${name}`, {
+        const lifecycle = sealed ? sealedKeyPrecondition(new DataGithubActionsPublicKey(this, 'actions-public-key', {
+          repository: props.repository,
+        }), sealed, `${props.owner}/${props.repository}`) : undefined;
+        for (const v of values) {
+          new ActionsSecret(this, `secret-${v.name}`, {
             repository: props.repository,
-            secretName: name,
-            plaintextValue: value,
+            secretName: v.name,
+            plaintextValue: v.plaintextValue,
+            encryptedValue: v.encryptedValue,
+            lifecycle,
           });
         }
       }
+      this.provisionedSecrets.push(...values.map((v) => v.name));
     }
 
     for (const file of props.files ?? []) {

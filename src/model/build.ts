@@ -2,12 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, Problem } from '../config/problems';
 import {
-  BlueprintConfig, FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode,
+  BlueprintConfig, FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SignerWorkflowConfig, SigningMode,
 } from '../config/types';
 import { BlueprintError } from '../errors';
 import { deriveIdentity, filterPatternToRegExp, GITHUB_ACTIONS_ISSUER } from './identity';
 import { isImageName, parseImageName } from './image-name';
-import { BlueprintModel, ClusterModel, KeyModel, KeylessModel, parseVersion, RepositoryModel, SigningModel } from './model';
+import {
+  ActionsPublicKeyModel, BlueprintModel, ClusterModel, KeyModel, KeylessModel, parseVersion, PreviousPublicKeyModel, RepositoryModel,
+  SignerWorkflowModel, SigningModel,
+} from './model';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
 
 export const DEFAULTS = {
@@ -95,7 +98,7 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     const file = w.file ?? DEFAULTS.workflowFile;
     const branches = w.branches ?? [...DEFAULTS.branches];
     const tags = w.tags ?? [];
-    if (mode === SigningMode.KEYLESS) {
+    if (mode === SigningMode.KEYLESS && w.signerWorkflow === undefined) {
       const refs = [
         ...branches.map((b, j) => [b, `repositories[${i}].workflow.branches[${j}]`]),
         ...tags.map((t, j) => [t, `repositories[${i}].workflow.tags[${j}]`]),
@@ -112,6 +115,7 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
       });
     }
     const workflowPath = `.github/workflows/${file}`;
+    const signer = w.signerWorkflow ? signerWorkflowModel(w.signerWorkflow) : undefined;
     return {
       name: r.name,
       fullName: `${owner}/${r.name}`,
@@ -129,8 +133,9 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
         context: w.context ?? '.',
         dockerfile: w.dockerfile ?? 'Dockerfile',
         platforms: w.platforms ?? ['linux/amd64'],
+        signer,
       },
-      identity: deriveIdentity({ owner, repo: r.name, workflowPath, branches, tags, issuer }),
+      identity: deriveIdentity({ owner, repo: r.name, workflowPath, branches, tags, issuer, signer }),
     };
   });
 
@@ -149,17 +154,29 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     } else {
       publicKey = loadKey(src, k.publicKeyFile ?? 'cosign.pub', 'signing.key.publicKeyFile', problems);
     }
-    const previous = (k.previousPublicKeyFiles ?? []).map((f, i) => {
-      const pk = loadKey(src, f, `signing.key.previousPublicKeyFiles[${i}]`, problems);
-      return pk ? { key: pk, file: f } : undefined;
-    }).filter((x): x is { key: ParsedPublicKey; file: string } => x !== undefined);
+    const previousSpecs = [
+      ...(k.previousPublicKeyFiles ?? []).map((f, i) => ({ file: f, path: `signing.key.previousPublicKeyFiles[${i}]`, notAfter: undefined as string | undefined })),
+      ...(k.previousKeys ?? []).map((p, i) => ({ file: p.publicKeyFile, path: `signing.key.previousKeys[${i}]`, notAfter: p.notAfter })),
+    ];
+    const previous = previousSpecs.map((p): PreviousPublicKeyModel | undefined => {
+      const keyPath = p.path.startsWith('signing.key.previousKeys') ? `${p.path}.publicKeyFile` : p.path;
+      const pk = loadKey(src, p.file, keyPath, problems);
+      return pk ? { key: pk, ...p } : undefined;
+    }).filter((x): x is PreviousPublicKeyModel => x !== undefined);
     if (publicKey) {
-      previous.forEach((p, i) => {
+      previous.forEach((p) => {
         if (p.key.spkiDer.equals(publicKey!.spkiDer)) {
-          problems.push({ path: `signing.key.previousPublicKeyFiles[${i}]`, value: p.file, message: 'is the current public key', fix: 'list only keys that were replaced' });
+          problems.push({ path: p.path, value: p.file, message: 'is the current public key', fix: 'list only keys that were replaced' });
         }
       });
     }
+    const actionsKey = (c: { keyId: string; key: string } | undefined, path: string): ActionsPublicKeyModel | undefined =>
+      (c ? { keyId: c.keyId, key: c.key, path } : undefined);
+    const repositoryActionsPublicKeys = new Map<string, ActionsPublicKeyModel>();
+    cfg.repositories.forEach((r, i) => {
+      const a = actionsKey(r.actionsPublicKey, `repositories[${i}].actionsPublicKey`);
+      if (a) repositoryActionsPublicKeys.set(r.name, a);
+    });
     let privateKeyFile: string | undefined;
     if (k.privateKeyFile !== undefined) {
       const abs = resolveInside(src.baseDir, k.privateKeyFile, 'signing.key.privateKeyFile');
@@ -174,6 +191,9 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
         secretScope: k.secretScope ?? SecretScope.REPOSITORY,
         environment: k.environment,
         privateKeyFile,
+        privateKeyFileRel: privateKeyFile !== undefined ? k.privateKeyFile : undefined,
+        organizationActionsPublicKey: actionsKey(cfg.github.actionsPublicKey, 'github.actionsPublicKey'),
+        repositoryActionsPublicKeys,
       };
     }
   } else {
@@ -184,6 +204,7 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
       else if (!fs.existsSync(abs)) problems.push({ path: 'signing.keyless.trustedRootFile', value: keylessCfg.trustedRootFile, message: 'file not found', fix: 'write it with `cosign trusted-root create`' });
       else trustedRootFile = keylessCfg.trustedRootFile;
     }
+    const trustedRoot = trustedRootFile !== undefined ? readTrustedRoot(src, trustedRootFile, problems) : undefined;
     const fulcioUrl = keylessCfg.fulcioUrl ?? DEFAULTS.fulcioUrl;
     const rekorUrl = keylessCfg.rekorUrl ?? DEFAULTS.rekorUrl;
     keyless = {
@@ -191,6 +212,7 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
       fulcioUrl,
       rekorUrl,
       trustedRootFile,
+      trustedRoot,
       privateInstance: fulcioUrl !== DEFAULTS.fulcioUrl || rekorUrl !== DEFAULTS.rekorUrl || trustedRootFile !== undefined,
     };
   }
@@ -223,8 +245,43 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
         enabled: pc.enabled ?? false,
         version: parseVersion(pc.version ?? DEFAULTS.policyControllerVersion),
       },
+      skipImageReferences: [...(c.skipImageReferences ?? adm.skipImageReferences ?? [])],
+      registryCredentialSecrets: [...((c.registryCredentials ?? adm.registryCredentials)?.secrets ?? [])],
+      namespaces: [...(c.namespaces ?? adm.namespaces ?? [])],
     };
   });
+  clusters.forEach((c, i) => {
+    // policy-controller v0.15 reads Sigstore bundles for keyless authorities only (sigstore/policy-controller#1958)
+    if (c.policyController.enabled && mode === SigningMode.KEY && signing.signatureFormat === SignatureFormat.BUNDLE) {
+      const own = cfg.clusters?.[i]?.policyController?.enabled !== undefined;
+      problems.push({
+        path: own ? `clusters[${i}].policyController.enabled` : 'admission.policyController.enabled',
+        value: true,
+        message: `policy-controller ${c.policyController.version.text} cannot verify key-based signatures stored as Sigstore bundles (signing.cosign.signatureFormat: bundle); `
+          + 'its signatureFormat: bundle is keyless-only (sigstore/policy-controller#1958)',
+        fix: 'set signing.cosign.signatureFormat: both (or legacy), or use Kyverno >= 1.19 for this cluster',
+      });
+    }
+    c.registryCredentialSecrets.forEach((sec, j) => {
+      if (c.policyController.enabled && sec.includes('/')) {
+        const own = cfg.clusters?.[i]?.registryCredentials !== undefined;
+        problems.push({
+          path: `${own ? `clusters[${i}]` : 'admission'}.registryCredentials.secrets[${j}]`,
+          value: sec,
+          message: 'names a namespace; policy-controller reads signaturePullSecrets only from its own namespace (cosign-system)',
+          fix: 'give the bare Secret name and create it in kyverno and cosign-system',
+        });
+      }
+    });
+  });
+  const vcfg = cfg.verification?.cluster;
+  if (vcfg && vcfg.image === undefined && signing.signatureFormat === SignatureFormat.BUNDLE) {
+    problems.push({
+      path: 'verification.cluster.image',
+      message: 'is required with signing.cosign.signatureFormat: bundle: the built-in cosign v2.4.1 job image does not read Sigstore bundle referrers',
+      fix: 'name a cosign v3 image pinned by digest, e.g. "ghcr.io/sigstore/cosign/cosign:v3.x.y@sha256:<digest>"',
+    });
+  }
 
   if (problems.length > 0) throw new ConfigError(problems, source);
 
@@ -241,8 +298,51 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     clusters,
     verification: {
       ci: cfg.verification?.ci ?? true,
-      cluster: vc ? { schedule: vc.schedule ?? DEFAULTS.schedule, namespace: vc.namespace ?? DEFAULTS.verificationNamespace } : undefined,
+      cluster: vc ? {
+        schedule: vc.schedule ?? DEFAULTS.schedule,
+        namespace: vc.namespace ?? DEFAULTS.verificationNamespace,
+        image: vc.image,
+        tags: [...(vc.tags ?? ['latest'])],
+        pullSecret: vc.pullSecret,
+      } : undefined,
     },
     suppressions: (cfg.checks?.suppress ?? []).map((s) => ({ id: s.id, reason: s.reason })),
+    actionPins: cfg.github.actionPins,
   };
+}
+
+/** Where the workflows read the trusted root from: the stack commits it to every repository. */
+export const TRUSTED_ROOT_REPO_PATH = '.sigstore/trusted_root.json';
+
+/** Reads and sanity-checks a Sigstore TrustedRoot JSON (`cosign trusted-root create`). */
+function readTrustedRoot(src: FileSource, rel: string, problems: Problem[]): { json: string; repoPath: string } | undefined {
+  const where = 'signing.keyless.trustedRootFile';
+  const text = readSmallFile(path.resolve(src.baseDir, rel), where, rel);
+  if (isProblem(text)) {
+    problems.push(text);
+    return undefined;
+  }
+  let doc: any;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    problems.push({ path: where, value: rel, message: 'is not JSON', fix: 'write it with `cosign trusted-root create --fulcio … --rekor … --ctfe … --out trusted_root.json`' });
+    return undefined;
+  }
+  if (typeof doc?.mediaType !== 'string' || !doc.mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) {
+    problems.push({
+      path: where,
+      value: rel,
+      message: 'is not a Sigstore TrustedRoot (mediaType application/vnd.dev.sigstore.trustedroot+json…)',
+      fix: 'write it with `cosign trusted-root create`; a PEM root certificate alone is not a trusted root',
+    });
+    return undefined;
+  }
+  return { json: text, repoPath: TRUSTED_ROOT_REPO_PATH };
+}
+
+function signerWorkflowModel(s: SignerWorkflowConfig): SignerWorkflowModel {
+  const short = s.ref.replace(/^refs\/(heads|tags)\//, '');
+  const wfPath = `.github/workflows/${s.file}`;
+  return { repository: s.repository, file: s.file, path: wfPath, ref: s.ref, uses: `${s.repository}/${wfPath}@${short}` };
 }

@@ -26,6 +26,21 @@ export interface WorkflowModel {
   readonly context: string;
   readonly dockerfile: string;
   readonly platforms: readonly string[];
+  /** reusable workflow that signs (keyless); undefined = the build job signs */
+  readonly signer?: SignerWorkflowModel;
+}
+
+/** A reusable signing workflow, called at a fixed ref. */
+export interface SignerWorkflowModel {
+  /** `owner/repo` of the reusable workflow */
+  readonly repository: string;
+  readonly file: string;
+  /** `.github/workflows/<file>` */
+  readonly path: string;
+  /** `refs/tags/…`, `refs/heads/…` or a 40-hex SHA: exactly what the SAN ends with */
+  readonly ref: string;
+  /** value for `uses:` (`owner/repo/.github/workflows/file@<tag|branch|sha>`) */
+  readonly uses: string;
 }
 
 /** A keyless signer: the certificate SAN GitHub Actions gets, per allowed ref. */
@@ -35,6 +50,14 @@ export interface SignerIdentityModel {
   readonly subjects: readonly string[];
   /** anchored, dot-escaped regexp covering every allowed ref (also the patterns, e.g. `v*`) */
   readonly subjectRegExp: string;
+  /** true when `subjects[0]` alone is the identity (one literal ref, or a reusable signer workflow) */
+  readonly exact: boolean;
+  /**
+   * With a reusable signer workflow: the calling repository `owner/name`, which the certificate
+   * carries as its GitHub workflow repository (OID 1.3.6.1.4.1.57264.1.5). The SAN alone names
+   * the shared signer and would accept any repository that calls it.
+   */
+  readonly sourceRepository?: string;
 }
 
 export interface RepositoryModel {
@@ -49,15 +72,41 @@ export interface RepositoryModel {
   readonly identity: SignerIdentityModel;
 }
 
+/** A public key replaced in a rotation: accepted by the policies, never used to sign. */
+export interface PreviousPublicKeyModel {
+  readonly key: ParsedPublicKey;
+  /** file it came from, relative to the config */
+  readonly file: string;
+  /** config path, `signing.key.previousKeys[i]` or `signing.key.previousPublicKeyFiles[i]` */
+  readonly path: string;
+  /** last day (UTC, `YYYY-MM-DD`) it is meant to be accepted; ISB-KEY-004 warns after it */
+  readonly notAfter?: string;
+}
+
+/** A GitHub Actions secrets public key (libsodium X25519) the secret values are sealed to. */
+export interface ActionsPublicKeyModel {
+  readonly keyId: string;
+  /** base64 of the 32-byte key, as the GitHub API returns it */
+  readonly key: string;
+  /** config path, `github.actionsPublicKey` or `repositories[i].actionsPublicKey` */
+  readonly path: string;
+}
+
 export interface KeyModel {
   readonly publicKey: ParsedPublicKey;
   /** file the public key came from, relative to the config (for the runbook) */
   readonly publicKeyFile?: string;
-  readonly previousPublicKeys: readonly { readonly key: ParsedPublicKey; readonly file: string }[];
+  readonly previousPublicKeys: readonly PreviousPublicKeyModel[];
   readonly secretScope: SecretScope;
   readonly environment?: string;
   /** absolute path of cosign.key, when the config names it (never read into outputs) */
   readonly privateKeyFile?: string;
+  /** config-relative path of cosign.key, for messages */
+  readonly privateKeyFileRel?: string;
+  /** secretScope organization: the organization's Actions public key, when given (sealed secrets) */
+  readonly organizationActionsPublicKey?: ActionsPublicKeyModel;
+  /** repository/environment scope: Actions public keys by repository name, when given (sealed secrets) */
+  readonly repositoryActionsPublicKeys: ReadonlyMap<string, ActionsPublicKeyModel>;
 }
 
 export interface KeylessModel {
@@ -65,6 +114,8 @@ export interface KeylessModel {
   readonly fulcioUrl: string;
   readonly rekorUrl: string;
   readonly trustedRootFile?: string;
+  /** the trusted root, when given: its JSON and where the workflow finds it in the repository */
+  readonly trustedRoot?: { readonly json: string; readonly repoPath: string };
   /** true when any URL differs from the public Sigstore instance */
   readonly privateInstance: boolean;
 }
@@ -87,6 +138,22 @@ export interface ClusterModel {
   readonly failureAction: FailureAction;
   readonly kyverno: { readonly enabled: boolean; readonly policy: KyvernoPolicyType; readonly version: Version };
   readonly policyController: { readonly enabled: boolean; readonly version: Version };
+  /** Kyverno ClusterPolicy skipImageReferences (empty = none) */
+  readonly skipImageReferences: readonly string[];
+  /** registry credential Secrets for the engines (empty = none) */
+  readonly registryCredentialSecrets: readonly string[];
+  /** namespaces opted in to policy-controller (rendered as labelled Namespace objects) */
+  readonly namespaces: readonly string[];
+}
+
+/** The in-cluster verification CronJob. */
+export interface ClusterVerificationModel {
+  readonly schedule: string;
+  readonly namespace: string;
+  /** cosign image pinned by digest, from the config; undefined = the renderer's built-in pin */
+  readonly image?: string;
+  readonly tags: readonly string[];
+  readonly pullSecret?: string;
 }
 
 export interface BlueprintModel {
@@ -98,9 +165,11 @@ export interface BlueprintModel {
   readonly clusters: readonly ClusterModel[];
   readonly verification: {
     readonly ci: boolean;
-    readonly cluster?: { readonly schedule: string; readonly namespace: string };
+    readonly cluster?: ClusterVerificationModel;
   };
   readonly suppressions: readonly { readonly id: string; readonly reason: string }[];
+  /** `github.actionPins`: sha + version per pin key (the workflow renderer merges them over its defaults) */
+  readonly actionPins?: Readonly<Record<string, { readonly sha: string; readonly version: string }>>;
 }
 
 export function parseVersion(text: string): Version {

@@ -1,6 +1,7 @@
 import { clusterPolicyName } from '../cluster/kyverno-cluster-policy';
 import { FailureAction, SecretScope, SigningMode } from '../config/types';
 import { verifyArgs } from '../github/cosign-commands';
+import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';
 import { TF_VARIABLES } from '../github/secrets';
 import { BlueprintModel } from '../model/model';
 
@@ -40,21 +41,7 @@ export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): strin
 
   if (keyMode) {
     L.push('## 1. Provision the signing secrets (Terraform)', '');
-    L.push('The private key and its password reach Terraform only as sensitive variables at apply time;',
-      'they are in no generated file. Keep `cosign.key` out of version control.', '');
-    if (key?.secretScope === SecretScope.ENVIRONMENT) {
-      L.push(`Secrets are environment secrets of \`${key.environment}\`: add required reviewers or branch rules to that environment in GitHub.`, '');
-    }
-    for (const r of model.repositories) {
-      code(
-        `cd ${paths.terraformStackDir(r.name)}`,
-        `export TF_VAR_${TF_VARIABLES.privateKey}="$(cat /path/to/cosign.key)"`,
-        `read -rs TF_VAR_${TF_VARIABLES.password} && export TF_VAR_${TF_VARIABLES.password}`,
-        'export GITHUB_TOKEN=<token with repo and secrets admin rights>',
-        'terraform init && terraform apply',
-        `unset TF_VAR_${TF_VARIABLES.privateKey} TF_VAR_${TF_VARIABLES.password}`,
-      );
-    }
+    renderSecretsSection(model, paths, L, code);
   } else {
     L.push('## 1. Commit the workflow (Terraform)', '');
     L.push('Keyless signing needs no secrets: the workflow gets a short-lived certificate for its OIDC identity.', '');
@@ -93,4 +80,45 @@ export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): strin
   for (const r of model.repositories) code(`cd ${paths.terraformStackDir(r.name)} && terraform destroy`);
   L.push('Then delete any copy of `cosign.key` and its password outside your secret store, and clear them from shell history.', '');
   return L.join('\n');
+}
+
+/** Section 1 in key mode: the secrets of each scope, sealed or as sensitive variables. */
+function renderSecretsSection(model: BlueprintModel, paths: RunbookPaths, L: string[], code: (...lines: string[]) => void): void {
+  const key = model.signing.key;
+  if (!key) return;
+  const orgScope = key.secretScope === SecretScope.ORGANIZATION;
+  const sealedTo = (repo?: string) => (orgScope ? key.organizationActionsPublicKey : repo !== undefined ? key.repositoryActionsPublicKeys.get(repo) : undefined);
+  const anySealed = orgScope ? key.organizationActionsPublicKey !== undefined : key.repositoryActionsPublicKeys.size > 0;
+  L.push('Neither the private key nor its password is in any generated file. Keep `cosign.key` out of version control.');
+  if (anySealed) {
+    L.push('Where the blueprint gives an Actions public key, synth sealed the values to it (libsodium sealed box,',
+      '`encrypted_value`): not even the Terraform state holds them in plaintext, and `terraform apply` stops if',
+      'GitHub\'s key is no longer the one they were sealed to (fetch it again with `gh api` and synthesize again).');
+  }
+  L.push('Elsewhere they reach Terraform only as sensitive variables at apply time (`plaintext_value` in the state:',
+    'keep the state private, or give the Actions public key in the blueprint).', '');
+  const applyLines = (dir: string, sealed: boolean, token: string) => (sealed
+    ? [`cd ${dir}`, `export GITHUB_TOKEN=<${token}>`, 'terraform init && terraform apply']
+    : [
+      `cd ${dir}`,
+      `export TF_VAR_${TF_VARIABLES.privateKey}="$(cat /path/to/cosign.key)"`,
+      `read -rs TF_VAR_${TF_VARIABLES.password} && export TF_VAR_${TF_VARIABLES.password}`,
+      `export GITHUB_TOKEN=<${token}>`,
+      'terraform init && terraform apply',
+      `unset TF_VAR_${TF_VARIABLES.privateKey} TF_VAR_${TF_VARIABLES.password}`,
+    ]);
+  if (orgScope) {
+    const dir = `${paths.terraformStackDir(model.repositories[0].name).replace(/\/[^/]+$/, '')}/${GitHubOrganizationSecretsStack.defaultStackId(model.owner)}`;
+    L.push(`Secrets are **organization** secrets of \`${model.owner}\` with visibility \`selected\`: only the ${model.repositories.length} repositories of this blueprint can read them.`,
+      'Apply the organization stack first, then each repository stack (it commits the workflow and cosign.pub).', '');
+    code(...applyLines(dir, key.organizationActionsPublicKey !== undefined, 'token with admin:org (organization secrets) and repo read rights'));
+    for (const r of model.repositories) code(`cd ${paths.terraformStackDir(r.name)}`, 'terraform init && terraform apply');
+    return;
+  }
+  if (key.secretScope === SecretScope.ENVIRONMENT) {
+    L.push(`Secrets are environment secrets of \`${key.environment}\`: add required reviewers or branch rules to that environment in GitHub.`, '');
+  }
+  for (const r of model.repositories) {
+    code(...applyLines(paths.terraformStackDir(r.name), sealedTo(r.name) !== undefined, 'token with repo and secrets admin rights'));
+  }
 }

@@ -4,8 +4,10 @@ import * as path from 'node:path';
 import { App as K8sApp, Yaml } from 'cdk8s';
 import { App as TfApp } from 'cdktf';
 import { AdmissionChart } from '../cluster/admission-chart';
-import { renderKyvernoClusterPolicy } from '../cluster/kyverno-cluster-policy';
-import { SigningMode } from '../config/types';
+import { renderClusterObjects } from '../cluster/manifests';
+import { SecretScope, SigningMode } from '../config/types';
+import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';
+import { planSealing } from '../github/sealed-box';
 import { GitHubSigningStack } from '../github/signing-stack';
 import { renderWorkflow, RenderedWorkflow, WorkflowRenderOptions } from '../github/workflow';
 import { workflowToYaml } from '../github/workflow-yaml';
@@ -37,9 +39,7 @@ export function stackId(repo: string): string {
 }
 
 export function clusterManifests(model: BlueprintModel, cluster: ClusterModel): any[] {
-  const out: any[] = [];
-  if (cluster.kyverno.enabled) out.push(renderKyvernoClusterPolicy(model, cluster));
-  return out;
+  return renderClusterObjects(model, cluster);
 }
 
 export interface RenderOptions {
@@ -71,9 +71,19 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
   }
 
   const terraform = new Map<string, any>();
+  // sealed secrets (when an Actions public key is configured) read cosign.key and COSIGN_PASSWORD here
+  const sealing = planSealing(model, process.env);
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'isb-tf-'));
   try {
     const app = new TfApp({ outdir: staging, skipValidation: false });
+    if (keyMode && model.signing.key?.secretScope === SecretScope.ORGANIZATION) {
+      new GitHubOrganizationSecretsStack(app, GitHubOrganizationSecretsStack.defaultStackId(model.owner), {
+        owner: model.owner,
+        repositories: model.repositories.map((r) => r.name),
+        publicKeyPem: model.signing.key.publicKey.pem,
+        sealedSecrets: sealing.organization,
+      });
+    }
     for (const r of model.repositories) {
       const repoFiles = [{ path: r.workflow.path, content: workflowYaml.get(r.name)! }];
       if (keyMode && model.signing.key) repoFiles.push({ path: 'cosign.pub', content: model.signing.key.publicKey.pem });
@@ -83,6 +93,7 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
         publicKeyPem: keyMode ? model.signing.key?.publicKey.pem : undefined,
         secretScope: model.signing.key?.secretScope,
         environment: model.signing.key?.environment,
+        sealedSecrets: sealing.repositories.get(r.name),
         files: repoFiles,
       });
     }

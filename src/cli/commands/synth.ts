@@ -13,6 +13,8 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
   const outdir = path.resolve(io.cwd, opts.out ?? 'dist');
   const bp = ImageSigningBlueprint.fromFile(configFile);
   const result = bp.synth(outdir);
+  const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);
+  for (const w of warnings) io.err(`warning ${w.id}: ${w.path ? `${w.path}: ` : ''}${w.message}\n  fix: ${w.fix}\n`);
   const rel = path.relative(io.cwd, outdir) || '.';
   io.out(`synthesized ${bp.name} into ${rel}/ (${result.files.length} files)\n`);
   for (const f of result.files) io.out(`  ${rel}/${f}\n`);

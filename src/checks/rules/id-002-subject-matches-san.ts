@@ -1,0 +1,39 @@
+import { SigningMode } from '../../config/types';
+import { acceptsSan, foundIdentities, sampleRef } from '../identities';
+import { RawFinding, Rule } from '../types';
+import { workflowSan } from '../../model/identity';
+import { q } from './util';
+
+/** The SANs a repository's workflow gets, one per trigger (patterns as a sample ref). */
+export function triggerSans(owner: string, repo: { name: string; workflow: { path: string; branches: readonly string[]; tags: readonly string[] } }): string[] {
+  return [
+    ...repo.workflow.branches.map((b) => workflowSan(owner, repo.name, repo.workflow.path, `refs/heads/${sampleRef(b)}`)),
+    ...repo.workflow.tags.map((t) => workflowSan(owner, repo.name, repo.workflow.path, `refs/tags/${sampleRef(t)}`)),
+  ];
+}
+
+export const ISB_ID_002: Rule = {
+  id: 'ISB-ID-002',
+  level: 'error',
+  title: 'Policy subject differs from the SAN the signing workflow gets',
+  explanation: 'A keyless certificate from GitHub Actions carries the SAN '
+    + 'https://github.com/<owner>/<repo>/.github/workflows/<file>@<ref>. A policy identity that does not accept '
+    + 'exactly that string rejects every image the workflow signs; a typo in the owner, repository, file or ref is '
+    + 'enough.',
+  fix: 'Let the blueprint derive the identity from the repository and workflow; with a reusable workflow, name it as signerWorkflow.',
+  check(ctx) {
+    if (ctx.model.signing.mode !== SigningMode.KEYLESS) return [];
+    const out: RawFinding[] = [];
+    const ids = foundIdentities(ctx.artifacts);
+    for (const id of ids) {
+      const sans = ctx.model.repositories.flatMap((r) => triggerSans(ctx.model.owner, { ...r, workflow: r.workflow }));
+      if (!sans.some((s) => acceptsSan(id, s))) {
+        out.push({
+          path: id.where,
+          message: `identity ${q(id.subject ?? id.subjectRegExp ?? '(none)')} accepts none of the SANs the signing workflows get (e.g. ${q(sans[0])})`,
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,33 @@
+import { SigningMode } from '../../config/types';
+import { workflowSan } from '../../model/identity';
+import { acceptsSan, foundIdentities } from '../identities';
+import { RawFinding, Rule } from '../types';
+import { triggerSans } from './id-002-subject-matches-san';
+import { q } from './util';
+
+export const ISB_ID_004: Rule = {
+  id: 'ISB-ID-004',
+  level: 'error',
+  title: 'A signing ref the policy accepts is never triggered by the workflow, or vice versa',
+  explanation: 'The refs a keyless identity accepts must be exactly the refs that run the signing workflow. If the '
+    + 'policy accepts more (any branch, pull request merge refs), a signature made from an unreviewed branch is '
+    + 'admitted; if it accepts fewer, images signed from a triggered ref are rejected.',
+  fix: 'Derive the identity from the workflow\'s branches and tags (the blueprint does), and keep both in one config.',
+  check(ctx) {
+    if (ctx.model.signing.mode !== SigningMode.KEYLESS) return [];
+    const out: RawFinding[] = [];
+    const ids = foundIdentities(ctx.artifacts);
+    for (const repo of ctx.model.repositories) {
+      const mine = ids.filter((id) => triggerSans(ctx.model.owner, repo).some((s) => acceptsSan(id, s)));
+      const probes = ['refs/heads/isb-untriggered-branch', 'refs/tags/isb-untriggered-tag', 'refs/pull/1/merge']
+        .map((ref) => workflowSan(ctx.model.owner, repo.name, repo.workflow.path, ref));
+      for (const id of mine) {
+        const extra = probes.find((p) => acceptsSan(id, p));
+        if (extra) out.push({ path: id.where, message: `identity ${q(id.subject ?? id.subjectRegExp)} also accepts ${q(extra)}, a ref that never runs ${repo.workflow.path}` });
+        const missing = triggerSans(ctx.model.owner, repo).find((s) => !acceptsSan(id, s));
+        if (missing) out.push({ path: id.where, message: `identity ${q(id.subject ?? id.subjectRegExp)} rejects ${q(missing)}, a ref that runs the signing workflow` });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,74 @@
+import { createPublicKey } from 'node:crypto';
+import { SigningMode } from '../../config/types';
+import { RawFinding, Rule } from '../types';
+import { kyvernoAttestorEntries, kyvernoEntries, objectsOfKind } from '../views';
+
+const PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
+
+/** SPKI DER (hex) of every PEM public key in a string; undefined entries for unparsable blocks. */
+export function spkiHexes(text: string): (string | undefined)[] {
+  return (text.match(PEM_BLOCK) ?? []).map((pem) => {
+    try {
+      return createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('hex');
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/** Every public key in the final artifacts with where it was found. */
+export function policyKeys(ctx: Parameters<Rule['check']>[0]): { where: string; text: string }[] {
+  const out: { where: string; text: string }[] = [];
+  for (const e of kyvernoEntries(ctx.artifacts)) {
+    for (const a of kyvernoAttestorEntries(e.entry)) {
+      if (typeof a.keys?.publicKeys === 'string') out.push({ where: e.where, text: a.keys.publicKeys });
+    }
+  }
+  for (const p of objectsOfKind(ctx.artifacts, 'ImageValidatingPolicy')) {
+    for (const a of p.policy.spec?.attestors ?? []) {
+      if (typeof a.cosign?.key?.data === 'string') out.push({ where: `${p.where} attestors.${a.name}`, text: a.cosign.key.data });
+    }
+  }
+  for (const p of objectsOfKind(ctx.artifacts, 'ClusterImagePolicy')) {
+    for (const a of p.policy.spec?.authorities ?? []) {
+      if (typeof a.key?.data === 'string') out.push({ where: `${p.where} authorities.${a.name}`, text: a.key.data });
+    }
+  }
+  for (const [rel, content] of ctx.artifacts.files) {
+    if (rel.endsWith('cosign.pub')) out.push({ where: rel, text: content });
+  }
+  return out;
+}
+
+export const ISB_KEY_001: Rule = {
+  id: 'ISB-KEY-001',
+  level: 'error',
+  title: 'A policy public key differs from the key pair\'s public key',
+  explanation: 'The admission policies, the verify job and the committed cosign.pub must hold the public half of '
+    + 'the key that signs in CI. A stale or wrong key rejects every signed image (or accepts images signed by a '
+    + 'key nobody rotates). Keys are compared as decoded SubjectPublicKeyInfo bytes, not PEM text.',
+  fix: 'Point signing.key.publicKeyFile at the cosign.pub of the key in COSIGN_PRIVATE_KEY; list retired keys in previousPublicKeyFiles.',
+  check(ctx) {
+    const key = ctx.model.signing.key;
+    if (ctx.model.signing.mode !== SigningMode.KEY || !key) return [];
+    const allowed = new Set([key.publicKey.spkiDer.toString('hex'), ...key.previousPublicKeys.map((p) => p.key.spkiDer.toString('hex'))]);
+    const current = key.publicKey.spkiDer.toString('hex');
+    const out: RawFinding[] = [];
+    const found = policyKeys(ctx);
+    for (const f of found) {
+      const hexes = spkiHexes(f.text);
+      if (hexes.length === 0) {
+        out.push({ path: f.where, message: 'holds no PEM public key (a Secret or KMS reference cannot be compared at synth)', level: 'warning' });
+        continue;
+      }
+      if (hexes.some((h) => h === undefined)) out.push({ path: f.where, message: 'holds a PEM block that is not a valid public key' });
+      if (hexes.some((h) => h !== undefined && !allowed.has(h))) {
+        out.push({ path: f.where, message: `holds a public key that is neither the blueprint's key (SHA256:${key.publicKey.fingerprint}) nor a previous one` });
+      }
+      if (!f.where.endsWith('cosign.pub') && !hexes.includes(current)) {
+        out.push({ path: f.where, message: `does not accept the current signing key (SHA256:${key.publicKey.fingerprint})` });
+      }
+    }
+    return out;
+  },
+};

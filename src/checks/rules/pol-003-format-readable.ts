@@ -1,0 +1,53 @@
+import { SignatureFormat } from '../../config/types';
+import { versionAtLeast } from '../../model/model';
+import { RawFinding, Rule } from '../types';
+import { kyvernoAttestorEntries, kyvernoEntries, objectsOfKind } from '../views';
+import { clusterByName, clusterPath } from './util';
+
+export const ISB_POL_003: Rule = {
+  id: 'ISB-POL-003',
+  level: 'error',
+  title: 'Signature format unreadable by the chosen engine or version',
+  explanation: 'cosign v3 stores Sigstore bundles as OCI referrers by default; Kyverno ClusterPolicy with type '
+    + 'Cosign only finds legacy .sig tags ("no signatures found"). Kyverno verifies bundles signed with a static '
+    + 'key only from 1.19 (type SigstoreBundle, or ImageValidatingPolicy), and policy-controller 0.15 reads bundles '
+    + 'for keyless authorities only. A policy that cannot read the signature rejects every image.',
+  fix: 'Sign with signatureFormat legacy or both, or target an engine/version that reads bundles (see the README table).',
+  check(ctx) {
+    const fmt = ctx.model.signing.signatureFormat;
+    const out: RawFinding[] = [];
+    for (const e of kyvernoEntries(ctx.artifacts)) {
+      const type = e.entry.type ?? 'Cosign';
+      const cluster = clusterByName(ctx.model, e.cluster);
+      const hasKey = kyvernoAttestorEntries(e.entry).some((a) => a.keys);
+      if (type === 'Cosign' && fmt === SignatureFormat.BUNDLE) {
+        out.push({ path: clusterPath(ctx.model, e.cluster), message: `${e.where}: type Cosign reads legacy .sig signatures, but the workflow signs only Sigstore bundles` });
+      }
+      if (type === 'SigstoreBundle' && fmt === SignatureFormat.LEGACY) {
+        out.push({ path: clusterPath(ctx.model, e.cluster), message: `${e.where}: type SigstoreBundle, but the workflow signs only legacy .sig signatures` });
+      }
+      if (type === 'SigstoreBundle' && hasKey && cluster && !versionAtLeast(cluster.kyverno.version, 1, 19)) {
+        out.push({ path: `${clusterPath(ctx.model, e.cluster)}.kyverno.version`, message: `${e.where}: SigstoreBundle with a static key needs Kyverno >= 1.19 (targeted: ${cluster.kyverno.version.text})` });
+      }
+    }
+    for (const p of objectsOfKind(ctx.artifacts, 'ImageValidatingPolicy')) {
+      const cluster = clusterByName(ctx.model, p.cluster);
+      const hasKey = (p.policy.spec?.attestors ?? []).some((a: any) => a.cosign?.key);
+      if (fmt === SignatureFormat.BUNDLE && hasKey && cluster && !versionAtLeast(cluster.kyverno.version, 1, 19)) {
+        out.push({ path: `${clusterPath(ctx.model, p.cluster)}.kyverno.version`, message: `${p.where}: key-signed bundles need Kyverno >= 1.19 (targeted: ${cluster.kyverno.version.text})` });
+      }
+    }
+    for (const p of objectsOfKind(ctx.artifacts, 'ClusterImagePolicy')) {
+      for (const a of p.policy.spec?.authorities ?? []) {
+        const format = a.signatureFormat ?? 'legacy';
+        if (a.key && (format === 'bundle' || fmt === SignatureFormat.BUNDLE)) {
+          out.push({ path: clusterPath(ctx.model, p.cluster), message: `${p.where} authorities.${a.name}: policy-controller cannot verify key-signed Sigstore bundles (bundle is keyless-only in 0.15)` });
+        }
+        if (!a.key && format === 'legacy' && fmt === SignatureFormat.BUNDLE) {
+          out.push({ path: clusterPath(ctx.model, p.cluster), message: `${p.where} authorities.${a.name}: reads legacy signatures, but the workflow signs only bundles` });
+        }
+      }
+    }
+    return out;
+  },
+};

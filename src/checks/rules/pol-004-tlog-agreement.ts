@@ -1,0 +1,57 @@
+import { SigningMode } from '../../config/types';
+import { RawFinding, Rule } from '../types';
+import { cosignCalls, kyvernoAttestorEntries, kyvernoEntries, objectsOfKind } from '../views';
+import { clusterPath } from './util';
+
+export const ISB_POL_004: Rule = {
+  id: 'ISB-POL-004',
+  level: 'error',
+  title: 'Transparency-log settings disagree between signer and verifiers',
+  explanation: 'A signature made with --tlog-upload=false has no Rekor entry: a verifier that requires one rejects '
+    + 'every image (Kyverno: rekor without ignoreTlog, and for keys also ctlog.ignoreSCT; ImageValidatingPolicy: '
+    + 'insecureIgnoreTlog; cosign verify: --insecure-ignore-tlog). Conversely a verifier that ignores the log when '
+    + 'the signer uploads gives up the log\'s protection for nothing.',
+  fix: 'Set signing.transparencyLog once; the blueprint renders the signer and every verifier from it.',
+  check(ctx) {
+    const upload = ctx.model.signing.transparencyLog;
+    const out: RawFinding[] = [];
+    const report = (path: string, where: string, ignores: boolean) => {
+      if (!upload && !ignores) out.push({ path, message: `${where}: requires a transparency-log entry, but the workflow signs with --tlog-upload=false` });
+      if (upload && ignores) out.push({ path, message: `${where}: ignores the transparency log although the workflow uploads to it` });
+    };
+    for (const e of kyvernoEntries(ctx.artifacts)) {
+      for (const a of kyvernoAttestorEntries(e.entry)) {
+        const att = a.keys ?? a.keyless ?? a.certificates;
+        if (!att) continue;
+        report(clusterPath(ctx.model, e.cluster), e.where, att.rekor?.ignoreTlog === true);
+        if (!upload && a.keys && att.ctlog?.ignoreSCT !== true) {
+          out.push({ path: clusterPath(ctx.model, e.cluster), message: `${e.where}: key attestor without ctlog.ignoreSCT while nothing is uploaded` });
+        }
+      }
+    }
+    for (const p of objectsOfKind(ctx.artifacts, 'ImageValidatingPolicy')) {
+      for (const a of p.policy.spec?.attestors ?? []) {
+        if (a.cosign) report(clusterPath(ctx.model, p.cluster), `${p.where} attestors.${a.name}`, a.cosign.ctlog?.insecureIgnoreTlog === true);
+      }
+    }
+    for (const p of objectsOfKind(ctx.artifacts, 'ClusterImagePolicy')) {
+      for (const a of p.policy.spec?.authorities ?? []) {
+        // no ctlog on an authority = tlog verification skipped (admission-engines.md §4.1)
+        const ignores = a.ctlog === undefined && ctx.model.signing.mode === SigningMode.KEY;
+        if (a.key) report(clusterPath(ctx.model, p.cluster), `${p.where} authorities.${a.name}`, ignores);
+      }
+    }
+    for (const c of cosignCalls(ctx.artifacts)) {
+      if (c.sub.startsWith('verify')) {
+        const v = c.flags.get('--insecure-ignore-tlog');
+        report(c.step.where, c.step.where, v === true || v === 'true');
+      }
+      if (c.sub === 'sign' || c.sub === 'attest') {
+        const v = c.flags.get('--tlog-upload');
+        const off = v === 'false';
+        if (off === upload) out.push({ path: c.step.where, message: `${c.step.where}: cosign ${c.sub} ${off ? 'does not upload' : 'uploads'} to the transparency log, but the blueprint says transparencyLog: ${upload}` });
+      }
+    }
+    return out;
+  },
+};

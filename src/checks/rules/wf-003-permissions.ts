@@ -1,0 +1,49 @@
+import { RawFinding, Rule } from '../types';
+import { cosignCalls, pushedImages } from '../views';
+
+function perms(workflow: any, job: any): Record<string, string> | 'write-all' | 'read-all' {
+  const p = job?.permissions ?? workflow?.permissions;
+  if (p === undefined) return 'read-all'; // repository default; treat as unknown-but-not-granted
+  if (typeof p === 'string') return p as any;
+  return p;
+}
+
+function has(p: ReturnType<typeof perms>, scope: string, level: 'write' | 'read'): boolean {
+  if (p === 'write-all') return true;
+  if (p === 'read-all') return level === 'read';
+  const v = p[scope];
+  return v === 'write' || (level === 'read' && v === 'read');
+}
+
+export const ISB_WF_003: Rule = {
+  id: 'ISB-WF-003',
+  level: 'error',
+  title: 'Job permissions wrong for the features',
+  explanation: 'Keyless signing needs id-token: write (the OIDC token Fulcio certifies); pushing to GHCR needs '
+    + 'packages: write; GitHub attestations need attestations: write and id-token: write. Anything more widens '
+    + 'what a compromised step can do: in key mode, id-token: write lets any step mint tokens for the repository '
+    + 'identity.',
+  fix: 'Let the blueprint derive permissions from the features; grant them per job, with permissions: {} at the top.',
+  check(ctx) {
+    const out: RawFinding[] = [];
+    const calls = cosignCalls(ctx.artifacts);
+    for (const [repo, w] of ctx.artifacts.workflows) {
+      for (const [jobId, job] of Object.entries<any>(w.workflow?.jobs ?? {})) {
+        if (!Array.isArray(job?.steps)) continue;
+        const where = `${w.file}: jobs.${jobId}.permissions`;
+        const p = perms(w.workflow, job);
+        const mine = calls.filter((c) => c.step.repo === repo && c.step.jobId === jobId);
+        const signs = mine.filter((c) => c.sub === 'sign' || c.sub === 'attest');
+        const keyless = signs.some((c) => !c.flags.has('--key'));
+        const ghAttest = job.steps.some((s: any) => String(s?.uses ?? '').startsWith('actions/attest-build-provenance@'));
+        const pushesGhcr = pushedImages(ctx.artifacts).some((i) => i.repo === repo && i.step.jobId === jobId && i.image.startsWith('ghcr.io/'));
+        if ((keyless || ghAttest) && !has(p, 'id-token', 'write')) out.push({ path: where, message: `job ${jobId} signs keylessly or attests but lacks id-token: write` });
+        if (!keyless && !ghAttest && has(p, 'id-token', 'write')) out.push({ path: where, message: `job ${jobId} has id-token: write but signs with a key (no OIDC token needed)` });
+        if (pushesGhcr && !has(p, 'packages', 'write')) out.push({ path: where, message: `job ${jobId} pushes to ghcr.io but lacks packages: write` });
+        if (ghAttest && !has(p, 'attestations', 'write')) out.push({ path: where, message: `job ${jobId} creates GitHub attestations but lacks attestations: write` });
+        if (p === 'write-all') out.push({ path: where, message: `job ${jobId} has write-all permissions` });
+      }
+    }
+    return out;
+  },
+};

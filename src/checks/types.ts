@@ -1,0 +1,59 @@
+import { BlueprintModel } from '../model/model';
+
+/** Severity of a finding. */
+export type Level = 'error' | 'warning' | 'info';
+
+/** What a rule reports: where (config path), what, and the fix. */
+export interface RawFinding {
+  readonly message: string;
+  /** config path the finding is about (e.g. `repositories[0].images[0]`), or an artifact path */
+  readonly path: string;
+  /** overrides the rule's default fix */
+  readonly fix?: string;
+  /** overrides the rule's default level (e.g. "could not check" is a warning) */
+  readonly level?: Level;
+}
+
+export interface Finding {
+  readonly id: string;
+  readonly level: Level;
+  readonly message: string;
+  readonly path: string;
+  readonly fix: string;
+  /** set when the config suppresses this rule; the finding is still reported */
+  readonly suppressed?: { readonly reason: string };
+}
+
+/** The final artifacts the rules read (after rendering and any user changes). */
+export interface CheckArtifacts {
+  /** workflow objects parsed back from the final YAML, per repository name */
+  readonly workflows: ReadonlyMap<string, { readonly path: string; readonly file: string; readonly workflow: any }>;
+  /** Kubernetes objects per cluster name */
+  readonly clusterObjects: ReadonlyMap<string, readonly any[]>;
+  /** synthesized Terraform JSON per stack id */
+  readonly terraform: ReadonlyMap<string, any>;
+  /** every output file: relative path → content */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+export interface CheckContext {
+  readonly model: BlueprintModel;
+  readonly artifacts: CheckArtifacts;
+  /** environment the check runs in (COSIGN_PASSWORD for the key pair check, ...) */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** today, for end dates */
+  readonly now: Date;
+}
+
+/** One rule of the catalogue: stable id, default level, explanation, fix. One file per rule. */
+export interface Rule {
+  readonly id: string;
+  readonly level: Level;
+  /** one line */
+  readonly title: string;
+  /** one paragraph: what goes wrong when this fires */
+  readonly explanation: string;
+  /** default fix hint */
+  readonly fix: string;
+  check(ctx: CheckContext): RawFinding[];
+}

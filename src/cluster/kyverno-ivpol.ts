@@ -1,0 +1,143 @@
+import { PREDICATE_TYPES, PUBLIC_REKOR, sbomAttestation } from './attestations';
+import { ivpolImageGlobs } from './image-references';
+import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL, SYSTEM_NAMESPACES } from './kyverno-cluster-policy';
+import { FailureAction, SigningMode } from '../config/types';
+import { hasSingleExactIdentity } from '../model/identity';
+import { BlueprintModel, ClusterModel, RepositoryModel } from '../model/model';
+
+/*
+ * Kyverno `policies.kyverno.io/v1` ImageValidatingPolicy (admission-engines.md §3). Key mode:
+ * one policy for every image (one key signs them all); keyless mode: one policy per repository,
+ * because each repository's workflow has its own identity and an IVP's attestors apply to all
+ * the images it matches.
+ */
+
+export const IVPOL_API_VERSION = 'policies.kyverno.io/v1';
+
+/** Every image of a Pod: containers, init containers and ephemeral containers. */
+const ALL_IMAGES = '(images.containers + images.initContainers + images.ephemeralContainers)';
+
+/** Rekor/CT settings matching the signer (§3 pitfalls: the ctlog url is required even when the tlog is ignored). */
+function ctlog(model: BlueprintModel): Record<string, unknown> {
+  const s = model.signing;
+  const out: Record<string, unknown> = { url: s.keyless?.rekorUrl ?? PUBLIC_REKOR };
+  if (!s.transparencyLog) {
+    out.insecureIgnoreTlog = true;
+    out.insecureIgnoreSCT = true;
+  } else if (s.mode === SigningMode.KEY) {
+    // a key signature has no Fulcio certificate, so there is no SCT to check
+    out.insecureIgnoreSCT = true;
+  }
+  return out;
+}
+
+function identity(repo: RepositoryModel): Record<string, unknown> {
+  const id = repo.identity;
+  // IVP compares subject exactly and subjectRegExp unanchored: the model's regexp is anchored ^…$
+  return hasSingleExactIdentity(repo)
+    ? { issuer: id.issuer, subject: id.subjects[0] }
+    : { issuer: id.issuer, subjectRegExp: id.subjectRegExp };
+}
+
+interface Attestor { readonly name: string; readonly body: Record<string, unknown> }
+
+function signatureAttestors(model: BlueprintModel, repo?: RepositoryModel): Attestor[] {
+  if (model.signing.mode === SigningMode.KEY) {
+    const key = model.signing.key!;
+    const keys = [key.publicKey, ...key.previousPublicKeys.map((p) => p.key)];
+    // one attestor per key: verifyImageSignatures counts the attestors that verify, so "> 0" = any key (rotation)
+    return keys.map((k, i) => ({
+      name: i === 0 ? 'key' : `previouskey${i}`,
+      body: { cosign: { key: { data: k.pem.trimEnd() }, ctlog: ctlog(model) } },
+    }));
+  }
+  return [{ name: 'workflow', body: { cosign: { keyless: { identities: [identity(repo!)] }, ctlog: ctlog(model) } } }];
+}
+
+export function ivpolName(model: BlueprintModel, repo?: RepositoryModel): string {
+  return repo ? boundedName(model.name, 'verify', repo.name) : boundedName(model.name, 'verify-images');
+}
+
+/** One ImageValidatingPolicy per signer (see the file comment). */
+export function renderImageValidatingPolicies(model: BlueprintModel, cluster: ClusterModel): Record<string, any>[] {
+  if (model.signing.mode === SigningMode.KEY) return [renderOne(model, cluster, model.repositories)];
+  return model.repositories.map((r) => renderOne(model, cluster, [r], r));
+}
+
+function renderOne(model: BlueprintModel, cluster: ClusterModel, repos: readonly RepositoryModel[], keylessRepo?: RepositoryModel): Record<string, any> {
+  const enforce = cluster.failureAction === FailureAction.ENFORCE;
+  const sigAttestors = signatureAttestors(model, keylessRepo);
+  const attestors = sigAttestors.map((a) => ({ name: a.name, ...a.body }));
+  const list = (names: string[]) => `[${names.map((n) => `attestors.${n}`).join(', ')}]`;
+  const sigList = list(sigAttestors.map((a) => a.name));
+
+  const attestations: Record<string, unknown>[] = [];
+  const validations: Record<string, unknown>[] = [{
+    expression: `${ALL_IMAGES}.map(image, verifyImageSignatures(image, ${sigList})).all(n, n > 0)`,
+    message: model.signing.mode === SigningMode.KEY
+      ? `every image must be signed with the ${model.name} cosign key`
+      : `every image must be signed keylessly by ${keylessRepo!.fullName}/${keylessRepo!.workflow.path}`,
+  }];
+  const sbom = sbomAttestation(model);
+  if (sbom) {
+    attestations.push({ name: 'sbom', intoto: { type: sbom.predicateType } });
+    validations.push({
+      expression: `${ALL_IMAGES}.map(image, verifyAttestationSignatures(image, attestations.sbom, ${sigList})).all(n, n > 0)`,
+      message: `every image needs a signed ${sbom.format} SBOM attestation (${sbom.predicateType})`,
+    });
+  }
+  if (model.attestations.provenance) {
+    // GitHub attestations are keyless (public-good Sigstore for public repositories), one identity per repository
+    attestations.push({ name: 'provenance', intoto: { type: PREDICATE_TYPES.provenance } });
+    const provNames: string[] = [];
+    for (const r of repos) {
+      const name = repos.length === 1 ? 'provenance' : `provenance${provNames.length}`;
+      provNames.push(name);
+      attestors.push({ name, cosign: { keyless: { identities: [identity(r)] }, ctlog: { url: PUBLIC_REKOR } } } as any);
+    }
+    validations.push({
+      expression: `${ALL_IMAGES}.map(image, verifyAttestationSignatures(image, attestations.provenance, ${list(provNames)})).all(n, n > 0)`,
+      message: `every image needs SLSA provenance (${PREDICATE_TYPES.provenance}) from actions/attest-build-provenance, pushed to the registry`,
+    });
+  }
+
+  const spec: Record<string, unknown> = {
+    validationActions: [enforce ? 'Deny' : 'Audit'],
+    failurePolicy: 'Fail',
+    webhookConfiguration: { timeoutSeconds: 30 },
+    evaluation: { background: { enabled: false } },
+    matchConstraints: {
+      resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
+      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...SYSTEM_NAMESPACES] }] },
+    },
+    matchImageReferences: (cluster.imageReferences ? [...cluster.imageReferences] : repos.flatMap((r) => r.images.flatMap(ivpolImageGlobs)))
+      .map((glob) => ({ glob })),
+    // Audit must not rewrite images (as for ClusterPolicy); Enforce pins the verified digest
+    validationConfigurations: { mutateDigest: enforce, verifyDigest: enforce, required: true },
+    attestors,
+  };
+  if (attestations.length > 0) spec.attestations = attestations;
+  spec.validations = validations;
+  if (cluster.registryCredentialSecrets.length > 0) spec.credentials = { secrets: [...cluster.registryCredentialSecrets] };
+
+  return {
+    apiVersion: IVPOL_API_VERSION,
+    kind: 'ImageValidatingPolicy',
+    metadata: {
+      name: ivpolName(model, keylessRepo),
+      labels: { ...MANAGED_BY_LABEL },
+      annotations: {
+        'policies.kyverno.io/title': `Verify image signatures (${model.name}${keylessRepo ? `/${keylessRepo.name}` : ''})`,
+        'policies.kyverno.io/category': 'Software Supply Chain Security',
+        'policies.kyverno.io/severity': 'high',
+        'policies.kyverno.io/subject': 'Pod',
+        'policies.kyverno.io/minversion': '1.17.0',
+        'policies.kyverno.io/description':
+          `${enforce ? 'Rejects' : 'Reports (Audit)'} Pods whose ${model.name} images are not signed as the blueprint requires. `
+          + 'Generated by image-signing-blueprint; edit the blueprint, not this file.',
+        [BLUEPRINT_ANNOTATION]: model.name,
+      },
+    },
+    spec,
+  };
+}

@@ -1,0 +1,141 @@
+import { cueProvenance, cuePredicatePolicy, PREDICATE_TYPES, PUBLIC_FULCIO, PUBLIC_REKOR, sbomAttestation } from './attestations';
+import { policyControllerGlobs } from './image-references';
+import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL } from './kyverno-cluster-policy';
+import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
+import { hasSingleExactIdentity } from '../model/identity';
+import { BlueprintModel, ClusterModel, RepositoryModel } from '../model/model';
+
+/*
+ * Sigstore policy-controller ClusterImagePolicy (`policy.sigstore.dev/v1beta1`, v0.15;
+ * admission-engines.md §4). All matching CIPs must pass (AND); inside one CIP any authority
+ * passes (OR). So: one CIP per signer (key mode: one for all images, one authority per key;
+ * keyless: one per repository), plus one provenance CIP per repository, since a provenance
+ * authority inside the signature CIP would be an alternative to the signature, not a second
+ * requirement.
+ */
+
+export const CIP_API_VERSION = 'policy.sigstore.dev/v1beta1';
+/** policy-controller only checks namespaces carrying this label (config/500-webhook-configuration.yaml) */
+export const INCLUDE_LABEL = 'policy.sigstore.dev/include';
+
+export function trustRootName(model: BlueprintModel): string {
+  return boundedName(model.name, 'sigstore');
+}
+
+function identity(repo: RepositoryModel): Record<string, unknown> {
+  const id = repo.identity;
+  return hasSingleExactIdentity(repo)
+    ? { issuer: id.issuer, subject: id.subjects[0] }
+    : { issuer: id.issuer, subjectRegExp: id.subjectRegExp };
+}
+
+/** the format the authority reads: legacy `.sig`, unless the workflow signs bundles only */
+function signatureFormat(model: BlueprintModel): string {
+  return model.signing.signatureFormat === SignatureFormat.BUNDLE ? 'bundle' : 'legacy';
+}
+
+function signatureAuthorities(model: BlueprintModel, repo?: RepositoryModel): Record<string, unknown>[] {
+  const s = model.signing;
+  const sbom = sbomAttestation(model);
+  const attestations = sbom
+    ? [{ name: 'sbom', predicateType: sbom.predicateType, policy: cuePredicatePolicy(sbom.predicateType) }]
+    : undefined;
+  if (s.mode === SigningMode.KEY) {
+    const key = s.key!;
+    const keys = [key.publicKey, ...key.previousPublicKeys.map((p) => p.key)];
+    return keys.map((k, i) => {
+      const a: Record<string, unknown> = { name: i === 0 ? 'key' : `previous-key-${i}`, key: { data: k.pem.trimEnd(), hashAlgorithm: 'sha256' } };
+      // no ctlog => tlog verification is skipped (§4.1); with the tlog on, require the Rekor entry
+      if (s.transparencyLog) a.ctlog = { url: PUBLIC_REKOR };
+      a.signatureFormat = 'legacy'; // key + bundle is refused at config time (policy-controller#1958)
+      if (attestations) a.attestations = attestations;
+      return a;
+    });
+  }
+  const kl = s.keyless!;
+  const keyless: Record<string, unknown> = { url: kl.fulcioUrl, identities: [identity(repo!)] };
+  const a: Record<string, unknown> = { name: 'workflow', keyless };
+  if (kl.trustedRootFile) keyless.trustRootRef = trustRootName(model);
+  if (s.transparencyLog) {
+    a.ctlog = kl.trustedRootFile ? { url: kl.rekorUrl, trustRootRef: trustRootName(model) } : { url: kl.rekorUrl };
+  } else {
+    keyless.insecureIgnoreSCT = true;
+  }
+  a.signatureFormat = signatureFormat(model);
+  if (attestations) a.attestations = attestations;
+  return [a];
+}
+
+function cip(model: BlueprintModel, cluster: ClusterModel, name: string, repos: readonly RepositoryModel[], authorities: Record<string, unknown>[], what: string): Record<string, any> {
+  const images = cluster.imageReferences
+    ? cluster.imageReferences.map((glob) => ({ glob }))
+    : repos.flatMap((r) => r.images.flatMap(policyControllerGlobs)).map((glob) => ({ glob }));
+  return {
+    apiVersion: CIP_API_VERSION,
+    kind: 'ClusterImagePolicy',
+    metadata: {
+      name,
+      labels: { ...MANAGED_BY_LABEL },
+      annotations: {
+        [BLUEPRINT_ANNOTATION]: model.name,
+        'image-signing-blueprint/requires': `policy-controller >= ${cluster.policyController.version.text}; checks only namespaces labelled ${INCLUDE_LABEL}=true`,
+        'image-signing-blueprint/description': what,
+      },
+    },
+    spec: {
+      images,
+      authorities,
+      mode: cluster.failureAction === FailureAction.ENFORCE ? 'enforce' : 'warn',
+    },
+  };
+}
+
+function withSource(cluster: ClusterModel, authorities: Record<string, unknown>[]): Record<string, unknown>[] {
+  if (cluster.registryCredentialSecrets.length === 0) return authorities;
+  // secrets live in the controller's namespace (cosign-system)
+  return authorities.map((a) => ({ ...a, source: [{ signaturePullSecrets: cluster.registryCredentialSecrets.map((name) => ({ name })) }] }));
+}
+
+/** The ClusterImagePolicies (and TrustRoot) of one cluster with policy-controller enabled. */
+export function renderPolicyControllerObjects(model: BlueprintModel, cluster: ClusterModel): Record<string, any>[] {
+  const out: Record<string, any>[] = [];
+  // A private Sigstore instance (signing.keyless.trustedRootFile) is referenced by trustRootRef; the
+  // TrustRoot object itself is not rendered: the model carries only the trusted_root.json path, not
+  // its content (see the runbook for creating it).
+  if (model.signing.mode === SigningMode.KEY) {
+    out.push(cip(model, cluster, boundedName(model.name, 'signed'), model.repositories,
+      withSource(cluster, signatureAuthorities(model)), `images signed with the ${model.name} cosign key (any listed key verifies)`));
+  } else {
+    for (const r of model.repositories) {
+      out.push(cip(model, cluster, boundedName(model.name, 'signed', r.name), [r],
+        withSource(cluster, signatureAuthorities(model, r)), `images signed keylessly by ${r.fullName}/${r.workflow.path}`));
+    }
+  }
+  if (model.attestations.provenance) {
+    for (const r of model.repositories) {
+      const auth = {
+        name: 'github-provenance',
+        keyless: { url: PUBLIC_FULCIO, identities: [identity(r)] },
+        ctlog: { url: PUBLIC_REKOR },
+        signatureFormat: 'bundle', // actions/attest-build-provenance pushes a Sigstore bundle referrer
+        attestations: [{
+          name: 'provenance',
+          predicateType: PREDICATE_TYPES.provenance,
+          policy: cuePredicatePolicy(PREDICATE_TYPES.provenance, cueProvenance(r)),
+        }],
+      };
+      out.push(cip(model, cluster, boundedName(model.name, 'provenance', r.name), [r], withSource(cluster, [auth]),
+        `SLSA provenance from ${r.fullName}'s workflow (actions/attest-build-provenance)`));
+    }
+  }
+  return out;
+}
+
+/** Namespace objects opting in to policy-controller (kubectl apply adds the label to existing namespaces). */
+export function renderIncludedNamespaces(cluster: ClusterModel): Record<string, any>[] {
+  return cluster.namespaces.map((name) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { [INCLUDE_LABEL]: 'true' } },
+  }));
+}

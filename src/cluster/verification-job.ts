@@ -1,0 +1,168 @@
+import { boundedName, MANAGED_BY_LABEL } from './kyverno-cluster-policy';
+import { verifyTrustArgs } from '../github/cosign-commands';
+import { SigningMode } from '../config/types';
+import { BlueprintModel, ClusterVerificationModel, RepositoryModel } from '../model/model';
+
+/*
+ * In-cluster verification: a CronJob that runs `cosign verify` for every image of the blueprint
+ * with exactly the key/identity flags the policies use (src/github/cosign-commands.ts).
+ *
+ * Design choices:
+ * - The official cosign image has no shell (ko-built, static base), so there is no script: each
+ *   container runs `cosign verify <flags> IMAGE:TAG…` directly (cosign verify takes several
+ *   images and fails when any fails). One container per signer group and chunk of images; the
+ *   containers of the Pod run in parallel, and the Job fails (non-zero) when any of them does.
+ *   An Indexed Job cannot pick its slice of the list without a shell, so the split is into
+ *   containers of one Pod instead.
+ * - A Pod cannot know the digests the workflow pushed, so the job verifies configured tags
+ *   (`verification.cluster.tags`, default `latest`). cosign resolves each tag and prints the
+ *   verified payload, which names the digest (`docker-manifest-digest`), in the Pod log.
+ * - Key rotation: the job verifies with the current key only (cosign verify takes one key), so
+ *   images still signed only by a previous key show up before that key is retired.
+ */
+
+/**
+ * cosign v2.4.1, the official image, pinned by digest. Evidence: the reference
+ * `ghcr.io/sigstore/cosign/cosign:v2.4.1@sha256:b03690aa52bfe94054187142fba24dc54137650682810633901767d8a3e15b31`
+ * is pinned identically in several unrelated public repositories found with the code search
+ * (release workflows, Dockerfiles `FROM … AS cosign-bin`, verifier constants), so the tag
+ * resolved to this digest for all of them. v2.4.1 reads legacy `.sig` signatures; for bundle
+ * signatures the config must name a cosign v3 image (checked in the model).
+ */
+export const DEFAULT_COSIGN_JOB_IMAGE = 'ghcr.io/sigstore/cosign/cosign:v2.4.1@sha256:b03690aa52bfe94054187142fba24dc54137650682810633901767d8a3e15b31';
+
+/** images per container: keeps each cosign run short and the log readable */
+export const IMAGES_PER_CONTAINER = 10;
+const KEY_MOUNT = '/etc/cosign';
+const KEY_CONFIGMAP_KEY = 'cosign.pub';
+
+export function verificationJobName(model: BlueprintModel): string {
+  return boundedName(model.name, 'verify-signatures');
+}
+
+export function verificationKeyConfigMapName(model: BlueprintModel): string {
+  return boundedName(model.name, 'cosign-pub');
+}
+
+interface Group { readonly repo?: RepositoryModel; readonly refs: string[] }
+
+function groups(model: BlueprintModel, v: ClusterVerificationModel): Group[] {
+  const refsOf = (repos: readonly RepositoryModel[]) => repos.flatMap((r) => r.images.flatMap((i) => v.tags.map((t) => `${i.name}:${t}`)));
+  const chunk = (refs: string[], repo?: RepositoryModel): Group[] => {
+    const out: Group[] = [];
+    for (let i = 0; i < refs.length; i += IMAGES_PER_CONTAINER) out.push({ repo, refs: refs.slice(i, i + IMAGES_PER_CONTAINER) });
+    return out;
+  };
+  if (model.signing.mode === SigningMode.KEY) return chunk(refsOf(model.repositories));
+  return model.repositories.flatMap((r) => chunk(refsOf([r]), r));
+}
+
+/** `--flag value` strings → argv entries (`--flag=value`), no shell involved */
+function argv(flags: string[]): string[] {
+  return flags.map((f) => {
+    const sp = f.indexOf(' ');
+    if (sp < 0) return f;
+    let value = f.slice(sp + 1);
+    if (value.startsWith('\'') && value.endsWith('\'')) value = value.slice(1, -1).replace(/'\\''/g, '\'');
+    return `${f.slice(0, sp)}=${value}`;
+  });
+}
+
+/** Namespace, ServiceAccount (no RBAC, no token), ConfigMap with the public key, and the CronJob. */
+export function renderVerificationObjects(model: BlueprintModel): Record<string, any>[] {
+  const v = model.verification.cluster;
+  if (!v) return [];
+  const keyMode = model.signing.mode === SigningMode.KEY;
+  const name = verificationJobName(model);
+  const labels = { ...MANAGED_BY_LABEL, 'app.kubernetes.io/name': name };
+  const out: Record<string, any>[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: v.namespace, labels: { ...MANAGED_BY_LABEL } } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: v.namespace, labels }, automountServiceAccountToken: false },
+  ];
+  if (keyMode) {
+    out.push({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: verificationKeyConfigMapName(model), namespace: v.namespace, labels },
+      data: { [KEY_CONFIGMAP_KEY]: model.signing.key!.publicKey.pem },
+    });
+  }
+
+  const env: Record<string, unknown>[] = [
+    // cosign caches TUF metadata under $HOME/.sigstore; the root filesystem is read-only
+    { name: 'HOME', value: '/tmp' },
+    { name: 'TUF_ROOT', value: '/tmp/.sigstore/root' },
+  ];
+  const mounts: Record<string, unknown>[] = [{ name: 'tmp', mountPath: '/tmp' }];
+  const volumes: Record<string, unknown>[] = [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }];
+  if (keyMode) {
+    mounts.push({ name: 'cosign-pub', mountPath: KEY_MOUNT, readOnly: true });
+    volumes.push({ name: 'cosign-pub', configMap: { name: verificationKeyConfigMapName(model) } });
+  }
+  if (v.pullSecret) {
+    // cosign reads $DOCKER_CONFIG/config.json for registry logins
+    env.push({ name: 'DOCKER_CONFIG', value: '/etc/docker-config' });
+    mounts.push({ name: 'registry-login', mountPath: '/etc/docker-config', readOnly: true });
+    volumes.push({ name: 'registry-login', secret: { secretName: v.pullSecret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } });
+  }
+
+  const containers = groups(model, v).map((g, i) => {
+    const repo = g.repo ?? model.repositories[0];
+    const trust = argv(verifyTrustArgs(model, repo, `${KEY_MOUNT}/${KEY_CONFIGMAP_KEY}`));
+    return {
+      name: `verify-${i}`,
+      image: v.image ?? DEFAULT_COSIGN_JOB_IMAGE,
+      imagePullPolicy: 'IfNotPresent',
+      args: ['verify', ...trust, ...g.refs],
+      env,
+      volumeMounts: mounts,
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        runAsGroup: 65532,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    };
+  });
+
+  const podSpec: Record<string, unknown> = {
+    serviceAccountName: name,
+    automountServiceAccountToken: false,
+    restartPolicy: 'Never',
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    containers,
+    volumes,
+  };
+  if (v.pullSecret) podSpec.imagePullSecrets = [{ name: v.pullSecret }];
+
+  out.push({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: {
+      name,
+      namespace: v.namespace,
+      labels,
+      annotations: { 'image-signing-blueprint/verifies': `${containers.length} container(s); tags ${v.tags.join(', ')}` },
+    },
+    spec: {
+      schedule: v.schedule,
+      concurrencyPolicy: 'Forbid',
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        metadata: { labels },
+        spec: {
+          backoffLimit: 0, // a failed verification is a finding, not a flake to retry
+          activeDeadlineSeconds: 1800,
+          ttlSecondsAfterFinished: 86400,
+          template: { metadata: { labels }, spec: podSpec },
+        },
+      },
+    },
+  });
+  return out;
+}

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ChecksFailedError } from './checks/errors';
-import { findingsToJson } from './checks/report/json';
 import { CheckFinding, toCheckFinding } from './checks/public';
+import { findingsToJson } from './checks/report/json';
 import { checkArtifacts, runChecks, summarize } from './checks/run';
 import { Finding } from './checks/types';
 import { loadConfigFile, validateConfig } from './config/load';

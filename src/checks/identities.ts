@@ -23,7 +23,34 @@ export interface FoundIdentity {
   readonly patterns: readonly string[];
 }
 
+const identityCache = new WeakMap<CheckArtifacts, FoundIdentity[]>();
+
+/** Every keyless identity in the final artifacts (memoized per artifacts object). */
 export function foundIdentities(a: CheckArtifacts): FoundIdentity[] {
+  let v = identityCache.get(a);
+  if (!v) {
+    v = foundIdentitiesOf(a);
+    identityCache.set(a, v);
+  }
+  return v;
+}
+
+/**
+ * The identities that may accept a SAN of `owner/repo`: exact subjects are looked up, regexps and
+ * wildcards are pre-filtered by the repository name they mention (or kept when they mention none).
+ */
+export function candidateIdentities(ids: readonly FoundIdentity[], owner: string, repo: string): FoundIdentity[] {
+  const needle = `${owner}/${repo}/`;
+  return ids.filter((id) => {
+    const text = (id.subject ?? '') + (id.subjectRegExp ?? '').replace(/\\/g, '');
+    if (text === '') return true;
+    if (text.includes(needle)) return true;
+    // patterns that name no repository at all (wildcards over owners) stay candidates
+    return !/github\.com\/[^/*?[(]+\/[^/*.?[(]+\//.test(text);
+  });
+}
+
+function foundIdentitiesOf(a: CheckArtifacts): FoundIdentity[] {
   const out: FoundIdentity[] = [];
   for (const e of kyvernoEntries(a)) {
     const semantics: SubjectSemantics = (e.entry.type ?? 'Cosign') === 'Cosign' ? 'kyverno-wildcard' : 'exact';
@@ -31,8 +58,15 @@ export function foundIdentities(a: CheckArtifacts): FoundIdentity[] {
       const k = att.keyless;
       if (!k) continue;
       out.push({
-        where: e.where, cluster: e.cluster, engine: 'kyverno', semantics, patterns: e.entry.imageReferences ?? [],
-        subject: k.subject, subjectRegExp: k.subjectRegExp, issuer: k.issuer, issuerRegExp: k.issuerRegExp,
+        where: e.where,
+        cluster: e.cluster,
+        engine: 'kyverno',
+        semantics,
+        patterns: e.entry.imageReferences ?? [],
+        subject: k.subject,
+        subjectRegExp: k.subjectRegExp,
+        issuer: k.issuer,
+        issuerRegExp: k.issuerRegExp,
       });
     }
   }
@@ -57,9 +91,15 @@ export function foundIdentities(a: CheckArtifacts): FoundIdentity[] {
     const f = (n: string) => (typeof c.flags.get(n) === 'string' ? c.flags.get(n) as string : undefined);
     if (!f('--certificate-identity') && !f('--certificate-identity-regexp') && !f('--certificate-oidc-issuer')) continue;
     out.push({
-      where: c.step.where, repo: c.step.repo, engine: 'cosign-verify', semantics: 'exact', patterns: c.args,
-      subject: f('--certificate-identity'), subjectRegExp: f('--certificate-identity-regexp'),
-      issuer: f('--certificate-oidc-issuer'), issuerRegExp: f('--certificate-oidc-issuer-regexp'),
+      where: c.step.where,
+      repo: c.step.repo,
+      engine: 'cosign-verify',
+      semantics: 'exact',
+      patterns: c.args,
+      subject: f('--certificate-identity'),
+      subjectRegExp: f('--certificate-identity-regexp'),
+      issuer: f('--certificate-oidc-issuer'),
+      issuerRegExp: f('--certificate-oidc-issuer-regexp'),
     });
   }
   return out;

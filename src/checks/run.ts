@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
-import { BlueprintModel } from '../model/model';
-import { Artifacts, outputPaths } from '../synth/artifacts';
 import { RULES } from './rules';
 import { CheckArtifacts, CheckContext, Finding, Level, Rule } from './types';
+import { BlueprintModel } from '../model/model';
+import { Artifacts, outputPaths } from '../synth/artifacts';
 
 /** Builds the rules' view of the final artifacts: workflows are parsed back from their final YAML text. */
 export function checkArtifacts(model: BlueprintModel, artifacts: Artifacts): CheckArtifacts {

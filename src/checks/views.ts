@@ -13,7 +13,22 @@ export interface KyvernoEntry {
   readonly where: string;
 }
 
-export function kyvernoEntries(a: CheckArtifacts): KyvernoEntry[] {
+/** Memoizes a view per artifacts object: every rule reads the same views. */
+function memo<T>(fn: (a: CheckArtifacts) => T): (a: CheckArtifacts) => T {
+  const cache = new WeakMap<CheckArtifacts, T>();
+  return (a) => {
+    let v = cache.get(a);
+    if (v === undefined) {
+      v = fn(a);
+      cache.set(a, v);
+    }
+    return v;
+  };
+}
+
+export const kyvernoEntries = memo(kyvernoEntriesOf);
+
+function kyvernoEntriesOf(a: CheckArtifacts): KyvernoEntry[] {
   const out: KyvernoEntry[] = [];
   for (const [cluster, objects] of a.clusterObjects) {
     for (const p of objects) {
@@ -70,7 +85,9 @@ export interface WorkflowStep {
   readonly where: string;
 }
 
-export function workflowSteps(a: CheckArtifacts): WorkflowStep[] {
+export const workflowSteps = memo(workflowStepsOf);
+
+function workflowStepsOf(a: CheckArtifacts): WorkflowStep[] {
   const out: WorkflowStep[] = [];
   for (const [repo, w] of a.workflows) {
     for (const [jobId, job] of Object.entries<any>(w.workflow?.jobs ?? {})) {
@@ -129,7 +146,9 @@ const VALUE_FLAGS = new Set([
   '--signing-config', '--output', '-o', '-a', '--annotations', '--bundle', '--certificate', '--certificate-chain',
 ]);
 
-export function cosignCalls(a: CheckArtifacts): CosignCall[] {
+export const cosignCalls = memo(cosignCallsOf);
+
+function cosignCallsOf(a: CheckArtifacts): CosignCall[] {
   const out: CosignCall[] = [];
   for (const step of workflowSteps(a)) {
     const run = step.step?.run;
@@ -164,7 +183,9 @@ export function hasExpression(s: string): boolean {
 }
 
 /** Image names a workflow pushes: the names of the build step's `tags` (without tag). */
-export function pushedImages(a: CheckArtifacts): { repo: string; image: string; step: WorkflowStep }[] {
+export const pushedImages = memo(pushedImagesOf);
+
+function pushedImagesOf(a: CheckArtifacts): { repo: string; image: string; step: WorkflowStep }[] {
   const out: { repo: string; image: string; step: WorkflowStep }[] = [];
   for (const step of workflowSteps(a)) {
     const uses = String(step.step?.uses ?? '');

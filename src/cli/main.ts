@@ -8,6 +8,8 @@ import { keygenCommand } from './commands/keygen';
 import { matchCommand } from './commands/match';
 import { publicKeyCommand } from './commands/public-key';
 import { synthCommand } from './commands/synth';
+import { triangulateCommand } from './commands/triangulate';
+import { verifyCommand } from './commands/verify';
 import { CliIo, processIo } from './io';
 
 /** Exit codes: 0 ok, 1 bad config / failed checks / failed verification, 2 usage error. */
@@ -64,6 +66,28 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
     .argument('<pattern>', 'the policy pattern')
     .argument('<image>', 'the image reference as a Pod would name it')
     .action((pattern, image, o) => run(() => matchCommand({ engine: o.engine }, pattern, image, io)));
+
+  program.command('verify')
+    .description('check the image\'s cosign signatures in its registry (exit 0 only if verified), or with --config whether the blueprint\'s policies admit it')
+    .argument('<image>', 'registry/repository[:tag][@sha256:<hex>] (a tag is resolved to its digest first)')
+    .option('--key <file>', 'cosign.pub (repeatable): a signature by any of these keys verifies', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--certificate-identity <san>', 'keyless: the exact certificate SAN')
+    .option('--certificate-identity-regexp <re>', 'keyless: a Go regexp for the SAN (anchor it ^...$)')
+    .option('--certificate-oidc-issuer <url>', 'keyless: the exact OIDC issuer')
+    .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless verification offline')
+    .option('--rekor-public-key <file>', 'Rekor public key to verify tlog entries offline')
+    .option('--insecure-ignore-tlog', 'accept signatures without a transparency-log entry')
+    .option('--insecure-registry', 'allow plain HTTP to the image\'s registry (always allowed for localhost/127.0.0.1)')
+    .option('--config <file>', 'evaluate every admission policy of this blueprint instead')
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((image, o) => run(() => verifyCommand(o, image, io)));
+
+  program.command('triangulate')
+    .description('print where the image\'s signature artifact lives (<repo>:sha256-<hex>.sig; bundle referrers for signatures)')
+    .argument('<image>', 'registry/repository[:tag][@sha256:<hex>]')
+    .addOption(new Option('--type <type>', 'artifact').choices(['signature', 'attestation', 'sbom']).default('signature'))
+    .option('--insecure-registry', 'allow plain HTTP to the image\'s registry')
+    .action((image, o) => run(() => triangulateCommand(o, image, io)));
 
   return program;
 }

@@ -64,7 +64,9 @@ export function renderImageValidatingPolicies(model: BlueprintModel, cluster: Cl
   return model.repositories.map((r) => renderOne(model, cluster, [r], r));
 }
 
-function renderOne(model: BlueprintModel, cluster: ClusterModel, repos: readonly RepositoryModel[], keylessRepo?: RepositoryModel): Record<string, any> {
+function renderOne(
+  model: BlueprintModel, cluster: ClusterModel, repos: readonly RepositoryModel[], keylessRepo?: RepositoryModel,
+): Record<string, any> {
   const enforce = cluster.failureAction === FailureAction.ENFORCE;
   const sigAttestors = signatureAttestors(model, keylessRepo);
   const attestors = sigAttestors.map((a) => ({ name: a.name, ...a.body }));

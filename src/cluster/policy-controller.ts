@@ -66,7 +66,10 @@ function signatureAuthorities(model: BlueprintModel, repo?: RepositoryModel): Re
   return [a];
 }
 
-function cip(model: BlueprintModel, cluster: ClusterModel, name: string, repos: readonly RepositoryModel[], authorities: Record<string, unknown>[], what: string): Record<string, any> {
+function cip(
+  model: BlueprintModel, cluster: ClusterModel, name: string, repos: readonly RepositoryModel[],
+  authorities: Record<string, unknown>[], what: string,
+): Record<string, any> {
   const images = cluster.imageReferences
     ? cluster.imageReferences.map((glob) => ({ glob }))
     : repos.flatMap((r) => r.images.flatMap(policyControllerGlobs)).map((glob) => ({ glob }));

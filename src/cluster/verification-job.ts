@@ -1,6 +1,6 @@
 import { boundedName, MANAGED_BY_LABEL } from './kyverno-cluster-policy';
-import { verifyTrustArgs } from '../github/cosign-commands';
 import { SigningMode } from '../config/types';
+import { verifyTrustArgs } from '../github/cosign-commands';
 import { BlueprintModel, ClusterVerificationModel, RepositoryModel } from '../model/model';
 
 /*

@@ -153,6 +153,17 @@ export function verifyAttestationArgs(model: BlueprintModel, repo: RepositoryMod
   return ['cosign', 'verify-attestation', `--type ${type}`, ...verifyTrustArgs(model, repo, publicKeyPath)];
 }
 
+/**
+ * `gh attestation verify` of the SLSA provenance attest-build-provenance pushed: from the registry
+ * (`--bundle-from-oci`, where the admission controllers look), for this repository, signed by the
+ * workflow that ran the action (the reusable signer when there is one). `ref` is `image@digest`.
+ */
+export function provenanceVerifyArgs(repo: RepositoryModel, ref: string): string[] {
+  const s = repo.workflow.signer;
+  const signerWorkflow = s ? `${s.repository}/${s.path}` : `${repo.fullName}/${repo.workflow.path}`;
+  return ['gh', 'attestation', 'verify', `"oci://${ref}"`, `--repo ${repo.fullName}`, `--signer-workflow ${signerWorkflow}`, '--bundle-from-oci'];
+}
+
 /** Single-quote for POSIX shells when needed. */
 export function shellQuote(s: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;

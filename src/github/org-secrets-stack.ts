@@ -54,10 +54,10 @@ export class GitHubOrganizationSecretsStack extends TerraformStack {
     const ids = new Set<string>();
     const repoIds = props.repositories.map((name, i) => {
       // repository names may hold "." and "_"; Terraform names may not start with a digit or hold "."
-      let id = `repository-${name.toLowerCase().replace(/[^a-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}_`)}`;
-      if (ids.has(id)) id = `${id}-${i}`;
-      ids.add(id);
-      return new DataGithubRepository(this, id, { fullName: `${props.owner}/${name}` }).repoId;
+      let dataId = `repository-${name.toLowerCase().replace(/[^a-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}_`)}`;
+      if (ids.has(dataId)) dataId = `${dataId}-${i}`;
+      ids.add(dataId);
+      return new DataGithubRepository(this, dataId, { fullName: `${props.owner}/${name}` }).repoId;
     });
 
     const sealed = props.sealedSecrets;

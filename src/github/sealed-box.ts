@@ -168,7 +168,9 @@ export interface SecretValue {
  * ciphertexts when given, otherwise sensitive Terraform variables (created in `scope`) for the
  * private key and password and the public key PEM as-is.
  */
-export function signingSecretValues(scope: Construct, publicKeyPem: string, sealed?: SealedSigningSecrets): { values: SecretValue[]; variables: string[] } {
+export function signingSecretValues(
+  scope: Construct, publicKeyPem: string, sealed?: SealedSigningSecrets,
+): { values: SecretValue[]; variables: string[] } {
   if (sealed) {
     return {
       values: [

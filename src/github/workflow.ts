@@ -1,5 +1,5 @@
 import {
-  attestArgs, needsSigningConfig, sbomActionFormat, sbomPredicateType, signArgs, signFormats, signingConfigCreateArgs,
+  attestArgs, needsSigningConfig, provenanceVerifyArgs, sbomActionFormat, sbomPredicateType, signArgs, signFormats, signingConfigCreateArgs,
   verifyArgs, verifyAttestationArgs,
 } from './cosign-commands';
 import { ActionPin, effectivePins, usesRef } from './pins';
@@ -167,12 +167,6 @@ function needsCheckoutForTrust(model: BlueprintModel): boolean {
   return model.signing.mode === SigningMode.KEY || model.signing.keyless?.trustedRoot !== undefined;
 }
 
-/** The workflow whose certificate signs the provenance: the reusable signer, or this workflow. */
-function provenanceSignerWorkflow(repo: RepositoryModel): string {
-  const s = repo.workflow.signer;
-  return s ? `${s.repository}/${s.path}` : `${repo.fullName}/${repo.workflow.path}`;
-}
-
 function verifyJob(model: BlueprintModel, repo: RepositoryModel, needs: string | string[], use: Use): Record<string, any> {
   const permissions: Record<string, string> = { contents: 'read' };
   if (repo.images.some((i) => i.registry === 'ghcr.io')) permissions.packages = 'read';
@@ -198,10 +192,7 @@ function verifyJob(model: BlueprintModel, repo: RepositoryModel, needs: string |
     steps.push({
       name: 'Verify the build provenance in the registry',
       env: { GH_TOKEN: '${{ github.token }}' },
-      run: repo.images.map((i) => [
-        'gh attestation verify', `"oci://${i.name}@${digest}"`, `--repo ${repo.fullName}`,
-        `--signer-workflow ${provenanceSignerWorkflow(repo)}`, '--bundle-from-oci',
-      ].join(' ')).join('\n'),
+      run: repo.images.map((i) => provenanceVerifyArgs(repo, `${i.name}@${digest}`).join(' ')).join('\n'),
     });
   }
   return {

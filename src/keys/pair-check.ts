@@ -115,7 +115,8 @@ export function previousKeyExpiresAt(notAfter: string): Date {
 export function expiredPreviousKeys(model: BlueprintModel, now: Date): ExpiredPreviousKey[] {
   const previous: readonly PreviousPublicKeyModel[] = model.signing.key?.previousPublicKeys ?? [];
   return previous
-    .filter((p): p is PreviousPublicKeyModel & { notAfter: string } => p.notAfter !== undefined && now.getTime() >= previousKeyExpiresAt(p.notAfter).getTime())
+    .filter((p): p is PreviousPublicKeyModel & { notAfter: string } =>
+      p.notAfter !== undefined && now.getTime() >= previousKeyExpiresAt(p.notAfter).getTime())
     .map((p) => ({
       file: p.file,
       path: p.path,

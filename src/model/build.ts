@@ -170,8 +170,8 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
         }
       });
     }
-    const actionsKey = (c: { keyId: string; key: string } | undefined, path: string): ActionsPublicKeyModel | undefined =>
-      (c ? { keyId: c.keyId, key: c.key, path } : undefined);
+    const actionsKey = (c: { keyId: string; key: string } | undefined, where: string): ActionsPublicKeyModel | undefined =>
+      (c ? { keyId: c.keyId, key: c.key, path: where } : undefined);
     const repositoryActionsPublicKeys = new Map<string, ActionsPublicKeyModel>();
     cfg.repositories.forEach((r, i) => {
       const a = actionsKey(r.actionsPublicKey, `repositories[${i}].actionsPublicKey`);

@@ -1,6 +1,7 @@
 import { clusterPolicyName } from '../cluster/kyverno-cluster-policy';
+import { verificationJobName } from '../cluster/verification-job';
 import { FailureAction, SecretScope, SigningMode } from '../config/types';
-import { verifyArgs } from '../github/cosign-commands';
+import { provenanceVerifyArgs, sbomPredicateType, verifyArgs, verifyAttestationArgs } from '../github/cosign-commands';
 import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';
 import { TF_VARIABLES } from '../github/secrets';
 import { BlueprintModel } from '../model/model';
@@ -53,6 +54,19 @@ export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): strin
   for (const r of model.repositories) {
     for (const i of r.images) code(`${verifyArgs(model, r, keyMode ? (key?.publicKeyFile ?? 'cosign.pub') : undefined).join(' ')} ${i.name}@${exampleDigest}`);
   }
+  // the same attestation checks as the workflow's verify job (src/github/cosign-commands.ts)
+  if (model.attestations.sbom || model.attestations.provenance) {
+    L.push('The attestations the workflow pushed (the SBOM with the same trust flags; the provenance from the registry):', '');
+    const pub = keyMode ? (key?.publicKeyFile ?? 'cosign.pub') : undefined;
+    for (const r of model.repositories) {
+      for (const i of r.images) {
+        const lines: string[] = [];
+        if (model.attestations.sbom) lines.push(`${verifyAttestationArgs(model, r, sbomPredicateType(model.attestations.sbom), pub).join(' ')} ${i.name}@${exampleDigest}`);
+        if (model.attestations.provenance) lines.push(provenanceVerifyArgs(r, `${i.name}@${exampleDigest}`).join(' '));
+        code(...lines);
+      }
+    }
+  }
   L.push('Where the signature is stored (legacy format: a tag derived from the digest, `<repo>:sha256-<hex>.sig`):', '');
   const first = model.repositories[0].images[0];
   code(`cosign triangulate ${first.name}@${exampleDigest}`, `cosign triangulate --type attestation ${first.name}@${exampleDigest}`);
@@ -75,6 +89,24 @@ export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): strin
     }
   }
 
+  for (const c of model.clusters.filter((x) => x.policyController.enabled)) {
+    L.push(`### policy-controller on \`${c.name}\``, '');
+    L.push('policy-controller checks only namespaces labelled `policy.sigstore.dev/include=true`'
+      + (c.namespaces.length > 0 ? ` (the manifests label ${c.namespaces.map((n) => `\`${n}\``).join(', ')}).` : '.'), '');
+    code('kubectl label namespace <namespace> policy.sigstore.dev/include=true', 'kubectl get clusterimagepolicy');
+    if (model.signing.keyless?.trustedRootFile) {
+      L.push(`The policies reference a TrustRoot that is not generated: create it from \`${model.signing.keyless.trustedRootFile}\` before applying.`, '');
+    }
+  }
+  if (model.verification.cluster) {
+    const v = model.verification.cluster;
+    const job = verificationJobName(model);
+    L.push('### In-cluster verification job', '');
+    L.push(`A CronJob (\`${v.schedule}\`) in \`${v.namespace}\` runs \`cosign verify\` on the tags ${v.tags.map((t) => `\`${t}\``).join(', ')} of every image `
+      + 'with the same key/identity as the policies; the log shows the digest each tag resolved to. Run it now:', '');
+    code(`kubectl create job --from=cronjob/${job} ${job}-manual -n ${v.namespace}`, `kubectl logs -n ${v.namespace} job/${job}-manual --all-containers`);
+  }
+
   L.push('## 4. Clean up', '');
   for (const c of model.clusters) code(`kubectl delete -f ${paths.kubernetesDir(c.name)}/`);
   for (const r of model.repositories) code(`cd ${paths.terraformStackDir(r.name)} && terraform destroy`);
@@ -87,7 +119,6 @@ function renderSecretsSection(model: BlueprintModel, paths: RunbookPaths, L: str
   const key = model.signing.key;
   if (!key) return;
   const orgScope = key.secretScope === SecretScope.ORGANIZATION;
-  const sealedTo = (repo?: string) => (orgScope ? key.organizationActionsPublicKey : repo !== undefined ? key.repositoryActionsPublicKeys.get(repo) : undefined);
   const anySealed = orgScope ? key.organizationActionsPublicKey !== undefined : key.repositoryActionsPublicKeys.size > 0;
   L.push('Neither the private key nor its password is in any generated file. Keep `cosign.key` out of version control.');
   if (anySealed) {
@@ -119,6 +150,6 @@ function renderSecretsSection(model: BlueprintModel, paths: RunbookPaths, L: str
     L.push(`Secrets are environment secrets of \`${key.environment}\`: add required reviewers or branch rules to that environment in GitHub.`, '');
   }
   for (const r of model.repositories) {
-    code(...applyLines(paths.terraformStackDir(r.name), sealedTo(r.name) !== undefined, 'token with repo and secrets admin rights'));
+    code(...applyLines(paths.terraformStackDir(r.name), key.repositoryActionsPublicKeys.has(r.name), 'token with repo and secrets admin rights'));
   }
 }

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { main } from '../../src/cli/main';
 import { memoryIo } from '../../src/cli/io';
+import { main } from '../../src/cli/main';
 import { keyConfig, projectDir } from '../support/fixtures';
 
 const bad = keyConfig({ admission: { imageReferences: ['docker.io/acme/web*'] } });

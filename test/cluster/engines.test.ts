@@ -1,10 +1,10 @@
 import { createPublicKey } from 'node:crypto';
+import { matchImage } from '../../src/checks/matchers/engine';
 import { renderKyvernoClusterPolicy } from '../../src/cluster/kyverno-cluster-policy';
 import { renderImageValidatingPolicies } from '../../src/cluster/kyverno-ivpol';
 import { renderClusterObjects } from '../../src/cluster/manifests';
 import { renderPolicyControllerObjects } from '../../src/cluster/policy-controller';
 import { DEFAULT_COSIGN_JOB_IMAGE, renderVerificationObjects } from '../../src/cluster/verification-job';
-import { matchImage } from '../../src/checks/matchers/engine';
 import { validateConfig } from '../../src/config/load';
 import { ConfigError } from '../../src/config/problems';
 import { buildModel } from '../../src/model/build';
@@ -294,8 +294,11 @@ describe('verification CronJob', () => {
   test('pod hardening', () => {
     for (const c of pod.containers) {
       expect(c.securityContext).toMatchObject({
-        runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-        capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
       });
       expect(c.resources.requests.cpu).toBeDefined();
       expect(c.resources.limits.memory).toBeDefined();
@@ -303,13 +306,16 @@ describe('verification CronJob', () => {
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
-  test('keyless: identity flags per repository; tlog off adds --insecure-ignore-tlog', () => {
-    const k = modelFor(keyless({ signing: { mode: 'keyless', transparencyLog: false }, verification: { cluster: {} } }));
+  test('keyless: identity flags per repository; key mode with tlog off adds --insecure-ignore-tlog', () => {
+    const k = modelFor(keyless({ verification: { cluster: {} } }));
     const c = renderVerificationObjects(k).find((o) => o.kind === 'CronJob')!.spec.jobTemplate.spec.template.spec.containers;
     expect(c[0].args).toContain('--certificate-identity=https://github.com/acme/web/.github/workflows/build-sign.yml@refs/heads/main');
     expect(c[1].args).toContain('--certificate-identity-regexp=^https://github\\.com/acme/api/\\.github/workflows/release\\.yml@refs/tags/v[^/]*$');
     expect(c[0].args).toContain('--certificate-oidc-issuer=https://token.actions.githubusercontent.com');
-    expect(c[0].args).toContain('--insecure-ignore-tlog=true');
+    expect(c[0].args).not.toContain('--insecure-ignore-tlog=true');
+    const off = modelFor(keyConfig({ signing: { mode: 'key', transparencyLog: false, key: { publicKeyFile: 'cosign.pub' } }, verification: { cluster: {} } }));
+    const oc = renderVerificationObjects(off).find((o) => o.kind === 'CronJob')!.spec.jobTemplate.spec.template.spec.containers[0];
+    expect(oc.args).toContain('--insecure-ignore-tlog=true');
   });
 
   test('bundle signatures need a configured (v3) job image', () => {

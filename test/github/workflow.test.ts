@@ -42,7 +42,7 @@ describe('signing workflow lints clean with actionlint 1.7.7', () => {
 describe('key-mode workflow fields', () => {
   const { wf, text } = workflowFor(keyConfig());
   const build = wf.jobs['build-sign'];
-  const signStep = build.steps.find((s: any) => /cosign sign/.test(s.run ?? ''));
+  const signStep = build.steps.find((s: any) => /^cosign sign /m.test(s.run ?? ''));
 
   test('triggers on push to the configured branches only (no pull_request)', () => {
     expect(wf.on).toEqual({ push: { branches: ['main'] } });
@@ -102,7 +102,7 @@ describe('workflow variants', () => {
     const { wf } = workflowFor(variants[1][1]);
     const steps = wf.jobs['build-sign'].steps;
     expect(steps.some((s: any) => String(s.uses).startsWith('docker/setup-qemu-action@'))).toBe(true);
-    expect(steps.find((s: any) => /cosign sign/.test(s.run ?? '')).run).toContain('--recursive');
+    expect(steps.find((s: any) => /^cosign sign /m.test(s.run ?? '')).run).toContain('--recursive');
     expect(wf.on.push.tags).toEqual(['v*']);
   });
 
@@ -113,11 +113,20 @@ describe('workflow variants', () => {
 
   test('cosign v3 + both: one legacy (--new-bundle-format=false) and one bundle signature; tlog off on both sides', () => {
     const { wf } = workflowFor(variants[4][1]);
-    const lines = wf.jobs['build-sign'].steps.find((s: any) => /cosign sign/.test(s.run ?? '')).run.split('\n');
+    const steps = wf.jobs['build-sign'].steps;
+    const lines = steps.find((s: any) => /^cosign sign /m.test(s.run ?? '')).run.split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toContain('--new-bundle-format=false --use-signing-config=false');
+    // legacy path: the deprecated-but-working v2 flag
+    expect(lines[0]).toContain('--tlog-upload=false');
+    // bundle path: cosign 3 wants a signing config without transparency log services
     expect(lines[1]).not.toContain('--new-bundle-format');
-    for (const l of lines) expect(l).toContain('--tlog-upload=false');
+    expect(lines[1]).not.toContain('--tlog-upload');
+    expect(lines[1]).toContain('--signing-config "$RUNNER_TEMP/sigstore-signing-config.json"');
+    const create = steps.findIndex((s: any) => /^cosign signing-config create/.test(s.run ?? ''));
+    expect(create).toBeGreaterThan(-1);
+    expect(create).toBeLessThan(steps.findIndex((s: any) => /^cosign sign /m.test(s.run ?? '')));
+    expect(steps[create].run).toBe('cosign signing-config create --out "$RUNNER_TEMP/sigstore-signing-config.json"');
     expect(wf.jobs.verify.steps.find((s: any) => /cosign verify/.test(s.run ?? '')).run).toContain('--insecure-ignore-tlog=true');
     const install = wf.jobs['build-sign'].steps.find((s: any) => String(s.uses).startsWith('sigstore/cosign-installer@'));
     expect(install.uses).toBe(`sigstore/cosign-installer@${DEFAULT_PINS['cosign-installer-v4'].sha}`);
@@ -126,7 +135,7 @@ describe('workflow variants', () => {
   test('keyless: id-token write, no key flags, verify with the exact identity and issuer', () => {
     const { wf } = workflowFor(variants[5][1]);
     expect(wf.jobs['build-sign'].permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write' });
-    const sign = wf.jobs['build-sign'].steps.find((s: any) => /cosign sign/.test(s.run ?? ''));
+    const sign = wf.jobs['build-sign'].steps.find((s: any) => /^cosign sign /m.test(s.run ?? ''));
     expect(sign.run).toBe('cosign sign --yes "ghcr.io/acme/web@${{ steps.build.outputs.digest }}"');
     expect(sign.env).toBeUndefined();
     const verify = wf.jobs.verify.steps.find((s: any) => /cosign verify/.test(s.run ?? '')).run;

@@ -1,5 +1,5 @@
-import { Finding, Rule } from '../types';
 import { RULES } from '../rules';
+import { Finding, Rule } from '../types';
 
 /** Where a config path is in the config file (1-based), when known. */
 export type Locate = (configPath: string) => { line: number; column: number } | undefined;

@@ -1,5 +1,5 @@
-import { Finding, Level } from '../types';
 import { summarize } from '../run';
+import { Finding, Level } from '../types';
 
 const COLOR: Record<Level, string> = { error: '\u001b[31m', warning: '\u001b[33m', info: '\u001b[36m' };
 const RESET = '\u001b[0m';

@@ -1,11 +1,13 @@
 import { SigningMode } from '../../config/types';
-import { acceptsSan, foundIdentities, sampleRef } from '../identities';
-import { RawFinding, Rule } from '../types';
 import { workflowSan } from '../../model/identity';
+import { acceptsSan, candidateIdentities, FoundIdentity, foundIdentities, sampleRef } from '../identities';
+import { RawFinding, Rule } from '../types';
 import { q } from './util';
 
+interface TriggerRepo { name: string; workflow: { path: string; branches: readonly string[]; tags: readonly string[] } }
+
 /** The SANs a repository's workflow gets, one per trigger (patterns as a sample ref). */
-export function triggerSans(owner: string, repo: { name: string; workflow: { path: string; branches: readonly string[]; tags: readonly string[] } }): string[] {
+export function triggerSans(owner: string, repo: TriggerRepo): string[] {
   return [
     ...repo.workflow.branches.map((b) => workflowSan(owner, repo.name, repo.workflow.path, `refs/heads/${sampleRef(b)}`)),
     ...repo.workflow.tags.map((t) => workflowSan(owner, repo.name, repo.workflow.path, `refs/tags/${sampleRef(t)}`)),
@@ -25,9 +27,17 @@ export const ISB_ID_002: Rule = {
     if (ctx.model.signing.mode !== SigningMode.KEYLESS) return [];
     const out: RawFinding[] = [];
     const ids = foundIdentities(ctx.artifacts);
+    const accepted = new Set<FoundIdentity>();
+    const anySan = triggerSans(ctx.model.owner, ctx.model.repositories[0]);
+    for (const r of ctx.model.repositories) {
+      const sans = triggerSans(ctx.model.owner, r);
+      for (const id of candidateIdentities(ids, ctx.model.owner, r.name)) {
+        if (!accepted.has(id) && sans.some((s) => acceptsSan(id, s))) accepted.add(id);
+      }
+    }
     for (const id of ids) {
-      const sans = ctx.model.repositories.flatMap((r) => triggerSans(ctx.model.owner, { ...r, workflow: r.workflow }));
-      if (!sans.some((s) => acceptsSan(id, s))) {
+      if (!accepted.has(id)) {
+        const sans = anySan;
         out.push({
           path: id.where,
           message: `identity ${q(id.subject ?? id.subjectRegExp ?? '(none)')} accepts none of the SANs the signing workflows get (e.g. ${q(sans[0])})`,

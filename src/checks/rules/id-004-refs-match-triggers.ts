@@ -1,6 +1,6 @@
 import { SigningMode } from '../../config/types';
 import { workflowSan } from '../../model/identity';
-import { acceptsSan, foundIdentities } from '../identities';
+import { acceptsSan, candidateIdentities, foundIdentities } from '../identities';
 import { RawFinding, Rule } from '../types';
 import { triggerSans } from './id-002-subject-matches-san';
 import { q } from './util';
@@ -18,7 +18,8 @@ export const ISB_ID_004: Rule = {
     const out: RawFinding[] = [];
     const ids = foundIdentities(ctx.artifacts);
     for (const repo of ctx.model.repositories) {
-      const mine = ids.filter((id) => triggerSans(ctx.model.owner, repo).some((s) => acceptsSan(id, s)));
+      const sans = triggerSans(ctx.model.owner, repo);
+      const mine = candidateIdentities(ids, ctx.model.owner, repo.name).filter((id) => sans.some((s) => acceptsSan(id, s)));
       const probes = ['refs/heads/isb-untriggered-branch', 'refs/tags/isb-untriggered-tag', 'refs/pull/1/merge']
         .map((ref) => workflowSan(ctx.model.owner, repo.name, repo.workflow.path, ref));
       for (const id of mine) {

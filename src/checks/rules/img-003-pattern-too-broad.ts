@@ -1,16 +1,7 @@
-import { matchImage } from '../matchers/engine';
+import { clusterEngineIndexes } from '../pattern-index';
 import { RawFinding, Rule } from '../types';
 import { hasExpression, pushedImages } from '../views';
-import { enginePatterns } from './img-002-image-unprotected';
 import { clusterPath, q } from './util';
-
-function safeMatch(engine: any, pattern: string, image: string): boolean {
-  try {
-    return matchImage(engine, pattern, image).matched;
-  } catch {
-    return false;
-  }
-}
 
 export const ISB_IMG_003: Rule = {
   id: 'ISB-IMG-003',
@@ -23,22 +14,24 @@ export const ISB_IMG_003: Rule = {
     + 'with a reason when third-party images are meant to be covered.',
   check(ctx) {
     const out: RawFinding[] = [];
-    const images = pushedImages(ctx.artifacts).map((p) => p.image).filter((i) => !hasExpression(i));
+    const images = [...new Set(pushedImages(ctx.artifacts).map((p) => p.image).filter((i) => !hasExpression(i)))];
     const registries = [...new Set(images.map((i) => i.split('/')[0]))];
     const probes = [
-      'docker.io/library/isb-probe:1', 'isb-probe.example.com/other/app:1',
-      ...registries.map((r) => `${r}/isb-probe-other-owner/app:1`),
+      'docker.io/library/isb-probe', 'isb-probe.example.com/other/app',
+      ...registries.map((r) => `${r}/isb-probe-other-owner/app`),
     ];
-    for (const g of enginePatterns(ctx)) {
-      for (const pattern of g.include) {
-        const forms = images.flatMap((i) => g.admissionForms(i));
-        if (!forms.some((f) => safeMatch(g.engine, pattern, f))) {
-          out.push({ path: clusterPath(ctx.model, g.cluster), message: `${g.where}: pattern ${q(pattern)} matches none of the blueprint's images` });
-          continue;
-        }
-        const hit = probes.flatMap((p) => g.admissionForms(p.replace(/:1$/, ''))).find((f) => safeMatch(g.engine, pattern, f));
-        if (hit) {
-          out.push({ path: clusterPath(ctx.model, g.cluster), message: `${g.where}: pattern ${q(pattern)} is broad: it also matches ${q(hit)}, an image the blueprint does not sign` });
+    for (const idx of clusterEngineIndexes(ctx.artifacts)) {
+      const used = new Set<string>();
+      for (const i of images) for (const f of idx.forms(i)) for (const m of idx.merged.matching(f)) used.add(m);
+      const broad = new Map<string, string>();
+      for (const p of probes) for (const f of idx.forms(p)) for (const m of idx.merged.matching(f)) if (!broad.has(m)) broad.set(m, f);
+      for (const g of idx.groups) {
+        for (const pattern of g.include) {
+          if (!used.has(pattern)) {
+            out.push({ path: clusterPath(ctx.model, g.cluster), message: `${g.where}: pattern ${q(pattern)} matches none of the blueprint's images` });
+          } else if (broad.has(pattern)) {
+            out.push({ path: clusterPath(ctx.model, g.cluster), message: `${g.where}: pattern ${q(pattern)} is broad: it also matches ${q(broad.get(pattern))}, an image the blueprint does not sign` });
+          }
         }
       }
     }

@@ -1,7 +1,7 @@
 import { SigningMode } from '../../config/types';
-import { matchImage } from '../matchers/engine';
+import { RepositoryModel } from '../../model/model';
+import { clusterEngineIndexes, PatternGroup } from '../pattern-index';
 import { RawFinding, Rule } from '../types';
-import { enginePatterns } from './img-002-image-unprotected';
 import { clusterPath, q } from './util';
 
 export const ISB_IMG_004: Rule = {
@@ -15,21 +15,27 @@ export const ISB_IMG_004: Rule = {
   check(ctx) {
     if (ctx.model.signing.mode !== SigningMode.KEYLESS || ctx.model.repositories.length < 2) return [];
     const out: RawFinding[] = [];
-    for (const g of enginePatterns(ctx)) {
-      const repos = ctx.model.repositories.filter((r) => r.images.some((i) => g.admissionForms(i.name)
-        .some((f) => g.include.some((p) => {
-          try {
-            return matchImage(g.engine, p, f).matched;
-          } catch {
-            return false;
+    for (const idx of clusterEngineIndexes(ctx.artifacts)) {
+      const reposOf = new Map<PatternGroup, Set<RepositoryModel>>();
+      for (const r of ctx.model.repositories) {
+        for (const i of r.images) {
+          for (const f of idx.forms(i.name)) {
+            for (const g of idx.selecting(f)) {
+              const set = reposOf.get(g) ?? new Set<RepositoryModel>();
+              set.add(r);
+              reposOf.set(g, set);
+            }
           }
-        }))));
-      const identities = new Set(repos.map((r) => r.identity.subjectRegExp));
-      if (identities.size > 1) {
-        out.push({
-          path: clusterPath(ctx.model, g.cluster),
-          message: `${g.where}: patterns ${g.include.map(q).join(', ')} match images of ${repos.map((r) => q(r.fullName)).join(' and ')}, which are signed by different workflow identities`,
-        });
+        }
+      }
+      for (const [g, repos] of reposOf) {
+        const identities = new Set([...repos].map((r) => r.identity.subjectRegExp));
+        if (identities.size > 1) {
+          out.push({
+            path: clusterPath(ctx.model, g.cluster),
+            message: `${g.where}: patterns ${g.include.map(q).join(', ')} match images of ${[...repos].map((r) => q(r.fullName)).join(' and ')}, which are signed by different workflow identities`,
+          });
+        }
       }
     }
     return out;

@@ -43,7 +43,9 @@ export const ISB_POL_006: Rule = {
       for (const a of e.entry.attestations ?? []) required.push({ where: e.where, cluster: e.cluster, type: a.type ?? a.predicateType });
     }
     for (const p of objectsOfKind(ctx.artifacts, 'ImageValidatingPolicy')) {
-      for (const a of p.policy.spec?.attestations ?? []) required.push({ where: p.where, cluster: p.cluster, type: a.intoto?.type ?? a.referrer?.type });
+      for (const a of p.policy.spec?.attestations ?? []) {
+        required.push({ where: p.where, cluster: p.cluster, type: a.intoto?.type ?? a.referrer?.type });
+      }
     }
     for (const p of objectsOfKind(ctx.artifacts, 'ClusterImagePolicy')) {
       for (const auth of p.policy.spec?.authorities ?? []) {

@@ -26,17 +26,22 @@ export const ISB_WF_003: Rule = {
   fix: 'Let the blueprint derive permissions from the features; grant them per job, with permissions: {} at the top.',
   check(ctx) {
     const out: RawFinding[] = [];
-    const calls = cosignCalls(ctx.artifacts);
+    const callsByJob = new Map<string, ReturnType<typeof cosignCalls>>();
+    for (const c of cosignCalls(ctx.artifacts)) {
+      const k = `${c.step.repo}\u0000${c.step.jobId}`;
+      callsByJob.set(k, [...(callsByJob.get(k) ?? []), c]);
+    }
+    const ghcrJobs = new Set(pushedImages(ctx.artifacts).filter((i) => i.image.startsWith('ghcr.io/')).map((i) => `${i.repo}\u0000${i.step.jobId}`));
     for (const [repo, w] of ctx.artifacts.workflows) {
       for (const [jobId, job] of Object.entries<any>(w.workflow?.jobs ?? {})) {
         if (!Array.isArray(job?.steps)) continue;
         const where = `${w.file}: jobs.${jobId}.permissions`;
         const p = perms(w.workflow, job);
-        const mine = calls.filter((c) => c.step.repo === repo && c.step.jobId === jobId);
+        const mine = callsByJob.get(`${repo}\u0000${jobId}`) ?? [];
         const signs = mine.filter((c) => c.sub === 'sign' || c.sub === 'attest');
         const keyless = signs.some((c) => !c.flags.has('--key'));
         const ghAttest = job.steps.some((s: any) => String(s?.uses ?? '').startsWith('actions/attest-build-provenance@'));
-        const pushesGhcr = pushedImages(ctx.artifacts).some((i) => i.repo === repo && i.step.jobId === jobId && i.image.startsWith('ghcr.io/'));
+        const pushesGhcr = ghcrJobs.has(`${repo}\u0000${jobId}`);
         if ((keyless || ghAttest) && !has(p, 'id-token', 'write')) out.push({ path: where, message: `job ${jobId} signs keylessly or attests but lacks id-token: write` });
         if (!keyless && !ghAttest && has(p, 'id-token', 'write')) out.push({ path: where, message: `job ${jobId} has id-token: write but signs with a key (no OIDC token needed)` });
         if (pushesGhcr && !has(p, 'packages', 'write')) out.push({ path: where, message: `job ${jobId} pushes to ghcr.io but lacks packages: write` });

@@ -1,0 +1,111 @@
+/*
+ * The image patterns of every policy object, grouped per cluster and engine, compiled once and
+ * indexed so that the image rules stay linear in the number of images and patterns.
+ */
+import { Engine } from './matchers/engine';
+import { PatternSet } from './matchers/pattern-set';
+import { CheckArtifacts } from './types';
+import { kyvernoEntries, objectsOfKind, PROBE_DIGEST } from './views';
+
+/** The pod-spec spellings of a pushed image that a policy must cover. */
+export function podForms(image: string): string[] {
+  return [image, `${image}:v1.2.3`, `${image}@${PROBE_DIGEST}`, `${image}:v1.2.3@${PROBE_DIGEST}`];
+}
+
+/** policy-controller resolves tags at admission and matches `registry/repo@sha256:…`. */
+export function digestForm(image: string): string[] {
+  return [`${image}@${PROBE_DIGEST}`];
+}
+
+/** The patterns of one policy object (a Kyverno verifyImages entry, an IVP, a CIP). */
+export interface PatternGroup {
+  readonly engine: Engine;
+  readonly cluster: string;
+  readonly where: string;
+  readonly include: readonly string[];
+  readonly skip: readonly string[];
+  readonly skipSet?: PatternSet;
+}
+
+/** All groups of one cluster and engine, with one merged, indexed pattern set. */
+export interface ClusterEngineIndex {
+  readonly cluster: string;
+  readonly engine: Engine;
+  readonly groups: readonly PatternGroup[];
+  readonly merged: PatternSet;
+  readonly groupsByPattern: ReadonlyMap<string, readonly PatternGroup[]>;
+  /** the forms of a pushed image this engine compares */
+  readonly forms: (image: string) => string[];
+  /** the groups that select this form (include matches, skip does not) */
+  selecting(form: string): PatternGroup[];
+}
+
+function strings(xs: unknown): string[] {
+  return Array.isArray(xs) ? xs.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function collectGroups(a: CheckArtifacts): PatternGroup[] {
+  const out: PatternGroup[] = [];
+  for (const e of kyvernoEntries(a)) {
+    const skip = strings(e.entry.skipImageReferences);
+    out.push({
+      engine: 'kyverno',
+      cluster: e.cluster,
+      where: e.where,
+      include: strings(e.entry.imageReferences),
+      skip,
+      skipSet: skip.length ? new PatternSet('kyverno', skip) : undefined,
+    });
+  }
+  for (const p of objectsOfKind(a, 'ImageValidatingPolicy')) {
+    out.push({ engine: 'kyverno-ivpol', cluster: p.cluster, where: p.where, include: strings((p.policy.spec?.matchImageReferences ?? []).map((m: any) => m?.glob)), skip: [] });
+  }
+  for (const p of objectsOfKind(a, 'ClusterImagePolicy')) {
+    out.push({ engine: 'policy-controller', cluster: p.cluster, where: p.where, include: strings((p.policy.spec?.images ?? []).map((i: any) => i?.glob)), skip: [] });
+  }
+  return out;
+}
+
+const cache = new WeakMap<CheckArtifacts, ClusterEngineIndex[]>();
+
+export function clusterEngineIndexes(a: CheckArtifacts): ClusterEngineIndex[] {
+  const hit = cache.get(a);
+  if (hit) return hit;
+  const byKey = new Map<string, PatternGroup[]>();
+  for (const g of collectGroups(a)) {
+    const k = `${g.cluster}\u0000${g.engine}`;
+    const list = byKey.get(k);
+    if (list) list.push(g);
+    else byKey.set(k, [g]);
+  }
+  const out: ClusterEngineIndex[] = [];
+  for (const groups of byKey.values()) {
+    const { cluster, engine } = groups[0];
+    const groupsByPattern = new Map<string, PatternGroup[]>();
+    for (const g of groups) {
+      for (const p of g.include) {
+        const list = groupsByPattern.get(p);
+        if (list) list.push(g);
+        else groupsByPattern.set(p, [g]);
+      }
+    }
+    const merged = new PatternSet(engine, [...groupsByPattern.keys()]);
+    out.push({
+      cluster,
+      engine,
+      groups,
+      merged,
+      groupsByPattern,
+      forms: engine === 'policy-controller' ? digestForm : podForms,
+      selecting(form: string): PatternGroup[] {
+        const sel = new Set<PatternGroup>();
+        for (const p of merged.matching(form)) {
+          for (const g of groupsByPattern.get(p) ?? []) if (!g.skipSet?.any(form)) sel.add(g);
+        }
+        return [...sel];
+      },
+    });
+  }
+  cache.set(a, out);
+  return out;
+}

@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BlueprintError } from '../../errors';
+import { BlueprintAdmissionResult, ImageVerificationResult, ImageVerifier, ImageVerifierProps } from '../../verify/image-verifier';
+import { parseRegistryRef } from '../../verify/reference';
+import { CliIo } from '../io';
+
+export interface VerifyOptions {
+  readonly key?: string[];
+  readonly certificateIdentity?: string;
+  readonly certificateIdentityRegexp?: string;
+  readonly certificateOidcIssuer?: string;
+  readonly trustedRoot?: string;
+  readonly rekorPublicKey?: string;
+  readonly insecureIgnoreTlog?: boolean;
+  readonly insecureRegistry?: boolean;
+  readonly config?: string;
+  /** json | text */
+  readonly output?: string;
+}
+
+function readFile(io: CliIo, file: string, what: string): string {
+  const p = path.resolve(io.cwd, file);
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch (e) {
+    throw new BlueprintError('VERIFY_OPTIONS_INVALID', `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function verifierProps(opts: VerifyOptions, image: string, io: CliIo, withIdentity: boolean): ImageVerifierProps {
+  return {
+    publicKeyPems: withIdentity ? (opts.key ?? []).map((k) => readFile(io, k, 'public key')) : undefined,
+    certificateIdentity: withIdentity ? opts.certificateIdentity : undefined,
+    certificateIdentityRegexp: withIdentity ? opts.certificateIdentityRegexp : undefined,
+    certificateOidcIssuer: withIdentity ? opts.certificateOidcIssuer : undefined,
+    trustedRootJson: opts.trustedRoot ? readFile(io, opts.trustedRoot, 'trusted root') : undefined,
+    rekorPublicKeyPem: opts.rekorPublicKey ? readFile(io, opts.rekorPublicKey, 'Rekor public key') : undefined,
+    insecureIgnoreTlog: opts.insecureIgnoreTlog === true,
+    insecureRegistries: opts.insecureRegistry ? [parseRegistryRef(image).host] : [],
+    environment: Object.fromEntries(Object.entries(io.env).filter(([, v]) => v !== undefined)) as Record<string, string>,
+  };
+}
+
+/**
+ * `verify IMAGE --key cosign.pub | --certificate-identity(-regexp) X [--certificate-oidc-issuer X]`:
+ * exit 0 only when a valid signature for the image's digest exists.
+ * `verify --config blueprint.yaml IMAGE`: would every policy of the blueprint admit the image?
+ */
+export async function verifyCommand(opts: VerifyOptions, image: string, io: CliIo): Promise<number> {
+  const json = opts.output === 'json';
+  const hasIdentity = (opts.key ?? []).length > 0 || opts.certificateIdentity !== undefined || opts.certificateIdentityRegexp !== undefined;
+  if (opts.certificateIdentity !== undefined && opts.certificateIdentityRegexp !== undefined) {
+    io.err('error: give --certificate-identity or --certificate-identity-regexp, not both\n');
+    return 2;
+  }
+  if (opts.config === undefined && !hasIdentity) {
+    io.err('error: verify needs --key cosign.pub, --certificate-identity(-regexp) (keyless), or --config blueprint.yaml\n');
+    return 2;
+  }
+  if (opts.config !== undefined && hasIdentity) {
+    io.err('error: --config evaluates the blueprint\'s own keys and identities; do not combine it with --key/--certificate-identity\n');
+    return 2;
+  }
+  const verifier = new ImageVerifier(verifierProps(opts, image, io, hasIdentity));
+  try {
+    if (opts.config !== undefined) {
+      const result = await verifier.evaluateBlueprint(image, path.resolve(io.cwd, opts.config));
+      printAdmission(result, io, json);
+      return result.admitted ? 0 : 1;
+    }
+    const result = await verifier.verify(image);
+    printVerification(result, io, json);
+    return result.verified ? 0 : 1;
+  } finally {
+    verifier.close();
+  }
+}
+
+function printVerification(r: ImageVerificationResult, io: CliIo, json: boolean): void {
+  for (const w of r.warnings) io.err(`WARNING: ${w}\n`);
+  if (!r.verified) {
+    io.err(`error [${r.code}]: ${r.digestReference}: ${r.message}\n`);
+    for (const f of r.failures) io.err(`  - ${f.source}: [${f.code}] ${f.reason}\n`);
+    if (json) io.out(`${JSON.stringify({ verified: false, digest: r.digest, code: r.code, failures: r.failures })}\n`);
+    return;
+  }
+  if (json) {
+    // like `cosign verify`: the checks on stderr, the verified payloads as a JSON array on stdout
+    io.err(`\nVerification for ${r.digestReference} --\nThe following checks were performed on each of these signatures:\n`);
+    for (const s of r.signatures) io.err(`  - ${s.source}: ${s.reason}\n`);
+    io.out(`${JSON.stringify(r.signatures.map((s) => JSON.parse(s.payloadJson)))}\n`);
+  } else {
+    io.out(`verified ${r.digestReference}: ${r.signatures.map((s) => `${s.format} signature by ${s.signer} (tlog ${s.tlog})`).join('; ')}\n`);
+  }
+  for (const p of r.platforms) io.err(`  platform ${p.platform}: ${p.digest}\n`);
+}
+
+function printAdmission(r: BlueprintAdmissionResult, io: CliIo, json: boolean): void {
+  for (const w of r.warnings) io.err(`WARNING: ${w}\n`);
+  if (json) {
+    io.out(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
+  io.out(`${r.admitted ? 'admitted' : 'rejected'}: ${r.image} (${r.digest})\n`);
+  for (const v of r.verdicts) {
+    const state = !v.matched ? 'not selected' : v.admitted ? (v.satisfied ? 'admitted' : 'admitted (audit only)') : `REJECTED [${v.code}]`;
+    io.out(`  ${v.cluster} ${v.engine} ${v.policy}: ${state}\n    match: ${v.match}\n`);
+    if (v.matched) for (const reason of v.reasons) io.out(`    ${reason}\n`);
+  }
+}

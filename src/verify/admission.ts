@@ -1,0 +1,292 @@
+import { checkBundle, checkLegacy, describeIdentity, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
+import { CollectedSignatures } from './signatures';
+import { matchImage } from '../checks/matchers/engine';
+import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
+
+/** What one policy object would do with the image. */
+export interface AdmissionDecision {
+  readonly cluster: string;
+  /** `kyverno` (ClusterPolicy) | `kyverno-ivpol` | `policy-controller` */
+  readonly engine: string;
+  /** `kind/name` of the policy object (or `policy-controller/no-match-policy`) */
+  readonly policy: string;
+  /** does the policy select the image at all? */
+  readonly matched: boolean;
+  /** which pattern selected it (or why none did) */
+  readonly match: string;
+  /** would the request be admitted by this policy (Audit/warn mode admits and reports) */
+  readonly admitted: boolean;
+  /** did the image satisfy the policy's signature requirements (undefined when not matched) */
+  readonly satisfied?: boolean;
+  /** failure code when not satisfied */
+  readonly code?: string;
+  /** which attestor/key/identity verified, or what was missing */
+  readonly reasons: readonly string[];
+  readonly enforcing: boolean;
+}
+
+export interface AdmissionInput {
+  readonly cluster: string;
+  readonly objects: readonly any[];
+  /** the image as a Pod names it */
+  readonly image: string;
+  /** `registry/repository` of the image */
+  readonly repository: string;
+  readonly digest: string;
+  readonly signatures: CollectedSignatures;
+  readonly trust: TrustContext;
+}
+
+interface AttestorOutcome { readonly ok: boolean; readonly text: string; readonly code?: string }
+
+function splitPems(text: string): ParsedPublicKey[] {
+  const blocks = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
+  return blocks.map((b) => parsePublicKeyPem(b, 'policy public key'));
+}
+
+/** the best check of any signature in `format` against `req` (first success, else the failures) */
+function satisfy(sigs: CollectedSignatures, digest: string, format: 'legacy' | 'bundle' | 'any', req: Requirement, label: string): AttestorOutcome {
+  const checks: SignatureCheck[] = [];
+  if (format !== 'legacy') checks.push(...sigs.bundles.map((b) => checkBundle(b, digest, req)));
+  if (format !== 'bundle') checks.push(...sigs.legacy.map((l) => checkLegacy(l, digest, req)));
+  const ok = checks.find((c) => c.ok);
+  if (ok) return { ok: true, text: `${label}: verified ${ok.source} (${ok.reason})` };
+  if (checks.length === 0) {
+    const where = format === 'legacy' ? `no legacy signature at ${sigs.legacyTag}` : format === 'bundle'
+      ? `no Sigstore bundle referrer (referrers listed via ${sigs.referrersVia})` : `no signature at ${sigs.legacyTag} and no bundle referrer`;
+    const regErr = sigs.errors.length > 0 ? `; registry errors: ${sigs.errors.map((e) => `${e.code} ${e.message}`).join('; ')}` : '';
+    return { ok: false, code: sigs.errors.length > 0 ? 'REGISTRY_ERROR' : 'NO_SIGNATURES', text: `${label}: ${where}${regErr}` };
+  }
+  return { ok: false, code: checks[0].code, text: `${label}: ${checks.map((c) => `${c.source}: [${c.code}] ${c.reason}`).join('; ')}` };
+}
+
+function firstMatch(engine: 'kyverno' | 'kyverno-ivpol' | 'policy-controller', patterns: readonly string[], image: string): { pattern?: string; why: string } {
+  const tried: string[] = [];
+  for (const p of patterns) {
+    try {
+      const r = matchImage(engine, p, image);
+      if (r.matched) return { pattern: p, why: `pattern ${JSON.stringify(p)} matches: ${r.reason}` };
+      tried.push(p);
+    } catch (e) {
+      tried.push(`${p} (invalid: ${(e as Error).message})`);
+    }
+  }
+  return { why: `none of the patterns ${JSON.stringify(tried)} matches ${JSON.stringify(image)}` };
+}
+
+function decision(input: AdmissionInput, engine: string, policy: string, enforcing: boolean, match: { pattern?: string; why: string },
+  outcome?: { ok: boolean; code?: string; reasons: string[] }): AdmissionDecision {
+  if (!match.pattern || !outcome) {
+    return { cluster: input.cluster, engine, policy, matched: false, match: match.why, admitted: true, reasons: ['the policy does not select this image'], enforcing };
+  }
+  return {
+    cluster: input.cluster,
+    engine,
+    policy,
+    matched: true,
+    match: match.why,
+    enforcing,
+    admitted: outcome.ok || !enforcing,
+    satisfied: outcome.ok,
+    code: outcome.ok ? undefined : outcome.code ?? 'NO_SIGNATURES',
+    reasons: outcome.ok || enforcing ? outcome.reasons : [...outcome.reasons, 'the policy only audits/warns: the Pod is admitted and the violation reported'],
+  };
+}
+
+// ------------------------------------------------------------------ Kyverno ClusterPolicy
+
+function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bundle', i: number): AttestorOutcome {
+  if (e?.keys) {
+    const ignoreTlog = e.keys.rekor?.ignoreTlog === true;
+    let keys: ParsedPublicKey[];
+    try {
+      keys = splitPems(String(e.keys.publicKeys ?? ''));
+    } catch (err) {
+      return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: ${(err as Error).message}` };
+    }
+    if (keys.length === 0) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: keys without inline publicKeys (kms/secret) cannot be evaluated here` };
+    return satisfy(input.signatures, input.digest, format, { keys, ignoreTlog, trust: input.trust }, `entry ${i} (keys, tlog ${ignoreTlog ? 'ignored' : 'required'})`);
+  }
+  if (e?.keyless) {
+    const k = e.keyless;
+    const id: IdentityRequirement = { subject: k.subject, subjectRegExp: k.subjectRegExp, issuer: k.issuer, issuerRegExp: k.issuerRegExp };
+    const ignoreTlog = k.rekor?.ignoreTlog === true;
+    return satisfy(input.signatures, input.digest, format,
+      { identities: [id], identityMatch: format === 'legacy' ? 'wildcard' : 'exact', ignoreTlog, trust: input.trust },
+      `entry ${i} (keyless ${describeIdentity(id)})`);
+  }
+  return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: attestor kind ${Object.keys(e ?? {}).join('/')} is not evaluated here` };
+}
+
+function kyvernoClusterPolicy(input: AdmissionInput, obj: any): AdmissionDecision[] {
+  const out: AdmissionDecision[] = [];
+  const policy = `ClusterPolicy/${obj.metadata?.name}`;
+  for (const rule of obj.spec?.rules ?? []) {
+    for (const [vi, v] of (rule.verifyImages ?? []).entries()) {
+      const action = v.failureAction ?? obj.spec?.validationFailureAction ?? 'Audit';
+      const enforcing = action === 'Enforce';
+      const name = `${policy} rule ${rule.name} verifyImages[${vi}]`;
+      const m = firstMatch('kyverno', v.imageReferences ?? [], input.image);
+      if (m.pattern && (v.skipImageReferences ?? []).length > 0 && firstMatch('kyverno', v.skipImageReferences, input.image).pattern) {
+        out.push(decision(input, 'kyverno', name, enforcing, { why: `${m.why}, but skipImageReferences also matches` }));
+        continue;
+      }
+      if (!m.pattern) {
+        out.push(decision(input, 'kyverno', name, enforcing, m));
+        continue;
+      }
+      const format = v.type === 'SigstoreBundle' ? 'bundle' : 'legacy';
+      const reasons: string[] = [`type ${v.type ?? 'Cosign'} reads ${format === 'bundle' ? 'Sigstore bundle referrers' : 'the legacy .sig tag'}`];
+      let ok = true;
+      let code: string | undefined;
+      for (const [si, set] of (v.attestors ?? []).entries()) {
+        const entries: any[] = set.entries ?? [];
+        const need = set.count && set.count > 0 ? set.count : entries.length;
+        const results = entries.map((e, i) => kyvernoAttestor(input, e, format, i));
+        const passed = results.filter((r) => r.ok).length;
+        reasons.push(`attestors[${si}]: ${passed} of ${entries.length} entries verified, ${need} required`, ...results.map((r) => `  ${r.text}`));
+        if (passed < need) {
+          ok = false;
+          code = code ?? results.find((r) => !r.ok)?.code;
+        }
+      }
+      if ((v.attestations ?? []).length > 0) {
+        ok = false;
+        code = code ?? 'ATTESTATION_NOT_EVALUATED';
+        reasons.push(`requires attestations (${v.attestations.map((a: any) => a.type).join(', ')}), which verify does not evaluate yet: not claiming admission`);
+      }
+      out.push(decision(input, 'kyverno', name, enforcing, m, { ok, code, reasons }));
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ Kyverno ImageValidatingPolicy
+
+function ivpol(input: AdmissionInput, obj: any): AdmissionDecision[] {
+  const spec = obj.spec ?? {};
+  const policy = `ImageValidatingPolicy/${obj.metadata?.name}`;
+  const enforcing = (spec.validationActions ?? []).includes('Deny');
+  const m = firstMatch('kyverno-ivpol', (spec.matchImageReferences ?? []).map((r: any) => r.glob).filter((g: any) => typeof g === 'string'), input.image);
+  if (!m.pattern) return [decision(input, 'kyverno-ivpol', policy, enforcing, m)];
+  const attestors = new Map<string, any>((spec.attestors ?? []).map((a: any) => [a.name, a]));
+  const reasons: string[] = [];
+  let ok = true;
+  let code: string | undefined;
+  for (const v of spec.validations ?? []) {
+    const expr = String(v.expression ?? '');
+    const sigCall = /verifyImageSignatures\(image,\s*\[([^\]]*)\]\)/.exec(expr);
+    if (/verifyAttestationSignatures\(/.test(expr)) {
+      ok = false;
+      code = code ?? 'ATTESTATION_NOT_EVALUATED';
+      reasons.push(`validation "${v.message}" checks attestations, which verify does not evaluate yet: not claiming admission`);
+      continue;
+    }
+    if (!sigCall) {
+      ok = false;
+      code = code ?? 'VERIFY_OPTIONS_INVALID';
+      reasons.push(`validation ${JSON.stringify(expr)} is not a verifyImageSignatures(...) > 0 check: not evaluated`);
+      continue;
+    }
+    const names = sigCall[1].split(',').map((s) => s.trim().replace(/^attestors\./, '')).filter((s) => s !== '');
+    const results = names.map((n) => ivpolAttestor(input, n, attestors.get(n)));
+    const passed = results.filter((r) => r.ok).length;
+    reasons.push(`validation "${v.message}": ${passed} of ${names.length} attestors verified (> 0 required)`, ...results.map((r) => `  ${r.text}`));
+    if (passed === 0) {
+      ok = false;
+      code = code ?? results[0]?.code;
+    }
+  }
+  return [decision(input, 'kyverno-ivpol', policy, enforcing, m, { ok, code, reasons })];
+}
+
+function ivpolAttestor(input: AdmissionInput, name: string, a: any): AttestorOutcome {
+  const cosign = a?.cosign;
+  if (!cosign) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: not a cosign attestor` };
+  const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true;
+  if (cosign.key?.data) {
+    const keys = splitPems(String(cosign.key.data));
+    const r = satisfy(input.signatures, input.digest, 'any', { keys, ignoreTlog, trust: input.trust }, `attestor ${name} (key, tlog ${ignoreTlog ? 'ignored' : 'required'})`);
+    // Kyverno 1.19.0 regressed key verification of v0.3 bundle referrers (kyverno#17363)
+    return r.ok && /@sha256:/.test(r.text) && !/\.sig layer/.test(r.text) ? { ...r, text: `${r.text} (note: Kyverno 1.19.0 fails key-verified bundles, kyverno#17363)` } : r;
+  }
+  const ids: any[] = cosign.keyless?.identities ?? [];
+  if (ids.length > 0) {
+    return satisfy(input.signatures, input.digest, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust: input.trust },
+      `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')})`);
+  }
+  return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: no key data or keyless identities` };
+}
+
+// ------------------------------------------------------------------ policy-controller
+
+function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
+  const label = `authority ${a.name ?? '?'}`;
+  if (a.static) return { ok: a.static.action === 'pass', code: 'STATIC_FAIL', text: `${label}: static ${a.static.action}` };
+  if ((a.attestations ?? []).length > 0) {
+    return { ok: false, code: 'ATTESTATION_NOT_EVALUATED', text: `${label}: requires attestations (${a.attestations.map((x: any) => x.predicateType).join(', ')}), which verify does not evaluate yet` };
+  }
+  const format = a.signatureFormat === 'bundle' ? 'bundle' : 'legacy';
+  // no ctlog => tlog verification skipped (admission-engines.md §4.1)
+  const ignoreTlog = !a.ctlog;
+  if (a.key?.data) {
+    return satisfy(input.signatures, input.digest, format, { keys: splitPems(String(a.key.data)), ignoreTlog, trust: input.trust },
+      `${label} (key, ${format}, tlog ${ignoreTlog ? 'not checked' : 'required'})`);
+  }
+  const ids: any[] = a.keyless?.identities ?? [];
+  if (ids.length > 0) {
+    return satisfy(input.signatures, input.digest, format, { identities: ids, identityMatch: 'exact', ignoreTlog, trust: input.trust },
+      `${label} (keyless ${ids.map(describeIdentity).join(' | ')}, ${format})`);
+  }
+  return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: kms/secretRef keys are not evaluated here` };
+}
+
+function policyController(input: AdmissionInput, cips: any[]): AdmissionDecision[] {
+  const admissionImage = `${input.repository}@${input.digest}`;
+  const out: AdmissionDecision[] = [];
+  for (const obj of cips) {
+    const spec = obj.spec ?? {};
+    const policy = `ClusterImagePolicy/${obj.metadata?.name}`;
+    const enforcing = (spec.mode ?? 'enforce') === 'enforce';
+    const m = firstMatch('policy-controller', (spec.images ?? []).map((i: any) => i.glob), admissionImage);
+    if (!m.pattern) {
+      out.push(decision(input, 'policy-controller', policy, enforcing, m));
+      continue;
+    }
+    const results = (spec.authorities ?? []).map((a: any) => cipAuthority(input, a));
+    const ok = results.some((r: AttestorOutcome) => r.ok);
+    out.push(decision(input, 'policy-controller', policy, enforcing, { ...m, why: `${m.why} (admission compares the digest-resolved ${admissionImage})` }, {
+      ok,
+      code: ok ? undefined : results.find((r: AttestorOutcome) => !r.ok)?.code,
+      reasons: [`any one authority suffices: ${results.filter((r: AttestorOutcome) => r.ok).length} of ${results.length} verified`, ...results.map((r: AttestorOutcome) => `  ${r.text}`)],
+    }));
+  }
+  if (cips.length > 0 && !out.some((d) => d.matched)) {
+    out.push({
+      cluster: input.cluster,
+      engine: 'policy-controller',
+      policy: 'policy-controller/no-match-policy',
+      matched: true,
+      enforcing: true,
+      match: `no ClusterImagePolicy matches ${admissionImage}`,
+      admitted: false,
+      satisfied: false,
+      code: 'NO_MATCHING_POLICY',
+      reasons: ['policy-controller denies images no ClusterImagePolicy matches (no-match-policy: deny, the default) in namespaces labelled policy.sigstore.dev/include=true'],
+    });
+  }
+  return out;
+}
+
+/** Evaluates every admission policy object of one cluster against the image, with each engine's own rules. */
+export function evaluateAdmission(input: AdmissionInput): AdmissionDecision[] {
+  const out: AdmissionDecision[] = [];
+  const cips: any[] = [];
+  for (const obj of input.objects) {
+    if (obj?.kind === 'ClusterPolicy' && String(obj.apiVersion).startsWith('kyverno.io/')) out.push(...kyvernoClusterPolicy(input, obj));
+    else if (obj?.kind === 'ImageValidatingPolicy') out.push(...ivpol(input, obj));
+    else if (obj?.kind === 'ClusterImagePolicy') cips.push(obj);
+  }
+  out.push(...policyController(input, cips));
+  return out;
+}

@@ -1,0 +1,23 @@
+import { BlueprintError } from '../errors';
+
+/**
+ * Error codes of the registry client and the verifiers. Every error fails closed: a caller that
+ * catches one must treat the image as NOT verified.
+ */
+export type VerifyErrorCode =
+  | 'REGISTRY_ERROR' | 'REGISTRY_UNAUTHORIZED' | 'REGISTRY_TIMEOUT' | 'REGISTRY_INSECURE_REFUSED'
+  | 'MANIFEST_NOT_FOUND' | 'MANIFEST_INVALID' | 'MANIFEST_DIGEST_MISMATCH' | 'BLOB_DIGEST_MISMATCH'
+  | 'RESPONSE_TOO_LARGE' | 'IMAGE_REF_INVALID' | 'TRUSTED_ROOT_INVALID' | 'VERIFY_OPTIONS_INVALID';
+
+export class VerifyError extends BlueprintError {
+  constructor(code: VerifyErrorCode, message: string, opts: { fix?: string; cause?: unknown } = {}) {
+    super(code, message, opts);
+    this.name = 'VerifyError';
+  }
+}
+
+/** Codes of a failed signature check (one per reason; see ImageVerifier). */
+export const FAILURE_CODES = [
+  'NO_SIGNATURES', 'DIGEST_MISMATCH', 'BAD_SIGNATURE', 'IDENTITY_MISMATCH', 'UNTRUSTED_CERT',
+  'TRUSTED_ROOT_REQUIRED', 'TLOG_MISSING', 'TLOG_INVALID', 'PAYLOAD_INVALID', 'REGISTRY_ERROR',
+] as const;

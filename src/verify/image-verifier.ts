@@ -1,0 +1,416 @@
+import { createHash } from 'node:crypto';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { ImageSigningBlueprint } from '../blueprint';
+import { evaluateAdmission } from './admission';
+import { dockerConfigCredentials } from './auth';
+import { checkBundle, checkLegacy, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
+import { VerifyError } from './errors';
+import { cosignTag, parseRegistryRef, RegistryRef, repositoryName, SignatureArtifactType } from './reference';
+import { isIndex, Manifest, RegistryClient } from './registry-client';
+import { collectSignatures, CollectedSignatures, COSIGN } from './signatures';
+import { parsePublicKeyPem } from '../keys/public-key';
+
+/** Which cosign artifact `triangulate` locates. */
+export enum SignatureArtifact {
+  /** `:sha256-<hex>.sig` and Sigstore bundle referrers */
+  SIGNATURE = 'signature',
+  /** `:sha256-<hex>.att` */
+  ATTESTATION = 'attestation',
+  /** `:sha256-<hex>.sbom` */
+  SBOM = 'sbom',
+}
+
+/** Props of an ImageVerifier. */
+export interface ImageVerifierProps {
+  /**
+   * Public keys (SPKI `PUBLIC KEY` PEM); a signature by any one of them verifies.
+   * @default - none (keyless, or admission evaluation only)
+   */
+  readonly publicKeyPems?: string[];
+  /**
+   * Keyless: the exact certificate SAN (`--certificate-identity`).
+   * @default - none
+   */
+  readonly certificateIdentity?: string;
+  /**
+   * Keyless: a Go regexp the SAN must match (`--certificate-identity-regexp`; unanchored like cosign: write ^…$).
+   * @default - none
+   */
+  readonly certificateIdentityRegexp?: string;
+  /**
+   * Keyless: the exact OIDC issuer (`--certificate-oidc-issuer`).
+   * @default - any issuer
+   */
+  readonly certificateOidcIssuer?: string;
+  /**
+   * A Sigstore `trusted_root.json` (its JSON text): needed for keyless verification offline.
+   * @default - none: keyless verification fails with TRUSTED_ROOT_REQUIRED
+   */
+  readonly trustedRootJson?: string;
+  /**
+   * Rekor public key PEM to verify tlog entries (SignedEntryTimestamps) offline.
+   * @default - the trusted root's tlogs; without either, a tlog entry is reported present but not verified
+   */
+  readonly rekorPublicKeyPem?: string;
+  /**
+   * Accept signatures without a transparency-log entry (`--insecure-ignore-tlog`).
+   * @default false
+   */
+  readonly insecureIgnoreTlog?: boolean;
+  /**
+   * Registries (host[:port]) reachable over plain HTTP; localhost/127.0.0.1 always are.
+   * @default []
+   */
+  readonly insecureRegistries?: string[];
+  /**
+   * Environment for credentials (`DOCKER_CONFIG`, `HOME`, `ISB_REGISTRY_USERNAME`/`ISB_REGISTRY_PASSWORD`).
+   * @default process.env
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Timeout per registry request, in milliseconds.
+   * @default 30000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Concurrent registry requests.
+   * @default 8
+   */
+  readonly concurrency?: number;
+  /**
+   * Retries of a failed idempotent request (network error, timeout, HTTP 429/5xx).
+   * @default 2
+   */
+  readonly retries?: number;
+  /**
+   * Largest blob read (signature payloads, bundles), in bytes.
+   * @default 16777216
+   */
+  readonly maxBlobBytes?: number;
+}
+
+/** A signature that verified. */
+export interface VerifiedSignature {
+  /** where it was read: `<repo>:sha256-<hex>.sig layer <i>` or `<repo>@<referrer digest>` */
+  readonly source: string;
+  /** `legacy` or `bundle` */
+  readonly format: string;
+  /** `key sha256:…` or the certificate SAN */
+  readonly signer: string;
+  /** the certificate's OIDC issuer (keyless) */
+  readonly issuer?: string;
+  /** `verified` | `present-unverified` | `ignored` | `missing` */
+  readonly tlog: string;
+  /** the verified payload (simple-signing JSON or in-toto statement), as JSON text */
+  readonly payloadJson: string;
+  /** what was checked */
+  readonly reason: string;
+}
+
+/** A signature that was found but did not verify. */
+export interface SignatureFailure {
+  readonly source: string;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/** The digest of one platform of a multi-platform image. */
+export interface PlatformDigest {
+  /** `os/architecture[/variant]` */
+  readonly platform: string;
+  readonly digest: string;
+}
+
+/** The outcome of `ImageVerifier.verify`. */
+export interface ImageVerificationResult {
+  /** the image as given */
+  readonly image: string;
+  /** the digest verified (the tag resolved first, when a tag was given) */
+  readonly digest: string;
+  /** `registry/repository@sha256:…` */
+  readonly digestReference: string;
+  /** the tag that was resolved (tags move: pin the digest) */
+  readonly resolvedTag?: string;
+  /** true only when at least one valid signature for the digest exists */
+  readonly verified: boolean;
+  /** failure code when not verified: NO_SIGNATURES, DIGEST_MISMATCH, BAD_SIGNATURE, IDENTITY_MISMATCH, UNTRUSTED_CERT, TRUSTED_ROOT_REQUIRED, TLOG_MISSING, REGISTRY_ERROR, … */
+  readonly code?: string;
+  /** one-line verdict */
+  readonly message: string;
+  readonly signatures: VerifiedSignature[];
+  readonly failures: SignatureFailure[];
+  /** per-platform digests when the digest is an index (the index digest is what was verified) */
+  readonly platforms: PlatformDigest[];
+  readonly warnings: string[];
+}
+
+/** A referrer of the image. */
+export interface ReferrerInfo {
+  readonly digest: string;
+  readonly artifactType?: string;
+  readonly predicateType?: string;
+}
+
+/** Where the signature artifacts of an image live. */
+export interface TriangulationResult {
+  readonly digest: string;
+  /** `registry/repository:sha256-<hex>.sig` (or .att / .sbom) */
+  readonly reference: string;
+  /** does that tag exist in the registry */
+  readonly exists: boolean;
+  /** Sigstore bundle referrers (signature type only) */
+  readonly referrers: ReferrerInfo[];
+  /** `api` | `fallback-tag` | `none` */
+  readonly referrersVia: string;
+  readonly warnings: string[];
+}
+
+/** One admission policy's verdict on an image. */
+export interface AdmissionVerdict {
+  readonly cluster: string;
+  /** `kyverno` | `kyverno-ivpol` | `policy-controller` */
+  readonly engine: string;
+  readonly policy: string;
+  readonly matched: boolean;
+  readonly match: string;
+  readonly admitted: boolean;
+  readonly satisfied?: boolean;
+  readonly enforcing: boolean;
+  readonly code?: string;
+  readonly reasons: string[];
+}
+
+/** The outcome of `ImageVerifier.evaluateBlueprint`. */
+export interface BlueprintAdmissionResult {
+  readonly image: string;
+  readonly digest: string;
+  readonly resolvedTag?: string;
+  /** true when every policy of every cluster admits the image */
+  readonly admitted: boolean;
+  readonly verdicts: AdmissionVerdict[];
+  readonly platforms: PlatformDigest[];
+  readonly warnings: string[];
+}
+
+interface Resolved {
+  readonly ref: RegistryRef;
+  readonly digest: string;
+  readonly manifest: Manifest;
+  readonly resolvedTag?: string;
+  readonly platforms: PlatformDigest[];
+  readonly warnings: string[];
+}
+
+/**
+ * Checks cosign signatures of images in OCI registries (legacy `.sig` tags and Sigstore bundle
+ * referrers), and whether a blueprint's admission policies would admit an image. Everything
+ * fails closed: an image is only reported verified when a signature for its digest verified.
+ */
+export class ImageVerifier {
+  private readonly client: RegistryClient;
+  private readonly trust: TrustContext;
+  private readonly props: ImageVerifierProps;
+  private readonly signatures = new Map<string, Promise<CollectedSignatures>>();
+  /** registries of the images asked about: the only ones ISB_REGISTRY_USERNAME/PASSWORD are sent to */
+  private readonly targetRegistries = new Set<string>();
+
+  constructor(props: ImageVerifierProps = {}) {
+    this.props = props;
+    const env = props.environment ?? (process.env as Record<string, string>);
+    this.client = new RegistryClient({
+      insecureRegistries: props.insecureRegistries,
+      credentials: (registry) => dockerConfigCredentials(env, this.targetRegistries.has(registry) ? registry : undefined)(registry),
+      timeoutMs: props.timeoutMs,
+      concurrency: props.concurrency,
+      retries: props.retries,
+      maxBlobBytes: props.maxBlobBytes,
+    });
+    this.trust = buildTrust(props.trustedRootJson, props.rekorPublicKeyPem);
+  }
+
+  /** Resolves the image (tag → digest) and verifies its signatures with the keys or identity of the props. */
+  public async verify(image: string): Promise<ImageVerificationResult> {
+    const req = this.requirement();
+    const r = await this.resolve(image);
+    const sigs = await this.collect(r.ref, r.digest);
+    const checks: SignatureCheck[] = [
+      ...sigs.bundles.map((b) => checkBundle(b, r.digest, req)),
+      ...sigs.legacy.map((l) => checkLegacy(l, r.digest, req)),
+    ];
+    const ok = checks.filter((c) => c.ok);
+    const failures = checks.filter((c) => !c.ok).map((c) => ({ source: c.source, code: c.code ?? 'BAD_SIGNATURE', reason: c.reason }));
+    for (const e of sigs.errors) failures.push({ source: repositoryName(r.ref), code: e.code, reason: e.message });
+    const base = {
+      image,
+      digest: r.digest,
+      digestReference: `${repositoryName(r.ref)}@${r.digest}`,
+      resolvedTag: r.resolvedTag,
+      platforms: r.platforms,
+      warnings: r.warnings,
+      failures,
+      signatures: ok.map((c) => ({
+        source: c.source,
+        format: c.format,
+        signer: c.signer ?? '',
+        issuer: c.issuer,
+        tlog: c.tlog ?? 'missing',
+        payloadJson: JSON.stringify(c.payload ?? null),
+        reason: c.reason,
+      })),
+    };
+    if (ok.length > 0) {
+      return { ...base, verified: true, message: `verified: ${ok.length} valid signature(s) for ${base.digestReference} (${ok.map((c) => c.signer).join(', ')})` };
+    }
+    let code: string;
+    let message: string;
+    if (checks.length === 0) {
+      code = sigs.errors.length > 0 ? 'REGISTRY_ERROR' : 'NO_SIGNATURES';
+      message = sigs.errors.length > 0
+        ? `not verified: registry errors while looking for signatures: ${sigs.errors.map((e) => `[${e.code}] ${e.message}`).join('; ')}`
+        : `not verified: no signatures for ${base.digestReference} (no ${sigs.legacyTag}, no Sigstore bundle referrer)`;
+    } else {
+      code = failures[0].code;
+      message = `not verified: ${failures.length} signature(s) found, none valid: ${failures.map((f) => `[${f.code}] ${f.reason}`).join('; ')}`;
+    }
+    return { ...base, verified: false, code, message };
+  }
+
+  /** Where the signature (or attestation / SBOM) of the image lives; bundle referrers for signatures. */
+  public async triangulate(image: string, type: SignatureArtifact = SignatureArtifact.SIGNATURE): Promise<TriangulationResult> {
+    const r = await this.resolve(image);
+    const tag = cosignTag(r.digest, type as SignatureArtifactType);
+    const exists = (await this.client.findManifest(r.ref, tag)) !== undefined;
+    let referrers: ReferrerInfo[] = [];
+    let via = 'none';
+    if (type === SignatureArtifact.SIGNATURE || type === SignatureArtifact.ATTESTATION) {
+      const found = await this.client.referrers(r.ref, r.digest, COSIGN.bundleArtifactType);
+      via = found.via;
+      referrers = found.descriptors
+        .map((d) => ({ digest: d.digest, artifactType: d.artifactType, predicateType: d.annotations?.[COSIGN.bundlePredicateAnnotation] }))
+        .filter((d) => {
+          const isSignature = d.predicateType === undefined || d.predicateType === COSIGN.signPredicateType;
+          return type === SignatureArtifact.ATTESTATION ? !isSignature : isSignature;
+        });
+    }
+    return { digest: r.digest, reference: `${repositoryName(r.ref)}:${tag}`, exists, referrers, referrersVia: via, warnings: r.warnings };
+  }
+
+  /**
+   * Would the blueprint's clusters admit the image? Evaluates every admission policy the blueprint
+   * generates (after user patches) with each engine's own image matching and verification rules.
+   */
+  public async evaluateBlueprint(image: string, blueprintFile: string): Promise<BlueprintAdmissionResult> {
+    const blueprint = ImageSigningBlueprint.fromFile(blueprintFile);
+    const model = blueprint._model();
+    const clusterObjects = blueprint._render().clusterObjects;
+    const r = await this.resolve(image);
+    const sigs = await this.collect(r.ref, r.digest);
+    let trust = this.trust;
+    if (!trust.trustedRoot && model.signing.keyless?.trustedRoot) {
+      trust = buildTrust(model.signing.keyless.trustedRoot.json, this.props.rekorPublicKeyPem);
+    }
+    const verdicts: AdmissionVerdict[] = [];
+    for (const [cluster, objects] of clusterObjects) {
+      for (const d of evaluateAdmission({ cluster, objects, image, repository: repositoryName(r.ref), digest: r.digest, signatures: sigs, trust })) {
+        verdicts.push({ ...d, reasons: [...d.reasons] });
+      }
+    }
+    const warnings = [...r.warnings];
+    if (verdicts.every((v) => !v.matched)) warnings.push(`no policy of the blueprint selects ${image}: it is admitted without any signature check`);
+    const admitted = verdicts.every((v) => v.admitted);
+    return { image, digest: r.digest, resolvedTag: r.resolvedTag, admitted, verdicts, platforms: r.platforms, warnings };
+  }
+
+  /** Closes idle registry connections. */
+  public close(): void {
+    this.client.close();
+  }
+
+  private requirement(): Requirement {
+    const p = this.props;
+    const keyPems = p.publicKeyPems ?? [];
+    const keyless = p.certificateIdentity !== undefined || p.certificateIdentityRegexp !== undefined;
+    if (keyPems.length > 0 && keyless) {
+      throw new VerifyError('VERIFY_OPTIONS_INVALID', 'give either public keys or a certificate identity, not both');
+    }
+    if (keyPems.length === 0 && !keyless) {
+      throw new VerifyError('VERIFY_OPTIONS_INVALID', 'nothing to verify against', { fix: 'pass --key cosign.pub, or --certificate-identity(-regexp) with --certificate-oidc-issuer' });
+    }
+    if (keyless) {
+      const id: IdentityRequirement = {
+        subject: p.certificateIdentityRegexp === undefined ? p.certificateIdentity : undefined,
+        subjectRegExp: p.certificateIdentityRegexp,
+        issuer: p.certificateOidcIssuer,
+      };
+      return { identities: [id], identityMatch: 'exact', ignoreTlog: p.insecureIgnoreTlog === true, trust: this.trust };
+    }
+    return { keys: keyPems.map((k, i) => parsePublicKeyPem(k, `public key ${i + 1}`)), ignoreTlog: p.insecureIgnoreTlog === true, trust: this.trust };
+  }
+
+  private collect(ref: RegistryRef, digest: string): Promise<CollectedSignatures> {
+    const key = `${ref.host}/${ref.repository}@${digest}`;
+    let p = this.signatures.get(key);
+    if (!p) {
+      p = collectSignatures(this.client, ref, digest);
+      this.signatures.set(key, p);
+    }
+    return p;
+  }
+
+  private async resolve(image: string): Promise<Resolved> {
+    const ref = parseRegistryRef(image);
+    this.targetRegistries.add(ref.registry);
+    const warnings: string[] = [];
+    let manifest: Manifest;
+    let resolvedTag: string | undefined;
+    if (ref.digest) {
+      manifest = await this.client.getManifest(ref, ref.digest);
+      if (ref.tag) warnings.push(`the tag ${ref.tag} is ignored: the digest ${ref.digest} is verified`);
+    } else {
+      resolvedTag = ref.tag!;
+      manifest = await this.client.resolveTag(ref, resolvedTag);
+      warnings.push(`${repositoryName(ref)}:${resolvedTag} resolved to ${manifest.digest}; tags move: verify and deploy by digest (${repositoryName(ref)}@${manifest.digest})`);
+    }
+    const platforms: PlatformDigest[] = isIndex(manifest)
+      ? (manifest.json.manifests as any[])
+        .filter((m) => m?.platform && typeof m.digest === 'string')
+        .map((m) => ({ platform: [m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/'), digest: m.digest }))
+      : [];
+    if (platforms.length > 0) {
+      warnings.push(`${manifest.digest} is a multi-platform index: its signature is what admission checks; platform images need their own signatures (cosign sign --recursive)`);
+    }
+    return { ref, digest: manifest.digest, manifest, resolvedTag, platforms, warnings };
+  }
+}
+
+function buildTrust(trustedRootJson?: string, rekorPem?: string): TrustContext {
+  let trustedRoot: TrustedRoot | undefined;
+  const rekorKeys: { logId: string; key: any }[] = [];
+  if (trustedRootJson !== undefined) {
+    try {
+      trustedRoot = TrustedRoot.fromJSON(JSON.parse(trustedRootJson));
+    } catch (e) {
+      throw new VerifyError('TRUSTED_ROOT_INVALID', `the trusted root is not a Sigstore TrustedRoot JSON: ${(e as Error).message}`,
+        { fix: 'pass a trusted_root.json (cosign trusted-root create, or the private Sigstore instance\'s TUF target)' });
+    }
+    for (const t of trustedRoot.tlogs) {
+      const raw = t.publicKey?.rawBytes;
+      if (!raw) continue;
+      try {
+        const parsed = parsePublicKeyPem(derToPem(Buffer.from(raw)), 'trusted root tlog key');
+        rekorKeys.push({ logId: Buffer.from(t.logId?.keyId ?? Buffer.alloc(0)).toString('hex') || parsed.fingerprint, key: parsed.keyObject });
+      } catch {
+        // keys node cannot parse cannot verify anything: left out
+      }
+    }
+  }
+  if (rekorPem !== undefined) {
+    const parsed = parsePublicKeyPem(rekorPem, 'Rekor public key');
+    rekorKeys.push({ logId: createHash('sha256').update(parsed.spkiDer).digest('hex'), key: parsed.keyObject });
+  }
+  return { trustedRoot, rekorKeys };
+}
+
+function derToPem(der: Buffer): string {
+  return `-----BEGIN PUBLIC KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END PUBLIC KEY-----\n`;
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { kyvernoProvenanceConditions, kyvernoSbomConditions, PREDICATE_TYPES, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { kyvernoImageReferences } from './image-references';
+import { kyvernoKeylessTrust } from './trust-root';
 import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, RepositoryModel, versionAtLeast } from '../model/model';
@@ -78,7 +79,18 @@ function provenanceEntry(repos: readonly RepositoryModel[], cluster: ClusterMode
 }
 
 function keylessAttestorSet(model: BlueprintModel, repo: RepositoryModel): Record<string, unknown> {
-  return { count: 1, entries: [{ keyless: { ...identityFields(repo), ...transparencySettings(model) } }] };
+  const keyless: Record<string, any> = { ...identityFields(repo), ...transparencySettings(model) };
+  const root = model.signing.keyless?.trustedRoot;
+  if (root) {
+    // a private instance: its Fulcio chain instead of the public roots, its Rekor and CT keys
+    const t = kyvernoKeylessTrust(root.json);
+    if (t.roots) keyless.roots = t.roots;
+    if (t.rekorPubKey) keyless.rekor = { ...keyless.rekor, pubkey: t.rekorPubKey };
+    if (t.ctlogPubKey || t.tsaCertChain) {
+      keyless.ctlog = { ...keyless.ctlog, ...(t.ctlogPubKey ? { pubkey: t.ctlogPubKey } : {}), ...(t.tsaCertChain ? { tsaCertChain: t.tsaCertChain } : {}) };
+    }
+  }
+  return { count: 1, entries: [{ keyless }] };
 }
 
 /** The lowest Kyverno version that reads every field this policy uses. */

@@ -51,7 +51,11 @@ function signatureAttestors(model: BlueprintModel, repo?: RepositoryModel): Atte
       body: { cosign: { key: { data: k.pem.trimEnd() }, ctlog: ctlog(model) } },
     }));
   }
-  return [{ name: 'workflow', body: { cosign: { keyless: { identities: [identity(repo!)] }, ctlog: ctlog(model) } } }];
+  const cosign: Record<string, unknown> = { keyless: { identities: [identity(repo!)] }, ctlog: ctlog(model) };
+  // a private instance: the TrustedRoot JSON itself (Fulcio chain, Rekor, CT log and TSA keys)
+  const root = model.signing.keyless?.trustedRoot;
+  if (root) cosign.trustedRoot = { value: root.json };
+  return [{ name: 'workflow', body: { cosign } }];
 }
 
 export function ivpolName(model: BlueprintModel, repo?: RepositoryModel): string {

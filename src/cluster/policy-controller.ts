@@ -1,6 +1,7 @@
 import { cueProvenance, cuePredicatePolicy, PREDICATE_TYPES, PUBLIC_FULCIO, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { policyControllerGlobs } from './image-references';
 import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL } from './kyverno-cluster-policy';
+import { renderPolicyControllerTrustRoot } from './trust-root';
 import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, RepositoryModel } from '../model/model';
@@ -102,9 +103,11 @@ function withSource(cluster: ClusterModel, authorities: Record<string, unknown>[
 /** The ClusterImagePolicies (and TrustRoot) of one cluster with policy-controller enabled. */
 export function renderPolicyControllerObjects(model: BlueprintModel, cluster: ClusterModel): Record<string, any>[] {
   const out: Record<string, any>[] = [];
-  // A private Sigstore instance (signing.keyless.trustedRootFile) is referenced by trustRootRef; the
-  // TrustRoot object itself is not rendered: the model carries only the trusted_root.json path, not
-  // its content (see the runbook for creating it).
+  // A private Sigstore instance (signing.keyless.trustedRootFile): the TrustRoot the authorities' trustRootRef names
+  const trustedRoot = model.signing.keyless?.trustedRoot;
+  if (model.signing.mode === SigningMode.KEYLESS && trustedRoot) {
+    out.push(renderPolicyControllerTrustRoot(trustRootName(model), model.name, trustedRoot.json));
+  }
   if (model.signing.mode === SigningMode.KEY) {
     out.push(cip(model, cluster, boundedName(model.name, 'signed'), model.repositories,
       withSource(cluster, signatureAuthorities(model)), `images signed with the ${model.name} cosign key (any listed key verifies)`));

@@ -1,5 +1,6 @@
 import { clusterPolicyName } from '../cluster/kyverno-cluster-policy';
 import { verificationJobName } from '../cluster/verification-job';
+import { trustRootName } from '../cluster/policy-controller';
 import { FailureAction, SecretScope, SigningMode } from '../config/types';
 import { provenanceVerifyArgs, sbomPredicateType, verifyArgs, verifyAttestationArgs } from '../github/cosign-commands';
 import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';
@@ -95,7 +96,9 @@ export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): strin
       + (c.namespaces.length > 0 ? ` (the manifests label ${c.namespaces.map((n) => `\`${n}\``).join(', ')}).` : '.'), '');
     code('kubectl label namespace <namespace> policy.sigstore.dev/include=true', 'kubectl get clusterimagepolicy');
     if (model.signing.keyless?.trustedRootFile) {
-      L.push(`The policies reference a TrustRoot that is not generated: create it from \`${model.signing.keyless.trustedRootFile}\` before applying.`, '');
+      L.push(`The manifests include the TrustRoot \`${trustRootName(model)}\` built from \`${model.signing.keyless.trustedRootFile}\``
+        + ' (Fulcio chain, Rekor and CT log keys); synthesize again when that file changes.', '');
+      code(`kubectl get trustroot ${trustRootName(model)} -o yaml`);
     }
   }
   if (model.verification.cluster) {

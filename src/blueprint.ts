@@ -22,6 +22,16 @@ export interface ImageSigningBlueprintProps {
   readonly baseDir?: string;
 }
 
+/** Options of `ImageSigningBlueprint.synth`. */
+export interface SynthOptions {
+  /**
+   * Overwrite files in the output folder that synth did not write, or that were edited since
+   * the last synth (recorded in `.image-signing-blueprint-manifest.json`).
+   * @default false - such files make synth fail with OUTPUT_CONFLICT and nothing is written
+   */
+  readonly force?: boolean;
+}
+
 /** What a synth wrote. */
 export interface SynthResult {
   /** The output folder (absolute). */
@@ -60,14 +70,15 @@ export class ImageSigningBlueprint {
   /**
    * Runs the synth-time checks, then renders every artifact and writes it under `outdir`:
    * `github/`, `terraform/`, `kubernetes/<cluster>/`, `RUNBOOK.md`, `checks.json`.
-   * Nothing is written when rendering fails or an unsuppressed error finding remains.
+   * Nothing is written when rendering fails or an unsuppressed error finding remains, or when
+   * the folder holds files synth did not write (or that were edited since): see `SynthOptions.force`.
    */
-  public synth(outdir: string): SynthResult {
+  public synth(outdir: string, options: SynthOptions = {}): SynthResult {
     const findings = this.findings();
     if (summarize(findings).errors > 0) throw new ChecksFailedError(findings);
     const files = new Map(this.render().files);
     files.set('checks.json', findingsToJson(findings));
-    return { outdir: path.resolve(outdir), files: writeArtifacts(outdir, files) };
+    return { outdir: path.resolve(outdir), files: writeArtifacts(outdir, files, { force: options.force === true }) };
   }
 
   /**

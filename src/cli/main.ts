@@ -39,6 +39,7 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
     .description('validate the config and write every artifact (workflow, Terraform, policies, runbook)')
     .option('--config <file>', 'blueprint config (YAML or JSON)', 'blueprint.yaml')
     .option('--out <dir>', 'output folder', 'dist')
+    .option('--force', 'overwrite files in the output folder that synth did not write, or that were edited since the last synth')
     .action((o) => run(() => synthCommand(o, io)));
 
   program.command('check')
@@ -92,14 +93,16 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
   return program;
 }
 
-function reportError(e: unknown, io: CliIo, debug: boolean): number {
+/** Prints an error: one message (with code, path and fix for ours); the stack only with --debug. */
+export function reportError(e: unknown, io: CliIo, debug: boolean): number {
   if (e instanceof ConfigError || e instanceof ChecksFailedError) {
     io.err(`error: ${e.message}\n`);
   } else if (e instanceof BlueprintError) {
     io.err(`error [${e.code}]: ${e.message}${e.path ? `\n  at: ${e.path}` : ''}${e.fix ? `\n  fix: ${e.fix}` : ''}\n`);
   } else {
-    io.err(`error: ${(e as Error)?.message ?? String(e)}\n`);
-    if (!debug) io.err('(run with --debug for the stack trace)\n');
+    // not one of ours: an internal error. One line (no stack, no multi-line dumps) unless --debug.
+    const first = String((e as Error)?.message ?? e).split('\n')[0];
+    io.err(`error: ${first}${debug ? '' : ' (internal error; run with --debug for the stack trace)'}\n`);
   }
   if (debug && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
   return EXIT.FAILED;

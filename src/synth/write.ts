@@ -1,30 +1,182 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BlueprintError } from '../errors';
+
+/**
+ * Where synth records what it wrote: relative path → sha256 of the content. A later synth only
+ * replaces (or removes) files listed here whose content still hashes to the recorded value, so
+ * a file the user edited, or put into the output folder, is never clobbered without `force`.
+ */
+export const MANIFEST_FILE = '.image-signing-blueprint-manifest.json';
+
+/** Files named in one refusal message; the rest are counted. */
+const MAX_NAMED = 20;
+
+export interface WriteArtifactsOptions {
+  /** overwrite (and remove stale) files even when they are not synth's or were edited */
+  readonly force?: boolean;
+}
+
+export interface WriteArtifactsResult {
+  /** files written, relative to outdir, sorted */
+  readonly written: string[];
+  /** files an earlier synth wrote that are no longer produced, removed (unmodified), sorted */
+  readonly removed: string[];
+}
+
+interface OutputManifest {
+  readonly version: 1;
+  readonly files: Record<string, string>;
+}
+
+export function sha256Hex(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/** The previous manifest; an unreadable or corrupt one counts as empty (fails closed: nothing is synth's). */
+export function readOutputManifest(outdir: string): Record<string, string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(outdir, MANIFEST_FILE), 'utf8');
+  } catch {
+    return {};
+  }
+  try {
+    const doc = JSON.parse(text);
+    const files = doc?.files;
+    if (doc?.version !== 1 || typeof files !== 'object' || files === null || Array.isArray(files)) return {};
+    const out: Record<string, string> = {};
+    for (const [rel, hash] of Object.entries(files)) {
+      if (typeof hash === 'string' && /^[a-f0-9]{64}$/.test(hash) && safeRelative(rel)) out[rel] = hash;
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+function safeRelative(rel: string): boolean {
+  return rel !== '' && !path.isAbsolute(rel) && !rel.split(/[\\/]/).some((s) => s === '..' || s === '') && !rel.includes('\0');
+}
+
+/** sha256 of the regular file at `abs`, 'missing' when absent, 'not-a-file' for directories, symlinks, devices */
+function diskState(abs: string): string {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return 'missing';
+    throw e;
+  }
+  if (!st.isFile()) return 'not-a-file';
+  return sha256Hex(fs.readFileSync(abs));
+}
+
+function ensureDir(outdir: string): void {
+  try {
+    fs.mkdirSync(outdir, { recursive: true });
+  } catch (e) {
+    throw new BlueprintError('OUTPUT_NOT_WRITABLE', `cannot create the output folder ${outdir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { fix: 'pass --out <folder> naming a folder you can write (not an existing file)', cause: e });
+  }
+  if (!fs.statSync(outdir).isDirectory()) {
+    throw new BlueprintError('OUTPUT_NOT_WRITABLE', `the output path ${outdir} is not a folder`, { fix: 'pass --out <folder>' });
+  }
+}
 
 /**
  * Writes every file or none: all content is first written to a staging folder inside
- * `outdir`, then each file is renamed into place. A failure while staging leaves `outdir`
- * as it was.
+ * `outdir`, then each file is renamed into place and the manifest updated. A failure while
+ * staging leaves `outdir` as it was.
+ *
+ * Refuses (OUTPUT_CONFLICT, nothing written) when a target exists that the last synth did not
+ * write, or that was changed since; files the last synth wrote and this one does not produce
+ * are removed when unmodified, so the folder holds exactly the current output. `force` skips
+ * the refusal.
  */
-export function writeArtifacts(outdir: string, files: ReadonlyMap<string, string>): string[] {
-  fs.mkdirSync(outdir, { recursive: true });
+export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string, string>, opts: WriteArtifactsOptions = {}): WriteArtifactsResult {
+  for (const rel of files.keys()) {
+    if (!safeRelative(rel)) throw new BlueprintError('OUTPUT_PATH_INVALID', `refusing to write outside the output folder: ${JSON.stringify(rel)}`);
+    if (rel === MANIFEST_FILE) throw new BlueprintError('OUTPUT_PATH_INVALID', `${MANIFEST_FILE} is synth's own manifest`);
+  }
+  const previous = readOutputManifest(outdir);
+  const conflicts: string[] = [];
+  const stale: string[] = [];
+  for (const rel of [...files.keys()].sort()) {
+    const state = diskState(path.join(outdir, rel));
+    if (state === 'missing' || state === previous[rel] || state === sha256Hex(files.get(rel)!)) continue;
+    conflicts.push(`${rel} (${state === 'not-a-file' ? 'not a regular file' : previous[rel] === undefined ? 'not written by synth' : 'modified since the last synth'})`);
+  }
+  for (const rel of Object.keys(previous).sort()) {
+    if (files.has(rel)) continue;
+    const state = diskState(path.join(outdir, rel));
+    if (state === 'missing') continue;
+    if (state === previous[rel]) stale.push(rel);
+    else conflicts.push(`${rel} (no longer produced, and modified since the last synth)`);
+  }
+  if (conflicts.length > 0 && !opts.force) {
+    const named = conflicts.slice(0, MAX_NAMED).map((c) => `\n  - ${c}`).join('');
+    const more = conflicts.length > MAX_NAMED ? `\n  ... and ${conflicts.length - MAX_NAMED} more` : '';
+    throw new BlueprintError('OUTPUT_CONFLICT',
+      `refusing to overwrite ${conflicts.length} file${conflicts.length === 1 ? '' : 's'} in ${outdir} that synth did not write (or that changed since):${named}${more}`,
+      { fix: `move your changes out of ${outdir} (synth owns the files it writes; customize through the config), or pass --force to overwrite them` });
+  }
+  if (opts.force) {
+    // forced: previously written files no longer produced go too, edited or not
+    for (const rel of Object.keys(previous)) {
+      const state = files.has(rel) || stale.includes(rel) ? 'missing' : diskState(path.join(outdir, rel));
+      if (state !== 'missing' && state !== 'not-a-file') stale.push(rel);
+    }
+  }
+
+  ensureDir(outdir);
   const staging = fs.mkdtempSync(path.join(outdir, '.isb-staging-'));
   const written: string[] = [];
+  const removed: string[] = [];
+  const manifest: OutputManifest = { version: 1, files: {} };
   try {
     for (const [rel, content] of files) {
-      if (path.isAbsolute(rel) || rel.split('/').includes('..')) throw new Error(`refusing to write outside the output folder: ${rel}`);
       const target = path.join(staging, rel);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, content, { mode: 0o644 });
+      manifest.files[rel] = sha256Hex(content);
     }
+    const sortedFiles: Record<string, string> = {};
+    for (const rel of Object.keys(manifest.files).sort()) sortedFiles[rel] = manifest.files[rel];
+    fs.writeFileSync(path.join(staging, MANIFEST_FILE), `${JSON.stringify({ version: 1, files: sortedFiles }, null, 2)}\n`, { mode: 0o644 });
     for (const rel of [...files.keys()].sort()) {
       const dest = path.join(outdir, rel);
+      if (diskState(dest) === 'not-a-file') fs.rmSync(dest, { recursive: true, force: true }); // only reached with force
       fs.mkdirSync(path.dirname(dest), { recursive: true });
       fs.renameSync(path.join(staging, rel), dest);
       written.push(rel);
     }
+    fs.renameSync(path.join(staging, MANIFEST_FILE), path.join(outdir, MANIFEST_FILE));
+    for (const rel of stale.sort()) {
+      fs.rmSync(path.join(outdir, rel), { force: true });
+      removed.push(rel);
+      removeEmptyParents(outdir, path.dirname(rel));
+    }
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-  return written;
+  return { written, removed };
+}
+
+/** Like writeArtifactsDetailed; returns the files written. */
+export function writeArtifacts(outdir: string, files: ReadonlyMap<string, string>, opts: WriteArtifactsOptions = {}): string[] {
+  return writeArtifactsDetailed(outdir, files, opts).written;
+}
+
+function removeEmptyParents(outdir: string, relDir: string): void {
+  let d = relDir;
+  while (d !== '.' && d !== '' && d !== path.sep) {
+    try {
+      fs.rmdirSync(path.join(outdir, d)); // only succeeds when empty
+    } catch {
+      return;
+    }
+    d = path.dirname(d);
+  }
 }

@@ -5,14 +5,19 @@ import { CliIo } from '../io';
 export interface SynthOptions {
   readonly config?: string;
   readonly out?: string;
+  /** overwrite files in the output folder that synth did not write or that were edited */
+  readonly force?: boolean;
 }
 
-/** `synth`: validates the config, renders every artifact and writes them (all or nothing). */
+/**
+ * `synth`: validates the config, renders every artifact and writes them (all or nothing). Refuses
+ * (exit 1, nothing written) to clobber files it did not write, unless `--force`.
+ */
 export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<number> {
   const configFile = path.resolve(io.cwd, opts.config ?? 'blueprint.yaml');
   const outdir = path.resolve(io.cwd, opts.out ?? 'dist');
   const bp = ImageSigningBlueprint.fromFile(configFile);
-  const result = bp.synth(outdir);
+  const result = bp.synth(outdir, { force: opts.force === true });
   const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);
   for (const w of warnings) io.err(`warning ${w.id}: ${w.path ? `${w.path}: ` : ''}${w.message}\n  fix: ${w.fix}\n`);
   const rel = path.relative(io.cwd, outdir) || '.';

@@ -5,6 +5,7 @@ import { findingsToJson } from './checks/report/json';
 import { checkArtifacts, runChecks, summarize } from './checks/run';
 import { Finding } from './checks/types';
 import { loadConfigFile, validateConfig } from './config/load';
+import { IAdmissionChartCustomizer, ITerraformStackCustomizer, IWorkflowCustomizer } from './customize';
 import { BlueprintConfig } from './config/types';
 import { buildModel } from './model/build';
 import { BlueprintModel } from './model/model';
@@ -60,6 +61,11 @@ export class ImageSigningBlueprint {
   private readonly model: BlueprintModel;
   private artifacts?: Artifacts;
   private cachedFindings?: Finding[];
+  private readonly customizers = {
+    admissionCharts: [] as IAdmissionChartCustomizer[],
+    workflows: [] as IWorkflowCustomizer[],
+    terraformStacks: [] as ITerraformStackCustomizer[],
+  };
 
   constructor(props: ImageSigningBlueprintProps, source?: string) {
     const config = validateConfig(props.config, source);
@@ -87,6 +93,28 @@ export class ImageSigningBlueprint {
    */
   public check(): CheckFinding[] {
     return this.findings().map(toCheckFinding);
+  }
+
+  /**
+   * Escape hatch: changes each cluster's cdk8s chart before it is written (for example
+   * `ApiObject.addJsonPatch`). The checks read the patched objects, so a patch that breaks
+   * consistency fails `check` and `synth` like any other finding.
+   */
+  public customizeAdmissionCharts(customizer: IAdmissionChartCustomizer): void {
+    this.customizers.admissionCharts.push(customizer);
+    this.invalidate();
+  }
+
+  /** Escape hatch: changes each signing workflow (a plain object) before it is serialized; checked like the rest. */
+  public customizeWorkflows(customizer: IWorkflowCustomizer): void {
+    this.customizers.workflows.push(customizer);
+    this.invalidate();
+  }
+
+  /** Escape hatch: changes each repository's cdktf stack (for example `addOverride`) before it is synthesized; checked like the rest. */
+  public customizeTerraformStacks(customizer: ITerraformStackCustomizer): void {
+    this.customizers.terraformStacks.push(customizer);
+    this.invalidate();
   }
 
   /** @internal */
@@ -117,7 +145,12 @@ export class ImageSigningBlueprint {
   }
 
   private render(): Artifacts {
-    if (!this.artifacts) this.artifacts = renderArtifacts(this.model);
+    if (!this.artifacts) this.artifacts = renderArtifacts(this.model, { customizers: this.customizers });
     return this.artifacts;
+  }
+
+  private invalidate(): void {
+    this.artifacts = undefined;
+    this.cachedFindings = undefined;
   }
 }

@@ -6,6 +6,7 @@ import { App as TfApp } from 'cdktf';
 import { AdmissionChart } from '../cluster/admission-chart';
 import { renderClusterObjects } from '../cluster/manifests';
 import { SecretScope, SigningMode } from '../config/types';
+import { IAdmissionChartCustomizer, ITerraformStackCustomizer, IWorkflowCustomizer } from '../customize';
 import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';
 import { planSealing } from '../github/sealed-box';
 import { GitHubSigningStack } from '../github/signing-stack';
@@ -42,8 +43,17 @@ export function clusterManifests(model: BlueprintModel, cluster: ClusterModel): 
   return renderClusterObjects(model, cluster);
 }
 
+/** The escape hatches of one blueprint, in the order they were added. */
+export interface Customizers {
+  readonly admissionCharts: readonly IAdmissionChartCustomizer[];
+  readonly workflows: readonly IWorkflowCustomizer[];
+  readonly terraformStacks: readonly ITerraformStackCustomizer[];
+}
+
 export interface RenderOptions {
   readonly workflow?: WorkflowRenderOptions;
+  /** user escape hatches, run before serialization (the checks read their result) */
+  readonly customizers?: Customizers;
 }
 
 /** Renders every artifact in memory (Terraform goes through a temp dir: cdktf only writes to disk). */
@@ -53,6 +63,9 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
   const keyMode = model.signing.mode === SigningMode.KEY;
 
   const workflows = model.repositories.map((r) => renderWorkflow(model, r, opts.workflow));
+  for (const c of opts.customizers?.workflows ?? []) {
+    for (const w of workflows) c.customize(w.workflow, w.repository);
+  }
   const workflowYaml = new Map<string, string>();
   for (const w of workflows) {
     const text = workflowToYaml(w);
@@ -65,6 +78,7 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
   for (const c of model.clusters) {
     const app = new K8sApp({ outdir: os.tmpdir() });
     const chart = new AdmissionChart(app, c.name, { manifests: clusterManifests(model, c) });
+    for (const cz of opts.customizers?.admissionCharts ?? []) cz.customize(chart, c.name);
     const objects = chart.toJson();
     clusterObjects.set(c.name, objects);
     files.set(`${paths.kubernetesDir(c.name)}/image-signing.k8s.yaml`, Yaml.stringify(...objects));
@@ -87,7 +101,7 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
     for (const r of model.repositories) {
       const repoFiles = [{ path: r.workflow.path, content: workflowYaml.get(r.name)! }];
       if (keyMode && model.signing.key) repoFiles.push({ path: 'cosign.pub', content: model.signing.key.publicKey.pem });
-      new GitHubSigningStack(app, stackId(r.name), {
+      const stack = new GitHubSigningStack(app, stackId(r.name), {
         owner: model.owner,
         repository: r.name,
         publicKeyPem: keyMode ? model.signing.key?.publicKey.pem : undefined,
@@ -96,6 +110,7 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
         sealedSecrets: sealing.repositories.get(r.name),
         files: repoFiles,
       });
+      for (const cz of opts.customizers?.terraformStacks ?? []) cz.customize(stack, r.name);
     }
     app.synth();
     for (const rel of listFiles(staging)) {

@@ -1,6 +1,6 @@
 import { clusterPolicyName } from '../cluster/kyverno-cluster-policy';
-import { verificationJobName } from '../cluster/verification-job';
 import { trustRootName } from '../cluster/policy-controller';
+import { verificationJobName } from '../cluster/verification-job';
 import { FailureAction, SecretScope, SigningMode } from '../config/types';
 import { provenanceVerifyArgs, sbomPredicateType, verifyArgs, verifyAttestationArgs } from '../github/cosign-commands';
 import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';

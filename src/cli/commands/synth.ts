@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../blueprint';
 import { CliIo } from '../io';
+import { trackedPrivateKeys } from '../tracked-keys';
 
 export interface SynthOptions {
   readonly config?: string;
@@ -20,6 +21,13 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
   const result = bp.synth(outdir, { force: opts.force === true });
   const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);
   for (const w of warnings) io.err(`warning ${w.id}: ${w.path ? `${w.path}: ` : ''}${w.message}\n  fix: ${w.fix}\n`);
+  const keyFile = bp._model().signing.key?.privateKeyFile;
+  for (const f of trackedPrivateKeys(path.dirname(configFile), keyFile ? [keyFile] : [])) {
+    io.err(`warning: ${path.relative(io.cwd, f) || f} is tracked by git: a private signing key must never be committed
+`
+      + `  fix: git rm --cached ${path.relative(io.cwd, f) || f}, add it to .gitignore, and rotate the key if it was ever pushed
+`);
+  }
   const rel = path.relative(io.cwd, outdir) || '.';
   io.out(`synthesized ${bp.name} into ${rel}/ (${result.files.length} files)\n`);
   for (const f of result.files) io.out(`  ${rel}/${f}\n`);

@@ -80,6 +80,7 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
     .option('--insecure-ignore-tlog', 'accept signatures without a transparency-log entry')
     .option('--insecure-registry', 'allow plain HTTP to the image\'s registry (always allowed for localhost/127.0.0.1)')
     .option('--config <file>', 'evaluate every admission policy of this blueprint instead')
+    .option('--type <type>', 'verify attestations of this predicate type instead (cyclonedx, spdxjson, slsaprovenance1, ... or a URI), like cosign verify-attestation')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((image, o) => run(() => verifyCommand(o, image, io)));
 

@@ -1,4 +1,5 @@
-import { checkBundle, checkLegacy, describeIdentity, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
+import { evaluateCipPolicy, evaluateKyvernoConditions, PolicyOutcome } from './attestation-policy';
+import { checkBundle, checkLegacy, checkLegacyAttestation, describeIdentity, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
 import { CollectedSignatures } from './signatures';
 import { matchImage } from '../checks/matchers/engine';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
@@ -34,7 +35,16 @@ export interface AdmissionInput {
   readonly repository: string;
   readonly digest: string;
   readonly signatures: CollectedSignatures;
+  /** the `.att` layers and bundle referrers (attestations); without them attestation requirements fail closed */
+  readonly attestations?: CollectedSignatures;
   readonly trust: TrustContext;
+}
+
+/** what an attestor must show: signatures, or attestations of a predicate type whose statement satisfies a policy */
+interface AttestationNeed {
+  readonly predicateType: string;
+  /** the policy over the verified in-toto statement */
+  readonly policy: (statement: any) => PolicyOutcome;
 }
 
 interface AttestorOutcome { readonly ok: boolean; readonly text: string; readonly code?: string }
@@ -44,20 +54,36 @@ function splitPems(text: string): ParsedPublicKey[] {
   return blocks.map((b) => parsePublicKeyPem(b, 'policy public key'));
 }
 
-/** the best check of any signature in `format` against `req` (first success, else the failures) */
-function satisfy(sigs: CollectedSignatures, digest: string, format: 'legacy' | 'bundle' | 'any', req: Requirement, label: string): AttestorOutcome {
+/**
+ * the best check of any signature (or, with `need`, attestation) in `format` against `req`: the
+ * first that verifies (and whose statement satisfies the policy), else the failures
+ */
+function satisfy(input: AdmissionInput, format: 'legacy' | 'bundle' | 'any', req: Requirement, label: string, need?: AttestationNeed): AttestorOutcome {
+  const digest = input.digest;
+  const sigs = need ? input.attestations : input.signatures;
+  if (!sigs) return { ok: false, code: 'ATTESTATION_NOT_EVALUATED', text: `${label}: attestations were not collected` };
+  const r: Requirement = need ? { ...req, predicateType: need.predicateType } : req;
   const checks: SignatureCheck[] = [];
-  if (format !== 'legacy') checks.push(...sigs.bundles.map((b) => checkBundle(b, digest, req)));
-  if (format !== 'bundle') checks.push(...sigs.legacy.map((l) => checkLegacy(l, digest, req)));
-  const ok = checks.find((c) => c.ok);
-  if (ok) return { ok: true, text: `${label}: verified ${ok.source} (${ok.reason})` };
-  if (checks.length === 0) {
-    const where = format === 'legacy' ? `no legacy signature at ${sigs.legacyTag}` : format === 'bundle'
-      ? `no Sigstore bundle referrer (referrers listed via ${sigs.referrersVia})` : `no signature at ${sigs.legacyTag} and no bundle referrer`;
-    const regErr = sigs.errors.length > 0 ? `; registry errors: ${sigs.errors.map((e) => `${e.code} ${e.message}`).join('; ')}` : '';
-    return { ok: false, code: sigs.errors.length > 0 ? 'REGISTRY_ERROR' : 'NO_SIGNATURES', text: `${label}: ${where}${regErr}` };
+  if (format !== 'legacy') checks.push(...sigs.bundles.map((b) => checkBundle(b, digest, r)));
+  if (format !== 'bundle') checks.push(...sigs.legacy.map((l) => (need ? checkLegacyAttestation(l, digest, r) : checkLegacy(l, digest, r))));
+  const failures: SignatureCheck[] = [];
+  for (const c of checks.filter((x) => x.ok)) {
+    if (!need) return { ok: true, text: `${label}: verified ${c.source} (${c.reason})` };
+    const p = need.policy(c.payload);
+    if (p.ok) return { ok: true, text: `${label}: verified ${c.source} (${c.reason}); ${p.reason}` };
+    failures.push({ ...c, ok: false, code: p.unsupported ? 'POLICY_NOT_EVALUATED' : 'POLICY_FAILED', reason: `${c.reason}, but ${p.reason}` });
   }
-  return { ok: false, code: checks[0].code, text: `${label}: ${checks.map((c) => `${c.source}: [${c.code}] ${c.reason}`).join('; ')}` };
+  failures.push(...checks.filter((x) => !x.ok));
+  // a verified statement of another predicate type explains least
+  failures.sort((a, b) => Number(a.code === 'PREDICATE_TYPE_MISMATCH') - Number(b.code === 'PREDICATE_TYPE_MISMATCH'));
+  const what = need ? `attestation ${need.predicateType}` : 'signature';
+  if (failures.length === 0) {
+    const where = format === 'legacy' ? `no legacy ${what} at ${sigs.legacyTag}` : format === 'bundle'
+      ? `no Sigstore bundle referrer (referrers listed via ${sigs.referrersVia})` : `no ${what} at ${sigs.legacyTag} and no bundle referrer`;
+    const regErr = sigs.errors.length > 0 ? `; registry errors: ${sigs.errors.map((e) => `${e.code} ${e.message}`).join('; ')}` : '';
+    return { ok: false, code: sigs.errors.length > 0 ? 'REGISTRY_ERROR' : need ? 'NO_ATTESTATIONS' : 'NO_SIGNATURES', text: `${label}: ${where}${regErr}` };
+  }
+  return { ok: false, code: failures[0].code, text: `${label}: ${failures.map((c) => `${c.source}: [${c.code}] ${c.reason}`).join('; ')}` };
 }
 
 function firstMatch(engine: 'kyverno' | 'kyverno-ivpol' | 'policy-controller', patterns: readonly string[], image: string): { pattern?: string; why: string } {
@@ -95,7 +121,7 @@ function decision(input: AdmissionInput, engine: string, policy: string, enforci
 
 // ------------------------------------------------------------------ Kyverno ClusterPolicy
 
-function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bundle', i: number): AttestorOutcome {
+function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bundle', i: number, need?: AttestationNeed): AttestorOutcome {
   if (e?.keys) {
     const ignoreTlog = e.keys.rekor?.ignoreTlog === true;
     let keys: ParsedPublicKey[];
@@ -105,17 +131,35 @@ function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bund
       return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: ${(err as Error).message}` };
     }
     if (keys.length === 0) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: keys without inline publicKeys (kms/secret) cannot be evaluated here` };
-    return satisfy(input.signatures, input.digest, format, { keys, ignoreTlog, trust: input.trust }, `entry ${i} (keys, tlog ${ignoreTlog ? 'ignored' : 'required'})`);
+    return satisfy(input, format, { keys, ignoreTlog, trust: input.trust }, `entry ${i} (keys, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
   }
   if (e?.keyless) {
     const k = e.keyless;
     const id: IdentityRequirement = { subject: k.subject, subjectRegExp: k.subjectRegExp, issuer: k.issuer, issuerRegExp: k.issuerRegExp };
     const ignoreTlog = k.rekor?.ignoreTlog === true;
-    return satisfy(input.signatures, input.digest, format,
-      { identities: [id], identityMatch: format === 'legacy' ? 'wildcard' : 'exact', ignoreTlog, trust: input.trust },
-      `entry ${i} (keyless ${describeIdentity(id)})`);
+    return satisfy(input, format, { identities: [id], identityMatch: format === 'legacy' ? 'wildcard' : 'exact', ignoreTlog, trust: input.trust },
+      `entry ${i} (keyless ${describeIdentity(id)})`, need);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: attestor kind ${Object.keys(e ?? {}).join('/')} is not evaluated here` };
+}
+
+/** Kyverno attestor sets: every set needs `count` (default: all) of its entries to verify */
+function kyvernoAttestorSets(input: AdmissionInput, sets: any[], format: 'legacy' | 'bundle', label: string, need?: AttestationNeed) {
+  const reasons: string[] = [];
+  let ok = true;
+  let code: string | undefined;
+  for (const [si, set] of sets.entries()) {
+    const entries: any[] = set.entries ?? [];
+    const needCount = set.count && set.count > 0 ? set.count : entries.length;
+    const results = entries.map((e, i) => kyvernoAttestor(input, e, format, i, need));
+    const passed = results.filter((r) => r.ok).length;
+    reasons.push(`${label}attestors[${si}]: ${passed} of ${entries.length} entries verified, ${needCount} required`, ...results.map((r) => `  ${r.text}`));
+    if (passed < needCount) {
+      ok = false;
+      code = code ?? results.find((r) => !r.ok)?.code;
+    }
+  }
+  return { ok, code, reasons };
 }
 
 function kyvernoClusterPolicy(input: AdmissionInput, obj: any): AdmissionDecision[] {
@@ -136,24 +180,28 @@ function kyvernoClusterPolicy(input: AdmissionInput, obj: any): AdmissionDecisio
         continue;
       }
       const format = v.type === 'SigstoreBundle' ? 'bundle' : 'legacy';
-      const reasons: string[] = [`type ${v.type ?? 'Cosign'} reads ${format === 'bundle' ? 'Sigstore bundle referrers' : 'the legacy .sig tag'}`];
-      let ok = true;
-      let code: string | undefined;
-      for (const [si, set] of (v.attestors ?? []).entries()) {
-        const entries: any[] = set.entries ?? [];
-        const need = set.count && set.count > 0 ? set.count : entries.length;
-        const results = entries.map((e, i) => kyvernoAttestor(input, e, format, i));
-        const passed = results.filter((r) => r.ok).length;
-        reasons.push(`attestors[${si}]: ${passed} of ${entries.length} entries verified, ${need} required`, ...results.map((r) => `  ${r.text}`));
-        if (passed < need) {
+      const reasons: string[] = [`type ${v.type ?? 'Cosign'} reads ${format === 'bundle' ? 'Sigstore bundle referrers' : 'the legacy .sig/.att tags'}`];
+      const sig = kyvernoAttestorSets(input, v.attestors ?? [], format, '');
+      let ok = sig.ok;
+      let code = sig.code;
+      reasons.push(...sig.reasons);
+      for (const [ai, att] of (v.attestations ?? []).entries()) {
+        const type = att?.type ?? att?.predicateType;
+        const label = `attestations[${ai}] ${type}: `;
+        if (typeof type !== 'string' || (att.attestors ?? []).length === 0) {
           ok = false;
-          code = code ?? results.find((r) => !r.ok)?.code;
+          code = code ?? 'ATTESTATION_NOT_EVALUATED';
+          reasons.push(`${label}no predicate type or no attestors: not evaluated here, not claiming admission`);
+          continue;
         }
-      }
-      if ((v.attestations ?? []).length > 0) {
-        ok = false;
-        code = code ?? 'ATTESTATION_NOT_EVALUATED';
-        reasons.push(`requires attestations (${v.attestations.map((a: any) => a.type).join(', ')}), which verify does not evaluate yet: not claiming admission`);
+        // Kyverno evaluates the conditions over the statement's predicate
+        const need: AttestationNeed = { predicateType: type, policy: (st) => evaluateKyvernoConditions(att.conditions, st?.predicate) };
+        const r = kyvernoAttestorSets(input, att.attestors, format, label, need);
+        reasons.push(...r.reasons);
+        if (!r.ok) {
+          ok = false;
+          code = code ?? r.code;
+        }
       }
       out.push(decision(input, 'kyverno', name, enforcing, m, { ok, code, reasons }));
     }
@@ -170,28 +218,41 @@ function ivpol(input: AdmissionInput, obj: any): AdmissionDecision[] {
   const m = firstMatch('kyverno-ivpol', (spec.matchImageReferences ?? []).map((r: any) => r.glob).filter((g: any) => typeof g === 'string'), input.image);
   if (!m.pattern) return [decision(input, 'kyverno-ivpol', policy, enforcing, m)];
   const attestors = new Map<string, any>((spec.attestors ?? []).map((a: any) => [a.name, a]));
+  const attestations = new Map<string, any>((spec.attestations ?? []).map((a: any) => [a.name, a]));
   const reasons: string[] = [];
   let ok = true;
   let code: string | undefined;
+  const names = (list: string) => list.split(',').map((x) => x.trim().replace(/^attestors\./, '')).filter((x) => x !== '');
   for (const v of spec.validations ?? []) {
     const expr = String(v.expression ?? '');
     const sigCall = /verifyImageSignatures\(image,\s*\[([^\]]*)\]\)/.exec(expr);
-    if (/verifyAttestationSignatures\(/.test(expr)) {
-      ok = false;
-      code = code ?? 'ATTESTATION_NOT_EVALUATED';
-      reasons.push(`validation "${v.message}" checks attestations, which verify does not evaluate yet: not claiming admission`);
-      continue;
-    }
-    if (!sigCall) {
+    const attCall = /verifyAttestationSignatures\(image,\s*attestations\.([A-Za-z0-9_-]+),\s*\[([^\]]*)\]\)/.exec(expr);
+    let need: AttestationNeed | undefined;
+    let list: string;
+    if (attCall) {
+      const att = attestations.get(attCall[1]);
+      const type = att?.intoto?.type;
+      if (typeof type !== 'string') {
+        ok = false;
+        code = code ?? 'ATTESTATION_NOT_EVALUATED';
+        reasons.push(`validation "${v.message}": attestation ${attCall[1]} is not an intoto attestation (referrer attestations are not evaluated here): not claiming admission`);
+        continue;
+      }
+      // verifyAttestationSignatures counts verified attestations of the type; predicate checks are separate CEL
+      need = { predicateType: type, policy: () => ({ ok: true, reason: `predicateType ${type}` }) };
+      list = attCall[2];
+    } else if (sigCall) {
+      list = sigCall[1];
+    } else {
       ok = false;
       code = code ?? 'VERIFY_OPTIONS_INVALID';
-      reasons.push(`validation ${JSON.stringify(expr)} is not a verifyImageSignatures(...) > 0 check: not evaluated`);
+      reasons.push(`validation ${JSON.stringify(expr)} is not a verifyImageSignatures(...) / verifyAttestationSignatures(...) > 0 check: not evaluated`);
       continue;
     }
-    const names = sigCall[1].split(',').map((s) => s.trim().replace(/^attestors\./, '')).filter((s) => s !== '');
-    const results = names.map((n) => ivpolAttestor(input, n, attestors.get(n)));
+    const ns = names(list);
+    const results = ns.map((n) => ivpolAttestor(input, n, attestors.get(n), need));
     const passed = results.filter((r) => r.ok).length;
-    reasons.push(`validation "${v.message}": ${passed} of ${names.length} attestors verified (> 0 required)`, ...results.map((r) => `  ${r.text}`));
+    reasons.push(`validation "${v.message}": ${passed} of ${ns.length} attestors verified (> 0 required)`, ...results.map((r) => `  ${r.text}`));
     if (passed === 0) {
       ok = false;
       code = code ?? results[0]?.code;
@@ -200,20 +261,20 @@ function ivpol(input: AdmissionInput, obj: any): AdmissionDecision[] {
   return [decision(input, 'kyverno-ivpol', policy, enforcing, m, { ok, code, reasons })];
 }
 
-function ivpolAttestor(input: AdmissionInput, name: string, a: any): AttestorOutcome {
+function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: AttestationNeed): AttestorOutcome {
   const cosign = a?.cosign;
   if (!cosign) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: not a cosign attestor` };
   const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true;
   if (cosign.key?.data) {
     const keys = splitPems(String(cosign.key.data));
-    const r = satisfy(input.signatures, input.digest, 'any', { keys, ignoreTlog, trust: input.trust }, `attestor ${name} (key, tlog ${ignoreTlog ? 'ignored' : 'required'})`);
+    const r = satisfy(input, 'any', { keys, ignoreTlog, trust: input.trust }, `attestor ${name} (key, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
     // Kyverno 1.19.0 regressed key verification of v0.3 bundle referrers (kyverno#17363)
-    return r.ok && /@sha256:/.test(r.text) && !/\.sig layer/.test(r.text) ? { ...r, text: `${r.text} (note: Kyverno 1.19.0 fails key-verified bundles, kyverno#17363)` } : r;
+    return r.ok && /@sha256:/.test(r.text) && !/\.(sig|att) layer/.test(r.text) ? { ...r, text: `${r.text} (note: Kyverno 1.19.0 fails key-verified bundles, kyverno#17363)` } : r;
   }
   const ids: any[] = cosign.keyless?.identities ?? [];
   if (ids.length > 0) {
-    return satisfy(input.signatures, input.digest, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust: input.trust },
-      `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')})`);
+    return satisfy(input, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust: input.trust },
+      `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')})`, need);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: no key data or keyless identities` };
 }
@@ -223,22 +284,29 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any): AttestorOut
 function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
   const label = `authority ${a.name ?? '?'}`;
   if (a.static) return { ok: a.static.action === 'pass', code: 'STATIC_FAIL', text: `${label}: static ${a.static.action}` };
-  if ((a.attestations ?? []).length > 0) {
-    return { ok: false, code: 'ATTESTATION_NOT_EVALUATED', text: `${label}: requires attestations (${a.attestations.map((x: any) => x.predicateType).join(', ')}), which verify does not evaluate yet` };
-  }
   const format = a.signatureFormat === 'bundle' ? 'bundle' : 'legacy';
   // no ctlog => tlog verification skipped (admission-engines.md §4.1)
   const ignoreTlog = !a.ctlog;
+  let req: Requirement;
+  let what: string;
   if (a.key?.data) {
-    return satisfy(input.signatures, input.digest, format, { keys: splitPems(String(a.key.data)), ignoreTlog, trust: input.trust },
-      `${label} (key, ${format}, tlog ${ignoreTlog ? 'not checked' : 'required'})`);
+    req = { keys: splitPems(String(a.key.data)), ignoreTlog, trust: input.trust };
+    what = `key, ${format}, tlog ${ignoreTlog ? 'not checked' : 'required'}`;
+  } else if ((a.keyless?.identities ?? []).length > 0) {
+    const ids: any[] = a.keyless.identities;
+    req = { identities: ids, identityMatch: 'exact', ignoreTlog, trust: input.trust };
+    what = `keyless ${ids.map(describeIdentity).join(' | ')}, ${format}`;
+  } else {
+    return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: kms/secretRef keys are not evaluated here` };
   }
-  const ids: any[] = a.keyless?.identities ?? [];
-  if (ids.length > 0) {
-    return satisfy(input.signatures, input.digest, format, { identities: ids, identityMatch: 'exact', ignoreTlog, trust: input.trust },
-      `${label} (keyless ${ids.map(describeIdentity).join(' | ')}, ${format})`);
-  }
-  return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: kms/secretRef keys are not evaluated here` };
+  const atts: any[] = a.attestations ?? [];
+  if (atts.length === 0) return satisfy(input, format, req, `${label} (${what})`);
+  // an authority with attestations checks only them (validator.go: "the verify-attestations path"), every one of them
+  const results = atts.map((x: any) => satisfy(input, format, req, `${label} (${what}) attestation ${x.name ?? '?'}`,
+    { predicateType: String(x.predicateType), policy: (st) => evaluateCipPolicy(x.policy, st) }));
+  const bad = results.find((r: AttestorOutcome) => !r.ok);
+  return { ok: !bad, code: bad?.code, text: `${label}: attestations only (policy-controller does not check signatures for an authority with attestations): `
+    + results.map((r: AttestorOutcome) => r.text).join('; ') };
 }
 
 function policyController(input: AdmissionInput, cips: any[]): AdmissionDecision[] {

@@ -128,8 +128,32 @@ function setPayload(p: any): Buffer {
   return Buffer.from(`{"body":${JSON.stringify(p.body)},"integratedTime":${Number(p.integratedTime)},"logID":${JSON.stringify(p.logID)},"logIndex":${Number(p.logIndex)}}`);
 }
 
-/** checks the Rekor bundle annotation of a legacy signature: body ↔ signature/payload, and the SET when a Rekor key is known */
-function checkRekorBundle(sig: LegacySignature, trust: TrustContext): { status: TlogStatus; code?: string; reason: string } {
+/** what a Rekor entry must record: the signature bytes and the sha256 (hex) of what was signed (payload, or DSSE statement) */
+interface TlogExpectation {
+  readonly signature: Buffer;
+  readonly payloadHash: string;
+}
+
+/** the signature and payload hash a Rekor entry body records (hashedrekord 0.0.1, intoto 0.0.2, dsse 0.0.1) */
+function recordedInBody(body: any): { signature: Buffer; hash: string } | string {
+  const kind = body?.kind;
+  const spec = body?.spec;
+  if (kind === 'hashedrekord') {
+    return { signature: Buffer.from(String(spec?.signature?.content ?? ''), 'base64'), hash: String(spec?.data?.hash?.value ?? '') };
+  }
+  if (kind === 'intoto' && body?.apiVersion === '0.0.2') {
+    // the envelope signature is base64 of the base64 signature in intoto 0.0.2 entries
+    const inner = Buffer.from(String(spec?.content?.envelope?.signatures?.[0]?.sig ?? ''), 'base64').toString('utf8');
+    return { signature: Buffer.from(inner, 'base64'), hash: String(spec?.content?.payloadHash?.value ?? '') };
+  }
+  if (kind === 'dsse' && body?.apiVersion === '0.0.1') {
+    return { signature: Buffer.from(String(spec?.signatures?.[0]?.signature ?? ''), 'base64'), hash: String(spec?.payloadHash?.value ?? '') };
+  }
+  return `Rekor entry kind ${JSON.stringify(kind)} version ${JSON.stringify(body?.apiVersion)} is not supported (hashedrekord 0.0.1, intoto 0.0.2 or dsse 0.0.1 expected)`;
+}
+
+/** checks the Rekor bundle annotation of a legacy signature/attestation: body ↔ signature/payload, and the SET when a Rekor key is known */
+function checkRekorBundle(sig: LegacySignature, trust: TrustContext, expect: TlogExpectation): { status: TlogStatus; code?: string; reason: string } {
   const b = sig.rekorBundle;
   if (b === undefined) return { status: 'missing', reason: 'no Rekor bundle annotation (dev.sigstore.cosign/bundle)' };
   const p = b?.Payload;
@@ -142,13 +166,10 @@ function checkRekorBundle(sig: LegacySignature, trust: TrustContext): { status: 
   } catch {
     return { status: 'missing', code: 'TLOG_INVALID', reason: 'the Rekor entry body is not JSON' };
   }
-  if (body?.kind !== 'hashedrekord') return { status: 'missing', code: 'TLOG_INVALID', reason: `Rekor entry kind ${JSON.stringify(body?.kind)} is not supported (hashedrekord expected)` };
-  const entrySig = Buffer.from(String(body?.spec?.signature?.content ?? ''), 'base64');
-  const entryHash = String(body?.spec?.data?.hash?.value ?? '');
-  if (!sig.signature || !entrySig.equals(sig.signature)) return { status: 'missing', code: 'TLOG_INVALID', reason: 'the Rekor entry records another signature' };
-  if (!sig.payload || entryHash !== createHash('sha256').update(sig.payload).digest('hex')) {
-    return { status: 'missing', code: 'TLOG_INVALID', reason: 'the Rekor entry records another payload hash' };
-  }
+  const recorded = recordedInBody(body);
+  if (typeof recorded === 'string') return { status: 'missing', code: 'TLOG_INVALID', reason: recorded };
+  if (!recorded.signature.equals(expect.signature)) return { status: 'missing', code: 'TLOG_INVALID', reason: 'the Rekor entry records another signature' };
+  if (recorded.hash !== expect.payloadHash) return { status: 'missing', code: 'TLOG_INVALID', reason: 'the Rekor entry records another payload hash' };
   const key = trust.rekorKeys.find((k) => k.logId === String(p.logID));
   if (!key) {
     return { status: 'present-unverified', reason: `tlog entry present (log index ${p.logIndex}; it records this signature and payload hash) but not verified offline: no Rekor public key for log ${String(p.logID).slice(0, 16)}… (pass --rekor-public-key or a trusted root)` };
@@ -157,6 +178,17 @@ function checkRekorBundle(sig: LegacySignature, trust: TrustContext): { status: 
     return { status: 'missing', code: 'TLOG_INVALID', reason: 'the Rekor SignedEntryTimestamp does not verify with the Rekor public key' };
   }
   return { status: 'verified', reason: `tlog entry verified (SignedEntryTimestamp, log index ${p.logIndex})` };
+}
+
+/** the tlog part of a key-verified legacy signature or attestation, and the verdict */
+function keyedVerdict(sig: LegacySignature, req: Requirement, signer: string, expect: TlogExpectation, what: string, payload: unknown): SignatureCheck {
+  const tlog = checkRekorBundle(sig, req.trust, expect);
+  if (tlog.code) return fail(sig, 'legacy', tlog.code, tlog.reason, { signer });
+  if (req.ignoreTlog) {
+    return { source: sig.source, format: 'legacy', ok: true, signer, tlog: 'ignored', payload, reason: `${what}; tlog ignored (--insecure-ignore-tlog)` };
+  }
+  if (tlog.status === 'missing') return fail(sig, 'legacy', 'TLOG_MISSING', `${tlog.reason}, and the tlog is required`, { signer });
+  return { source: sig.source, format: 'legacy', ok: true, signer, tlog: tlog.status, payload, reason: `${what}; ${tlog.reason}` };
 }
 
 function keyName(k: ParsedPublicKey): string {
@@ -171,49 +203,20 @@ export function checkLegacy(sig: LegacySignature, digest: string, req: Requireme
   if (claims.code) return fail(sig, 'legacy', claims.code, claims.reason!);
   if (!sig.signature) return fail(sig, 'legacy', 'BAD_SIGNATURE', 'the layer has no dev.cosignproject.cosign/signature annotation');
 
-  let signer: string;
-  let issuer: string | undefined;
   if (req.keys && req.keys.length > 0) {
     const key = req.keys.find((k) => verifyRaw(k.keyObject, sig.payload!, sig.signature!));
     if (!key) {
       return fail(sig, 'legacy', 'BAD_SIGNATURE', `the signature over the payload verifies with none of the ${req.keys.length} key(s) (${req.keys.map(keyName).join(', ')})`);
     }
-    signer = keyName(key);
-  } else if (req.identities && req.identities.length > 0) {
+    const signer = keyName(key);
+    const expect = { signature: sig.signature, payloadHash: createHash('sha256').update(sig.payload).digest('hex') };
+    return keyedVerdict(sig, req, signer, expect, `signature over the payload verified with ${signer}; payload digest matches`, claims.json);
+  }
+  if (req.identities && req.identities.length > 0) {
     const r = checkLegacyKeyless(sig, req);
-    if (!r.ok) return r;
-    signer = r.signer!;
-    issuer = r.issuer;
-    return { ...r, payload: claims.json };
-  } else {
-    return fail(sig, 'legacy', 'VERIFY_OPTIONS_INVALID', 'neither a key nor an identity to verify against');
+    return r.ok ? { ...r, payload: claims.json } : r;
   }
-
-  const tlog = checkRekorBundle(sig, req.trust);
-  if (tlog.code) return fail(sig, 'legacy', tlog.code, tlog.reason, { signer });
-  if (req.ignoreTlog) {
-    return {
-      source: sig.source,
-      format: 'legacy',
-      ok: true,
-      signer,
-      issuer,
-      tlog: 'ignored',
-      payload: claims.json,
-      reason: `signature over the payload verified with ${signer}; payload digest matches; tlog ignored (--insecure-ignore-tlog)`,
-    };
-  }
-  if (tlog.status === 'missing') return fail(sig, 'legacy', 'TLOG_MISSING', `${tlog.reason}, and the tlog is required`, { signer });
-  return {
-    source: sig.source,
-    format: 'legacy',
-    ok: true,
-    signer,
-    issuer,
-    tlog: tlog.status,
-    payload: claims.json,
-    reason: `signature over the payload verified with ${signer}; payload digest matches; ${tlog.reason}`,
-  };
+  return fail(sig, 'legacy', 'VERIFY_OPTIONS_INVALID', 'neither a key nor an identity to verify against');
 }
 
 function pemBlocks(text: string | undefined): Buffer[] {
@@ -225,10 +228,12 @@ function pemBlocks(text: string | undefined): Buffer[] {
   return out;
 }
 
-/** keyless legacy: re-wrapped as a v0.1 message-signature bundle and verified by @sigstore/verify against the trusted root */
-function checkLegacyKeyless(sig: LegacySignature, req: Requirement): SignatureCheck {
+/** the certificates and Rekor entry of a legacy layer as the verification material of a v0.1 bundle; a failure when unusable */
+function legacyKeylessMaterial(sig: LegacySignature, req: Requirement): any | SignatureCheck {
   const certs = [...pemBlocks(sig.certificatePem), ...pemBlocks(sig.chainPem)];
-  if (certs.length === 0) return fail(sig, 'legacy', 'UNTRUSTED_CERT', 'keyless verification needs a certificate, and the layer has none (signed with a key?)');
+  if (certs.length === 0) {
+    return fail(sig, 'legacy', 'UNTRUSTED_CERT', 'keyless verification needs a certificate (dev.sigstore.cosign/certificate), and the layer has none (signed with a key?)');
+  }
   if (!req.trust.trustedRoot) {
     return fail(sig, 'legacy', 'TRUSTED_ROOT_REQUIRED',
       'keyless verification needs --trusted-root FILE (a Sigstore trusted_root.json): the public Sigstore TUF repository cannot be reached offline');
@@ -253,21 +258,112 @@ function checkLegacyKeyless(sig: LegacySignature, req: Requirement): SignatureCh
   }
   if (tlogEntries.length === 0) {
     return fail(sig, 'legacy', req.ignoreTlog ? 'UNTRUSTED_CERT' : 'TLOG_MISSING',
-      'no Rekor bundle: without a tlog entry there is no trusted signing time to check the short-lived certificate against');
+      'no Rekor bundle annotation (dev.sigstore.cosign/bundle): without a tlog entry there is no trusted signing time to check the short-lived certificate against'
+      + (req.ignoreTlog ? '' : ', and the tlog is required'));
   }
+  return {
+    x509CertificateChain: { certificates: certs.map((c) => ({ rawBytes: c.toString('base64') })) },
+    tlogEntries,
+    timestampVerificationData: { rfc3161Timestamps: [] },
+  };
+}
+
+const isCheck = (x: any): x is SignatureCheck => typeof x?.ok === 'boolean' && typeof x?.source === 'string';
+
+/** keyless legacy: re-wrapped as a v0.1 message-signature bundle and verified by @sigstore/verify against the trusted root */
+function checkLegacyKeyless(sig: LegacySignature, req: Requirement): SignatureCheck {
+  const material = legacyKeylessMaterial(sig, req);
+  if (isCheck(material)) return material;
   const bundleJson = {
     mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
-    verificationMaterial: {
-      x509CertificateChain: { certificates: certs.map((c) => ({ rawBytes: c.toString('base64') })) },
-      tlogEntries,
-      timestampVerificationData: { rfc3161Timestamps: [] },
-    },
+    verificationMaterial: material,
     messageSignature: {
       messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(sig.payload!).digest('base64') },
       signature: sig.signature!.toString('base64'),
     },
   };
   return verifyWithSigstore(sig, 'legacy', bundleJson, sig.payload!, req, 'keyless');
+}
+
+// ------------------------------------------------------------------ legacy .att (DSSE)
+
+/** DSSE pre-authentication encoding: `DSSEv1 <len(type)> <type> <len(body)> <body>` (cosign-formats.md §c) */
+export function dssePae(payloadType: string, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${body.length} `), body]);
+}
+
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+/** the in-toto statement of a DSSE envelope, its predicate type and subject digest checked; a failure otherwise */
+function checkStatement(s: { source: string }, format: 'legacy' | 'bundle', statement: any, digest: string, wantPredicate: string): SignatureCheck | undefined {
+  if (statement?.predicateType !== wantPredicate) {
+    return fail(s, format, 'PREDICATE_TYPE_MISMATCH', `in-toto predicateType ${JSON.stringify(statement?.predicateType)} is not the required ${wantPredicate}`);
+  }
+  const hex = digest.replace(/^sha256:/, '');
+  const subjects: any[] = Array.isArray(statement?.subject) ? statement.subject : [];
+  if (!subjects.some((x) => x?.digest?.sha256 === hex)) {
+    return fail(s, format, 'DIGEST_MISMATCH', `no in-toto subject has sha256 ${hex} (subjects: ${subjects.map((x) => x?.digest?.sha256).join(', ') || 'none'})`);
+  }
+  return undefined;
+}
+
+/**
+ * one legacy `.att` layer (a DSSE envelope, cosign attest --new-bundle-format=false) against a
+ * requirement: the DSSE signature over the PAE with a key or a certificate chaining to the trusted
+ * root, the in-toto subject digest, the predicate type (`req.predicateType`), and the tlog.
+ */
+export function checkLegacyAttestation(sig: LegacySignature, digest: string, req: Requirement): SignatureCheck {
+  if (sig.error) return fail(sig, 'legacy', sig.error.code, sig.error.message);
+  if (!sig.payload) return fail(sig, 'legacy', 'PAYLOAD_INVALID', 'the layer blob could not be read');
+  if (!req.predicateType) return fail(sig, 'legacy', 'VERIFY_OPTIONS_INVALID', 'an attestation check needs the required predicate type');
+  let env: any;
+  try {
+    env = JSON.parse(sig.payload.toString('utf8'));
+  } catch {
+    return fail(sig, 'legacy', 'PAYLOAD_INVALID', 'the DSSE envelope is not JSON');
+  }
+  if (typeof env?.payload !== 'string' || typeof env?.payloadType !== 'string' || !Array.isArray(env?.signatures) || env.signatures.length === 0) {
+    return fail(sig, 'legacy', 'PAYLOAD_INVALID', 'not a DSSE envelope (payloadType, payload and signatures expected)');
+  }
+  if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+    return fail(sig, 'legacy', 'PAYLOAD_INVALID', `DSSE payloadType ${JSON.stringify(env.payloadType)} is not ${IN_TOTO_PAYLOAD_TYPE}`);
+  }
+  const body = Buffer.from(env.payload, 'base64');
+  let statement: any;
+  try {
+    statement = JSON.parse(body.toString('utf8'));
+  } catch {
+    return fail(sig, 'legacy', 'PAYLOAD_INVALID', 'the DSSE payload is not JSON');
+  }
+  const bad = checkStatement(sig, 'legacy', statement, digest, req.predicateType);
+  if (bad) return bad;
+  const sigs = (env.signatures as any[]).map((x) => Buffer.from(String(x?.sig ?? ''), 'base64')).filter((b) => b.length > 0);
+  if (sigs.length === 0) return fail(sig, 'legacy', 'BAD_SIGNATURE', 'the DSSE envelope has no signature');
+  const pae = dssePae(env.payloadType, body);
+  const payloadHash = createHash('sha256').update(body).digest('hex');
+
+  if (req.keys && req.keys.length > 0) {
+    for (const k of req.keys) {
+      const s = sigs.find((x) => verifyRaw(k.keyObject, pae, x));
+      if (s) {
+        return keyedVerdict(sig, req, keyName(k), { signature: s, payloadHash },
+          `DSSE signature (PAE) verified with ${keyName(k)}; in-toto subject matches the digest; predicateType ${req.predicateType}`, statement);
+      }
+    }
+    return fail(sig, 'legacy', 'BAD_SIGNATURE', `the DSSE signature over the PAE verifies with none of the ${req.keys.length} key(s) (${req.keys.map(keyName).join(', ')})`);
+  }
+  if (req.identities && req.identities.length > 0) {
+    const material = legacyKeylessMaterial(sig, req);
+    if (isCheck(material)) return material;
+    const bundleJson = {
+      mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+      verificationMaterial: material,
+      dsseEnvelope: { payload: env.payload, payloadType: env.payloadType, signatures: [{ sig: sigs[0].toString('base64'), keyid: '' }] },
+    };
+    const r = verifyWithSigstore(sig, 'legacy', bundleJson, undefined, req, 'keyless');
+    return r.ok ? { ...r, payload: statement, reason: r.reason.replace('payload digest matches', `in-toto subject matches the digest; predicateType ${req.predicateType}`) } : r;
+  }
+  return fail(sig, 'legacy', 'VERIFY_OPTIONS_INVALID', 'neither a key nor an identity to verify against');
 }
 
 // ------------------------------------------------------------------ bundles
@@ -291,15 +387,8 @@ export function checkBundle(b: BundleSignature, digest: string, req: Requirement
   } catch {
     return fail(b, 'bundle', 'PAYLOAD_INVALID', 'the DSSE payload is not JSON');
   }
-  const wantPredicate = req.predicateType ?? COSIGN.signPredicateType;
-  if (statement?.predicateType !== wantPredicate) {
-    return fail(b, 'bundle', 'PAYLOAD_INVALID', `in-toto predicateType ${JSON.stringify(statement?.predicateType)} is not ${wantPredicate}`);
-  }
-  const hex = digest.replace(/^sha256:/, '');
-  const subjects: any[] = Array.isArray(statement?.subject) ? statement.subject : [];
-  if (!subjects.some((s) => s?.digest?.sha256 === hex)) {
-    return fail(b, 'bundle', 'DIGEST_MISMATCH', `no in-toto subject has sha256 ${hex} (subjects: ${subjects.map((s) => s?.digest?.sha256).join(', ') || 'none'})`);
-  }
+  const bad = checkStatement(b, 'bundle', statement, digest, req.predicateType ?? COSIGN.signPredicateType);
+  if (bad) return bad;
   const r = verifyWithSigstore(b, 'bundle', b.bundleJson, undefined, req, req.keys && req.keys.length > 0 ? 'key' : 'keyless');
   return r.ok ? { ...r, payload: statement } : r;
 }
@@ -377,7 +466,7 @@ function verifyWithSigstore(
     }).verify(toSignedEntity(bundle, artifact));
   } catch (e) {
     const code = (e as { code?: string }).code;
-    const mapped = code === 'SIGNATURE_ERROR' ? 'BAD_SIGNATURE' : code === 'TLOG_ERROR' || code === 'TLOG_INCLUSION_PROMISE_ERROR' ? 'TLOG_INVALID' : 'UNTRUSTED_CERT';
+    const mapped = code === 'SIGNATURE_ERROR' ? 'BAD_SIGNATURE' : code?.startsWith('TLOG_') ? 'TLOG_INVALID' : 'UNTRUSTED_CERT';
     return fail(s, format, mapped, `@sigstore/verify: ${code ?? ''} ${(e as Error).message}`.trim());
   }
   const san = signer.identity?.subjectAlternativeName;

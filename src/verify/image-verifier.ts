@@ -3,8 +3,9 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { ImageSigningBlueprint } from '../blueprint';
 import { evaluateAdmission } from './admission';
 import { dockerConfigCredentials } from './auth';
-import { checkBundle, checkLegacy, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
+import { checkBundle, checkLegacy, checkLegacyAttestation, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
 import { VerifyError } from './errors';
+import { predicateTypeUri } from './predicates';
 import { cosignTag, parseRegistryRef, RegistryRef, repositoryName, SignatureArtifactType } from './reference';
 import { isIndex, Manifest, RegistryClient } from './registry-client';
 import { collectSignatures, CollectedSignatures, COSIGN } from './signatures';
@@ -133,7 +134,10 @@ export interface ImageVerificationResult {
   readonly resolvedTag?: string;
   /** true only when at least one valid signature for the digest exists */
   readonly verified: boolean;
-  /** failure code when not verified: NO_SIGNATURES, DIGEST_MISMATCH, BAD_SIGNATURE, IDENTITY_MISMATCH, UNTRUSTED_CERT, TRUSTED_ROOT_REQUIRED, TLOG_MISSING, REGISTRY_ERROR, … */
+  /**
+   * failure code when not verified: NO_SIGNATURES, NO_ATTESTATIONS, DIGEST_MISMATCH, BAD_SIGNATURE, IDENTITY_MISMATCH,
+   * UNTRUSTED_CERT, TRUSTED_ROOT_REQUIRED, TLOG_MISSING, TLOG_INVALID, PREDICATE_TYPE_MISMATCH, PAYLOAD_INVALID, REGISTRY_ERROR, …
+   */
   readonly code?: string;
   /** one-line verdict */
   readonly message: string;
@@ -232,50 +236,36 @@ export class ImageVerifier {
   public async verify(image: string): Promise<ImageVerificationResult> {
     const req = this.requirement();
     const r = await this.resolve(image);
-    const sigs = await this.collect(r.ref, r.digest);
+    const sigs = await this.collect(r.ref, r.digest, 'signature');
     const checks: SignatureCheck[] = [
       ...sigs.bundles.map((b) => checkBundle(b, r.digest, req)),
       ...sigs.legacy.map((l) => checkLegacy(l, r.digest, req)),
     ];
-    const ok = checks.filter((c) => c.ok);
-    const failures = checks.filter((c) => !c.ok).map((c) => ({ source: c.source, code: c.code ?? 'BAD_SIGNATURE', reason: c.reason }));
-    for (const e of sigs.errors) failures.push({ source: repositoryName(r.ref), code: e.code, reason: e.message });
-    const base = {
-      image,
-      digest: r.digest,
-      digestReference: `${repositoryName(r.ref)}@${r.digest}`,
-      resolvedTag: r.resolvedTag,
-      platforms: r.platforms,
-      warnings: r.warnings,
-      failures,
-      signatures: ok.map((c) => ({
-        source: c.source,
-        format: c.format,
-        signer: c.signer ?? '',
-        issuer: c.issuer,
-        tlog: c.tlog ?? 'missing',
-        payloadJson: JSON.stringify(c.payload ?? null),
-        reason: c.reason,
-      })),
-    };
-    if (ok.length > 0) {
-      return { ...base, verified: true, message: `verified: ${ok.length} valid signature(s) for ${base.digestReference} (${ok.map((c) => c.signer).join(', ')})` };
-    }
-    let code: string;
-    let message: string;
-    if (checks.length === 0) {
-      code = sigs.errors.length > 0 ? 'REGISTRY_ERROR' : 'NO_SIGNATURES';
-      message = sigs.errors.length > 0
-        ? `not verified: registry errors while looking for signatures: ${sigs.errors.map((e) => `[${e.code}] ${e.message}`).join('; ')}`
-        : `not verified: no signatures for ${base.digestReference} (no ${sigs.legacyTag}, no Sigstore bundle referrer)`;
-    } else {
-      code = failures[0].code;
-      message = `not verified: ${failures.length} signature(s) found, none valid: ${failures.map((f) => `[${f.code}] ${f.reason}`).join('; ')}`;
-    }
-    return { ...base, verified: false, code, message };
+    return this.verdict(image, r, sigs, checks, 'signature');
   }
 
-  /** Where the signature (or attestation / SBOM) of the image lives; bundle referrers for signatures. */
+  /**
+   * Resolves the image and verifies its attestations of one predicate type (like
+   * `cosign verify-attestation --type`): legacy DSSE envelopes on the `.att` tag and Sigstore
+   * bundle referrers. Each counts only when its DSSE signature verifies with the keys or identity
+   * of the props, its in-toto subject is the image digest, and its predicate type is the one asked.
+   *
+   * @param image the image reference
+   * @param predicateType a cosign `--type` (`cyclonedx`, `spdxjson`, `slsaprovenance1`, …) or a predicate URI
+   */
+  public async verifyAttestation(image: string, predicateType: string): Promise<ImageVerificationResult> {
+    const uri = predicateTypeUri(predicateType);
+    const req: Requirement = { ...this.requirement(), predicateType: uri };
+    const r = await this.resolve(image);
+    const atts = await this.collect(r.ref, r.digest, 'attestation');
+    const checks: SignatureCheck[] = [
+      ...atts.bundles.map((b) => checkBundle(b, r.digest, req)),
+      ...atts.legacy.map((l) => checkLegacyAttestation(l, r.digest, req)),
+    ];
+    return this.verdict(image, r, atts, checks, `attestation of type ${uri}`);
+  }
+
+    /** Where the signature (or attestation / SBOM) of the image lives; bundle referrers for signatures. */
   public async triangulate(image: string, type: SignatureArtifact = SignatureArtifact.SIGNATURE): Promise<TriangulationResult> {
     const r = await this.resolve(image);
     const tag = cosignTag(r.digest, type as SignatureArtifactType);
@@ -304,14 +294,14 @@ export class ImageVerifier {
     const model = blueprint._model();
     const clusterObjects = blueprint._render().clusterObjects;
     const r = await this.resolve(image);
-    const sigs = await this.collect(r.ref, r.digest);
+    const [sigs, attestations] = await Promise.all([this.collect(r.ref, r.digest, 'signature'), this.collect(r.ref, r.digest, 'attestation')]);
     let trust = this.trust;
     if (!trust.trustedRoot && model.signing.keyless?.trustedRoot) {
       trust = buildTrust(model.signing.keyless.trustedRoot.json, this.props.rekorPublicKeyPem);
     }
     const verdicts: AdmissionVerdict[] = [];
     for (const [cluster, objects] of clusterObjects) {
-      for (const d of evaluateAdmission({ cluster, objects, image, repository: repositoryName(r.ref), digest: r.digest, signatures: sigs, trust })) {
+      for (const d of evaluateAdmission({ cluster, objects, image, repository: repositoryName(r.ref), digest: r.digest, signatures: sigs, attestations, trust })) {
         verdicts.push({ ...d, reasons: [...d.reasons] });
       }
     }
@@ -319,6 +309,49 @@ export class ImageVerifier {
     if (verdicts.every((v) => !v.matched)) warnings.push(`no policy of the blueprint selects ${image}: it is admitted without any signature check`);
     const admitted = verdicts.every((v) => v.admitted);
     return { image, digest: r.digest, resolvedTag: r.resolvedTag, admitted, verdicts, platforms: r.platforms, warnings };
+  }
+
+  private verdict(image: string, r: Resolved, sigs: CollectedSignatures, checks: SignatureCheck[], what: string): ImageVerificationResult {
+    const ok = checks.filter((c) => c.ok);
+    // a verified statement of another predicate type explains least: list it last
+    const failures = checks.filter((c) => !c.ok)
+      .map((c) => ({ source: c.source, code: c.code ?? 'BAD_SIGNATURE', reason: c.reason }))
+      .sort((a, b) => Number(a.code === 'PREDICATE_TYPE_MISMATCH') - Number(b.code === 'PREDICATE_TYPE_MISMATCH'));
+    for (const e of sigs.errors) failures.push({ source: repositoryName(r.ref), code: e.code, reason: e.message });
+    const base = {
+      image,
+      digest: r.digest,
+      digestReference: `${repositoryName(r.ref)}@${r.digest}`,
+      resolvedTag: r.resolvedTag,
+      platforms: r.platforms,
+      warnings: r.warnings,
+      failures,
+      signatures: ok.map((c) => ({
+        source: c.source,
+        format: c.format,
+        signer: c.signer ?? '',
+        issuer: c.issuer,
+        tlog: c.tlog ?? 'missing',
+        payloadJson: JSON.stringify(c.payload ?? null),
+        reason: c.reason,
+      })),
+    };
+    if (ok.length > 0) {
+      return { ...base, verified: true, message: `verified: ${ok.length} valid ${what}(s) for ${base.digestReference} (${ok.map((c) => c.signer).join(', ')})` };
+    }
+    let code: string;
+    let message: string;
+    if (checks.length === 0) {
+      const none = what === 'signature' ? 'NO_SIGNATURES' : 'NO_ATTESTATIONS';
+      code = sigs.errors.length > 0 ? 'REGISTRY_ERROR' : none;
+      message = sigs.errors.length > 0
+        ? `not verified: registry errors while looking for ${what}s: ${sigs.errors.map((e) => `[${e.code}] ${e.message}`).join('; ')}`
+        : `not verified: no ${what} for ${base.digestReference} (no ${sigs.legacyTag}, no Sigstore bundle referrer)`;
+    } else {
+      code = failures[0].code;
+      message = `not verified: ${checks.length} ${what}(s) found, none valid: ${failures.map((f) => `[${f.code}] ${f.reason}`).join('; ')}`;
+    }
+    return { ...base, verified: false, code, message };
   }
 
   /** Closes idle registry connections. */
@@ -347,11 +380,11 @@ export class ImageVerifier {
     return { keys: keyPems.map((k, i) => parsePublicKeyPem(k, `public key ${i + 1}`)), ignoreTlog: p.insecureIgnoreTlog === true, trust: this.trust };
   }
 
-  private collect(ref: RegistryRef, digest: string): Promise<CollectedSignatures> {
-    const key = `${ref.host}/${ref.repository}@${digest}`;
+  private collect(ref: RegistryRef, digest: string, type: 'signature' | 'attestation'): Promise<CollectedSignatures> {
+    const key = `${type} ${ref.host}/${ref.repository}@${digest}`;
     let p = this.signatures.get(key);
     if (!p) {
-      p = collectSignatures(this.client, ref, digest);
+      p = collectSignatures(this.client, ref, digest, type);
       this.signatures.set(key, p);
     }
     return p;

@@ -39,15 +39,35 @@ export function signLayer(key: TestKey, payload: Buffer): SigLayer {
 
 /** pushes `<repo>:sha256-<hex>.sig` with one simplesigning layer per signature */
 export async function pushLegacySignature(reg: TestRegistry, repo: string, imageDigest: string, layers: SigLayer[]): Promise<string> {
+  return pushCosignLayers(reg, repo, imageDigest, 'sig', layers.map((l) => ({
+    blob: l.payload,
+    mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+    annotations: { 'dev.cosignproject.cosign/signature': l.signature, ...(l.annotations ?? {}) },
+  })));
+}
+
+export interface AttLayer {
+  /** the DSSE envelope JSON */
+  readonly envelope: Buffer;
+  readonly predicateType: string;
+  readonly annotations?: Record<string, string>;
+}
+
+/** pushes `<repo>:sha256-<hex>.att` with one DSSE layer per attestation (cosign attest --new-bundle-format=false, cosign-formats.md §c) */
+export async function pushLegacyAttestation(reg: TestRegistry, repo: string, imageDigest: string, layers: AttLayer[]): Promise<string> {
+  return pushCosignLayers(reg, repo, imageDigest, 'att', layers.map((l) => ({
+    blob: l.envelope,
+    mediaType: 'application/vnd.dsse.envelope.v1+json',
+    annotations: { 'predicateType': l.predicateType, 'dev.cosignproject.cosign/signature': '', ...(l.annotations ?? {}) },
+  })));
+}
+
+async function pushCosignLayers(reg: TestRegistry, repo: string, imageDigest: string, suffix: string,
+  layers: { blob: Buffer; mediaType: string; annotations: Record<string, string> }[]): Promise<string> {
   const descs = [];
   for (const l of layers) {
-    const b = await pushBlob(reg, repo, l.payload);
-    descs.push({
-      mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
-      size: b.size,
-      digest: b.digest,
-      annotations: { 'dev.cosignproject.cosign/signature': l.signature, ...(l.annotations ?? {}) },
-    });
+    const b = await pushBlob(reg, repo, l.blob);
+    descs.push({ mediaType: l.mediaType, size: b.size, digest: b.digest, annotations: l.annotations });
   }
   const config = Buffer.from(JSON.stringify({
     architecture: '',
@@ -64,7 +84,7 @@ export async function pushLegacySignature(reg: TestRegistry, repo: string, image
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: c.size, digest: c.digest },
     layers: descs,
   };
-  return pushManifest(reg, repo, `${imageDigest.replace(':', '-')}.sig`, manifest);
+  return pushManifest(reg, repo, `${imageDigest.replace(':', '-')}.${suffix}`, manifest);
 }
 
 /** an in-toto statement about the image, signed as a DSSE v0.3 bundle with a plain key (no witnesses) */

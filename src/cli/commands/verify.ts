@@ -15,6 +15,8 @@ export interface VerifyOptions {
   readonly insecureIgnoreTlog?: boolean;
   readonly insecureRegistry?: boolean;
   readonly config?: string;
+  /** attestation predicate type (`--type`): verify attestations instead of signatures */
+  readonly type?: string;
   /** json | text */
   readonly output?: string;
 }
@@ -58,6 +60,10 @@ export async function verifyCommand(opts: VerifyOptions, image: string, io: CliI
     io.err('error: verify needs --key cosign.pub, --certificate-identity(-regexp) (keyless), or --config blueprint.yaml\n');
     return 2;
   }
+  if (opts.config !== undefined && opts.type !== undefined) {
+    io.err('error: --config evaluates every attestation the blueprint\'s policies require; do not combine it with --type\n');
+    return 2;
+  }
   if (opts.config !== undefined && hasIdentity) {
     io.err('error: --config evaluates the blueprint\'s own keys and identities; do not combine it with --key/--certificate-identity\n');
     return 2;
@@ -69,15 +75,15 @@ export async function verifyCommand(opts: VerifyOptions, image: string, io: CliI
       printAdmission(result, io, json);
       return result.admitted ? 0 : 1;
     }
-    const result = await verifier.verify(image);
-    printVerification(result, io, json);
+    const result = opts.type !== undefined ? await verifier.verifyAttestation(image, opts.type) : await verifier.verify(image);
+    printVerification(result, io, json, opts.type !== undefined ? 'attestation' : 'signature');
     return result.verified ? 0 : 1;
   } finally {
     verifier.close();
   }
 }
 
-function printVerification(r: ImageVerificationResult, io: CliIo, json: boolean): void {
+function printVerification(r: ImageVerificationResult, io: CliIo, json: boolean, what: 'signature' | 'attestation'): void {
   for (const w of r.warnings) io.err(`WARNING: ${w}\n`);
   if (!r.verified) {
     io.err(`error [${r.code}]: ${r.digestReference}: ${r.message}\n`);
@@ -87,11 +93,12 @@ function printVerification(r: ImageVerificationResult, io: CliIo, json: boolean)
   }
   if (json) {
     // like `cosign verify`: the checks on stderr, the verified payloads as a JSON array on stdout
-    io.err(`\nVerification for ${r.digestReference} --\nThe following checks were performed on each of these signatures:\n`);
+    io.err(`\nVerification for ${r.digestReference} --\nThe following checks were performed on each of these ${what}s:\n`);
     for (const s of r.signatures) io.err(`  - ${s.source}: ${s.reason}\n`);
+    // signatures: the simple-signing payloads; attestations: the in-toto statements
     io.out(`${JSON.stringify(r.signatures.map((s) => JSON.parse(s.payloadJson)))}\n`);
   } else {
-    io.out(`verified ${r.digestReference}: ${r.signatures.map((s) => `${s.format} signature by ${s.signer} (tlog ${s.tlog})`).join('; ')}\n`);
+    io.out(`verified ${r.digestReference}: ${r.signatures.map((s) => `${s.format} ${what} by ${s.signer} (tlog ${s.tlog})`).join('; ')}\n`);
   }
   for (const p of r.platforms) io.err(`  platform ${p.platform}: ${p.digest}\n`);
 }

@@ -1,0 +1,237 @@
+import { spawnSync } from 'node:child_process';
+import { createHash, generateKeyPairSync, KeyObject, sign as cryptoSign } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from '../support/fixtures';
+
+/*
+ * Test-side keyless signing, independent of src/verify: a private "Fulcio" (root + intermediate
+ * CA) issued with the openssl CLI, leaf certificates carrying a GitHub Actions URI SAN and the
+ * Fulcio OIDC issuer extensions (cosign-formats.md §b: 1.3.6.1.4.1.57264.1.1 raw ASCII, .1.8 a DER
+ * UTF8String), signatures and DSSE signatures made by `openssl dgst -sha256 -sign`, and a test
+ * "Rekor" key signing SignedEntryTimestamps and checkpoints.
+ */
+
+export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+export const WEB_SAN = 'https://github.com/acme/web/.github/workflows/build.yml@refs/heads/main';
+export const IN_TOTO = 'application/vnd.in-toto+json';
+
+function openssl(dir: string, args: string[], input?: Buffer): Buffer {
+  const r = spawnSync('openssl', args, { cwd: dir, input });
+  if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr.toString()}`);
+  return r.stdout;
+}
+
+export function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+}
+
+export interface TestCA {
+  readonly dir: string;
+  readonly rootPem: string;
+  readonly intermediatePem: string;
+  /** intermediate then root, as cosign's dev.sigstore.cosign/chain */
+  readonly chainPem: string;
+}
+
+/** a root CA and an intermediate CA (EC P-256), made with `openssl req -x509` / `x509 -req` */
+export function newCA(name: string): TestCA {
+  const dir = tempDir('isb-ca-');
+  fs.writeFileSync(path.join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n'
+    + 'authorityKeyIdentifier=keyid\n');
+  openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'root.key', '-out', 'root.crt',
+    '-days', '2', '-subj', `/O=${name}/CN=${name} root`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl(dir, ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'int.key', '-out', 'int.csr',
+    '-subj', `/O=${name}/CN=${name} intermediate`]);
+  openssl(dir, ['x509', '-req', '-in', 'int.csr', '-CA', 'root.crt', '-CAkey', 'root.key', '-CAcreateserial', '-days', '2', '-extfile', 'ca.ext', '-out', 'int.crt']);
+  const rootPem = fs.readFileSync(path.join(dir, 'root.crt'), 'utf8');
+  const intermediatePem = fs.readFileSync(path.join(dir, 'int.crt'), 'utf8');
+  return { dir, rootPem, intermediatePem, chainPem: intermediatePem + rootPem };
+}
+
+export interface LeafOptions {
+  readonly san?: string;
+  /** the .1.8 (and .1.1) issuer; undefined leaves both out */
+  readonly issuer?: string | null;
+  /** write only the legacy .1.1 issuer extension */
+  readonly legacyIssuerOnly?: boolean;
+}
+
+export interface Leaf {
+  readonly privateKey: KeyObject;
+  /** PKCS#8 PEM file of the leaf key, for openssl dgst -sign */
+  readonly keyFile: string;
+  readonly certPem: string;
+  readonly certDer: Buffer;
+}
+
+/** a short-lived code-signing leaf like Fulcio's: URI SAN, issuer extensions, EKU codeSigning */
+export function issueLeaf(ca: TestCA, opts: LeafOptions = {}): Leaf {
+  const dir = fs.mkdtempSync(path.join(ca.dir, 'leaf-'));
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const keyFile = path.join(dir, 'leaf.key');
+  fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  const issuer = opts.issuer === undefined ? GITHUB_ISSUER : opts.issuer;
+  const ext = [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=codeSigning',
+    'authorityKeyIdentifier=keyid',
+    `subjectAltName=URI:${opts.san ?? WEB_SAN}`,
+  ];
+  if (issuer !== null) {
+    // .1.1: the raw ASCII bytes as the extension value; .1.8: a DER UTF8String
+    ext.push(`1.3.6.1.4.1.57264.1.1=DER:${Buffer.from(issuer).toString('hex')}`);
+    if (!opts.legacyIssuerOnly) ext.push(`1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${issuer}`);
+  }
+  fs.writeFileSync(path.join(dir, 'leaf.ext'), `${ext.join('\n')}\n`);
+  openssl(dir, ['req', '-new', '-key', keyFile, '-subj', '/O=sigstore.dev', '-out', 'leaf.csr']);
+  openssl(dir, ['x509', '-req', '-in', 'leaf.csr', '-CA', path.join(ca.dir, 'int.crt'), '-CAkey', path.join(ca.dir, 'int.key'), '-CAcreateserial',
+    '-days', '1', '-extfile', 'leaf.ext', '-out', 'leaf.crt']);
+  const certPem = fs.readFileSync(path.join(dir, 'leaf.crt'), 'utf8');
+  return { privateKey, keyFile, certPem, certDer: pemToDer(certPem) };
+}
+
+/** `openssl dgst -sha256 -sign KEY` over the bytes: an ASN.1 DER ECDSA signature */
+export function opensslSign(keyFile: string, data: Buffer): Buffer {
+  return openssl(path.dirname(keyFile), ['dgst', '-sha256', '-sign', keyFile], data);
+}
+
+/** DSSE PAE (cosign-formats.md §c), written out here independently of src/verify */
+export function pae(payloadType: string, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${body.length} `), body]);
+}
+
+/** an in-toto statement about the image */
+export function statement(imageName: string, digest: string, predicateType: string, predicate: unknown, type = 'https://in-toto.io/Statement/v0.1'): Buffer {
+  return Buffer.from(JSON.stringify({
+    _type: type,
+    predicateType,
+    subject: [{ name: imageName, digest: { sha256: digest.replace(/^sha256:/, '') } }],
+    predicate,
+  }));
+}
+
+/** a DSSE envelope over the statement, signed with openssl over the PAE */
+export function dsseEnvelope(keyFile: string, body: Buffer): { json: Buffer; sig: Buffer } {
+  const sig = opensslSign(keyFile, pae(IN_TOTO, body));
+  const env = { payloadType: IN_TOTO, payload: body.toString('base64'), signatures: [{ keyid: '', sig: sig.toString('base64') }] };
+  return { json: Buffer.from(JSON.stringify(env)), sig };
+}
+
+export interface TestRekor {
+  readonly privateKey: KeyObject;
+  readonly spkiDer: Buffer;
+  readonly publicKeyPem: string;
+  /** hex sha256 of the SPKI */
+  readonly logID: string;
+  readonly baseUrl: string;
+}
+
+export function newRekor(): TestRekor {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const spkiDer = publicKey.export({ type: 'spki', format: 'der' });
+  return {
+    privateKey,
+    spkiDer,
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    logID: createHash('sha256').update(spkiDer).digest('hex'),
+    baseUrl: 'https://rekor.isb-test.invalid',
+  };
+}
+
+const sha256hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Rekor entry bodies (hashedrekord 0.0.1 for signatures, intoto 0.0.2 for legacy attestations, dsse 0.0.1 for bundles) */
+export function hashedrekordBody(sig: Buffer, payload: Buffer, verifierPem: string): Buffer {
+  return Buffer.from(JSON.stringify({
+    apiVersion: '0.0.1',
+    kind: 'hashedrekord',
+    spec: {
+      data: { hash: { algorithm: 'sha256', value: sha256hex(payload) } },
+      signature: { content: sig.toString('base64'), publicKey: { content: Buffer.from(verifierPem).toString('base64') } },
+    },
+  }));
+}
+
+export function intotoBody(sig: Buffer, envelopeJson: Buffer, statementBytes: Buffer, verifierPem: string): Buffer {
+  return Buffer.from(JSON.stringify({
+    apiVersion: '0.0.2',
+    kind: 'intoto',
+    spec: {
+      content: {
+        envelope: {
+          payloadType: IN_TOTO,
+          signatures: [{ sig: Buffer.from(sig.toString('base64')).toString('base64'), publicKey: Buffer.from(verifierPem).toString('base64') }],
+        },
+        hash: { algorithm: 'sha256', value: sha256hex(envelopeJson) },
+        payloadHash: { algorithm: 'sha256', value: sha256hex(statementBytes) },
+      },
+    },
+  }));
+}
+
+export function dsseBody(sig: Buffer, envelopeJson: Buffer, statementBytes: Buffer, verifierPem: string): Buffer {
+  return Buffer.from(JSON.stringify({
+    apiVersion: '0.0.1',
+    kind: 'dsse',
+    spec: {
+      envelopeHash: { algorithm: 'sha256', value: sha256hex(envelopeJson) },
+      payloadHash: { algorithm: 'sha256', value: sha256hex(statementBytes) },
+      signatures: [{ signature: sig.toString('base64'), verifier: Buffer.from(verifierPem).toString('base64') }],
+    },
+  }));
+}
+
+/** the dev.sigstore.cosign/bundle annotation: the SET signs the sorted, compact {body, integratedTime, logID, logIndex} */
+export function rekorBundleAnnotation(rekor: TestRekor, body: Buffer, integratedTime = Math.floor(Date.now() / 1000), signer = rekor.privateKey, logIndex = 7): string {
+  const p = { body: body.toString('base64'), integratedTime, logID: rekor.logID, logIndex };
+  const canonical = `{"body":${JSON.stringify(p.body)},"integratedTime":${p.integratedTime},"logID":"${p.logID}","logIndex":${p.logIndex}}`;
+  const set = cryptoSign('sha256', Buffer.from(canonical), signer).toString('base64');
+  return JSON.stringify({ SignedEntryTimestamp: set, Payload: p });
+}
+
+/**
+ * a v0.3 bundle tlog entry: an inclusion promise (SET) and an inclusion proof in a one-leaf tree
+ * (root = sha256(0x00 || body), RFC 6962) with a checkpoint signed by the test Rekor key
+ */
+export function bundleTlogEntry(rekor: TestRekor, body: Buffer, kind: string, version: string, integratedTime = Math.floor(Date.now() / 1000)): unknown {
+  const ann = JSON.parse(rekorBundleAnnotation(rekor, body, integratedTime, rekor.privateKey, 0));
+  const root = createHash('sha256').update(Buffer.from([0])).update(body).digest();
+  const origin = 'rekor.isb-test.invalid';
+  const note = `${origin} - 1\n1\n${root.toString('base64')}\n`;
+  const noteSig = cryptoSign('sha256', Buffer.from(note), rekor.privateKey);
+  const keyHint = Buffer.from(rekor.logID, 'hex').subarray(0, 4);
+  const envelope = `${note}\n\u2014 ${origin} ${Buffer.concat([keyHint, noteSig]).toString('base64')}\n`;
+  return {
+    logIndex: '0',
+    logId: { keyId: Buffer.from(rekor.logID, 'hex').toString('base64') },
+    kindVersion: { kind, version },
+    integratedTime: String(integratedTime),
+    inclusionPromise: { signedEntryTimestamp: ann.SignedEntryTimestamp.replace(/\s/g, '') },
+    inclusionProof: { logIndex: '0', rootHash: root.toString('base64'), treeSize: '1', hashes: [], checkpoint: { envelope } },
+    canonicalizedBody: body.toString('base64'),
+  };
+}
+
+/** a Sigstore TrustedRoot JSON with the test CA and the test Rekor (no CT logs, no TSAs) */
+export function trustedRootJson(ca: TestCA, rekor?: TestRekor): string {
+  const start = '2020-01-01T00:00:00Z';
+  return JSON.stringify({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: rekor ? [{
+      baseUrl: rekor.baseUrl,
+      hashAlgorithm: 'SHA2_256',
+      publicKey: { rawBytes: rekor.spkiDer.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start } },
+      logId: { keyId: Buffer.from(rekor.logID, 'hex').toString('base64') },
+    }] : [],
+    certificateAuthorities: [{
+      subject: { organization: 'isb-test', commonName: 'isb-test fulcio' },
+      uri: 'https://fulcio.isb-test.invalid',
+      certChain: { certificates: [{ rawBytes: pemToDer(ca.intermediatePem).toString('base64') }, { rawBytes: pemToDer(ca.rootPem).toString('base64') }] },
+      validFor: { start },
+    }],
+    ctlogs: [],
+    timestampAuthorities: [],
+  });
+}

@@ -7,7 +7,7 @@
  *   `label: {` … `}` blocks (the form the blueprint renders), checked against the in-toto statement.
  */
 
-/** undefined when satisfied; else what failed. `unsupported` marks a policy this code cannot evaluate. */
+/** whether a policy holds, and what was checked or failed; `unsupported` marks a policy this code cannot evaluate (fails closed). */
 export interface PolicyOutcome {
   readonly ok: boolean;
   readonly unsupported?: boolean;
@@ -67,12 +67,24 @@ export function evaluateKyvernoConditions(conditions: unknown, predicate: unknow
 
 const LABEL = /^\s*([A-Za-z_$][A-Za-z0-9_$]*|"(?:[^"\\]|\\.)*")\s*:\s*/;
 
+/** the line without a `//` comment outside string literals */
+function stripComment(line: string): string {
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inString && c === '\\') i++;
+    else if (c === '"') inString = !inString;
+    else if (!inString && c === '/' && line[i + 1] === '/') return line.slice(0, i);
+  }
+  return line;
+}
+
 /** the `path = "string"` constraints of a CUE policy in the supported subset, or why it is not supported */
 export function cueConstraints(src: string): { path: string[]; value: string }[] | string {
   const out: { path: string[]; value: string }[] = [];
   const stack: string[][] = [];
   for (const [i, raw] of src.split('\n').entries()) {
-    let line = raw.replace(/\/\/.*$/, '').trim();
+    let line = stripComment(raw).trim();
     if (line === '') continue;
     if (line === '}') {
       if (stack.length === 0) return `line ${i + 1}: unbalanced }`;

@@ -18,8 +18,39 @@ export function validateConfig(raw: unknown, source?: string): BlueprintConfig {
   return raw as BlueprintConfig;
 }
 
+/** Deepest nesting read: a blueprint needs about 8 levels; the YAML parser recurses per level. */
+export const MAX_CONFIG_DEPTH = 64;
+
+/**
+ * A cheap upper bound of the nesting depth (flow brackets, indentation, `- - -` runs on a line),
+ * checked before parsing: very deep documents exhaust the parser's stack, and a stack overflow
+ * inside V8's RegExp compiler aborts the process instead of throwing.
+ */
+function nestingProblem(text: string): Problem | undefined {
+  let flow = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) flow++; // [ {
+    else if ((c === 0x5d || c === 0x7d) && flow > 0) flow--; // ] }
+    else if (c === 0x0a) line++;
+    if (flow > MAX_CONFIG_DEPTH) return { path: '', message: `nesting deeper than ${MAX_CONFIG_DEPTH} levels (line ${line})`, fix: 'flatten the document' };
+  }
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const lead = /^[ \t-]*/.exec(lines[n])![0];
+    const dashes = lead.split('-').length - 1;
+    if (lead.length > MAX_CONFIG_DEPTH * 4 || dashes > MAX_CONFIG_DEPTH) {
+      return { path: '', message: `nesting deeper than ${MAX_CONFIG_DEPTH} levels (line ${n + 1})`, fix: 'flatten the document' };
+    }
+  }
+  return undefined;
+}
+
 /** Parses YAML (or JSON) text into a plain object; throws CONFIG_YAML_INVALID with line numbers. */
 export function parseConfigText(text: string, source: string): unknown {
+  const deep = nestingProblem(text);
+  if (deep) throw new ConfigError([deep], source);
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true, version: '1.2' });
   if (doc.errors.length > 0) {
     const problems: Problem[] = doc.errors.map((e) => ({

@@ -66,7 +66,8 @@ export function validate(schema: Schema, value: unknown, path = ''): Problem[] {
       if (schema.maxItems !== undefined && value.length > schema.maxItems) {
         problems.push({ path, message: `has ${value.length} entries; at most ${schema.maxItems} are allowed` });
       }
-      value.forEach((item, i) => problems.push(...validate(schema.items, item, joinPath(path, i))));
+      // an index loop, not forEach: holes of sparse arrays (TS props) are checked as undefined
+      for (let i = 0; i < value.length; i++) problems.push(...validate(schema.items, value[i], joinPath(path, i)));
       if (schema.unique) {
         const seen = new Map<string, number>();
         value.forEach((item, i) => {
@@ -89,7 +90,7 @@ export function validate(schema: Schema, value: unknown, path = ''): Problem[] {
       const record = value as Record<string, unknown>;
       const known = Object.keys(schema.fields);
       for (const key of Object.keys(record)) {
-        if (!(key in schema.fields)) {
+        if (!Object.prototype.hasOwnProperty.call(schema.fields, key)) { // not `in`: "constructor" is no config key
           const hint = closest(key, known);
           problems.push({
             path: joinPath(path, key),

@@ -47,6 +47,23 @@ export function resolveInside(baseDir: string, rel: string, configPath: string):
   if (back.startsWith('..') || path.isAbsolute(back)) {
     return { path: configPath, value: rel, message: 'points outside the config\'s folder', fix: 'keep key files in (or below) the folder of blueprint.yaml' };
   }
+  // a symbolic link inside the folder may point anywhere: the real paths must agree too
+  let real: string;
+  try {
+    real = fs.realpathSync(abs);
+  } catch {
+    return abs; // missing: reported by the reader
+  }
+  let realBase = baseDir;
+  try {
+    realBase = fs.realpathSync(baseDir);
+  } catch {
+    // keep baseDir
+  }
+  const realBack = path.relative(realBase, real);
+  if (realBack.startsWith('..') || path.isAbsolute(realBack)) {
+    return { path: configPath, value: rel, message: 'is a symbolic link to a file outside the config\'s folder', fix: 'copy the file into the folder of blueprint.yaml instead of linking it' };
+  }
   return abs;
 }
 

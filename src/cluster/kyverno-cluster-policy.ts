@@ -5,6 +5,7 @@ import { kyvernoKeylessTrust } from './trust-root';
 import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, RepositoryModel, versionAtLeast } from '../model/model';
+import { modelForSigner, SignerGroup, signerGroups } from '../model/signers';
 
 /** Namespaces never subjected to the policy (the cluster's own machinery). */
 export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'kyverno'];
@@ -93,7 +94,7 @@ function keylessAttestorSet(model: BlueprintModel, repo: RepositoryModel): Recor
   return { count: 1, entries: [{ keyless }] };
 }
 
-/** The lowest Kyverno version that reads every field this policy uses. */
+/** The lowest Kyverno version that reads every field this policy uses (over every signer of the blueprint). */
 export function clusterPolicyMinVersion(model: BlueprintModel, cluster: ClusterModel): string {
   let min = '1.11.0'; // rekor.ignoreTlog, ctlog.ignoreSCT
   const bump = (v: string) => {
@@ -101,13 +102,11 @@ export function clusterPolicyMinVersion(model: BlueprintModel, cluster: ClusterM
     if (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1])) min = v;
   };
   if (versionAtLeast(cluster.kyverno.version, 1, 13)) bump('1.13.0'); // per-entry failureAction
-  if (model.signing.signatureFormat === SignatureFormat.BUNDLE) {
-    bump(model.signing.mode === SigningMode.KEY ? '1.19.0' : '1.13.0');
+  for (const r of model.repositories) {
+    if (r.signing.signatureFormat === SignatureFormat.BUNDLE) bump(r.signing.mode === SigningMode.KEY ? '1.19.0' : '1.13.0');
+    if (r.signing.mode === SigningMode.KEYLESS && !hasSingleExactIdentity(r)) bump('1.14.0'); // subjectRegExp is ignored below 1.14 (CVE-2025-29778)
   }
   const regexpIdentity = model.repositories.some((r) => !hasSingleExactIdentity(r));
-  if (model.signing.mode === SigningMode.KEYLESS && regexpIdentity) {
-    bump('1.14.0'); // subjectRegExp is ignored below 1.14 (CVE-2025-29778)
-  }
   if (cluster.skipImageReferences.length > 0) bump('1.12.0');
   if (model.attestations.provenance) bump(regexpIdentity ? '1.14.0' : '1.13.0'); // SigstoreBundle provenance entry
   return min;
@@ -117,28 +116,36 @@ export function clusterPolicyName(model: BlueprintModel): string {
   return boundedName(model.name, 'verify-images');
 }
 
+/** Rule name of a signer group: `verify-signatures` for the top-level key, else `verify-<group id>`. */
+export function clusterPolicyRuleName(group: SignerGroup): string {
+  return group.isDefault ? 'verify-signatures' : boundedName('verify', group.id);
+}
+
 /**
- * Kyverno `kyverno.io/v1` ClusterPolicy with one `verifyImages` rule per signer: in key mode
- * one rule for every image (one key signs them all); in keyless mode one rule per repository
- * (each has its own workflow identity).
+ * Kyverno `kyverno.io/v1` ClusterPolicy with one `verifyImages` rule per signer group: one rule
+ * for every repository signed with the same key (one attestor set), one rule per keyless
+ * workflow identity. Rule names come from the signer (key fingerprint, repository identity), so
+ * adding an unrelated repository renames none.
  */
 export function renderKyvernoClusterPolicy(model: BlueprintModel, cluster: ClusterModel): Record<string, any> {
   const enforce = cluster.failureAction === FailureAction.ENFORCE;
   const perEntryAction = versionAtLeast(cluster.kyverno.version, 1, 13);
-  const bundle = model.signing.signatureFormat === SignatureFormat.BUNDLE;
   const sbom = sbomAttestation(model);
 
-  const groups: { name: string; repos: readonly RepositoryModel[]; attestors: Record<string, unknown> }[] =
-    model.signing.mode === SigningMode.KEY
-      ? [{ name: 'verify-signatures', repos: model.repositories, attestors: keyAttestorSet(model) }]
-      : model.repositories.map((r) => ({
-        name: boundedName('verify', r.name), repos: [r], attestors: keylessAttestorSet(model, r),
-      }));
+  const groups = signerGroups(model).map((g) => {
+    const sub = modelForSigner(model, g.signing, g.repos);
+    return {
+      name: clusterPolicyRuleName(g),
+      repos: g.repos,
+      bundle: g.signing.signatureFormat === SignatureFormat.BUNDLE,
+      attestors: g.mode === SigningMode.KEY ? keyAttestorSet(sub) : keylessAttestorSet(sub, g.repos[0]),
+    };
+  });
 
   const rules = groups.map((g) => {
     const entry: Record<string, unknown> = {
       imageReferences: imageReferencesFor(g.repos, cluster),
-      type: bundle ? 'SigstoreBundle' : 'Cosign',
+      type: g.bundle ? 'SigstoreBundle' : 'Cosign',
     };
     if (perEntryAction) entry.failureAction = cluster.failureAction;
     entry.mutateDigest = enforce; // must be false under Audit (the webhook rejects it otherwise)
@@ -174,9 +181,13 @@ export function renderKyvernoClusterPolicy(model: BlueprintModel, cluster: Clust
   spec.failurePolicy = 'Fail';
   spec.rules = rules;
 
-  const what = model.signing.mode === SigningMode.KEY
-    ? 'signed with the blueprint\'s cosign key'
-    : 'signed keylessly by their repository\'s signing workflow';
+  const modes = new Set(model.repositories.map((r) => r.signing.mode));
+  const keyGroups = groups.length - model.repositories.filter((r) => r.signing.mode === SigningMode.KEYLESS).length;
+  const what = modes.size > 1
+    ? 'signed as their repository requires (its cosign key, or keylessly by its signing workflow)'
+    : modes.has(SigningMode.KEY)
+      ? (keyGroups > 1 ? 'signed with their repository\'s cosign key' : 'signed with the blueprint\'s cosign key')
+      : 'signed keylessly by their repository\'s signing workflow';
   return {
     apiVersion: 'kyverno.io/v1',
     kind: 'ClusterPolicy',

@@ -4,6 +4,7 @@ import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL, SYSTEM_NAMESPACES 
 import { FailureAction, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, RepositoryModel } from '../model/model';
+import { modelForSigner, nameFragment, SignerGroup, signerGroups } from '../model/signers';
 
 /*
  * Kyverno `policies.kyverno.io/v1` ImageValidatingPolicy (admission-engines.md §3). Key mode:
@@ -58,18 +59,25 @@ function signatureAttestors(model: BlueprintModel, repo?: RepositoryModel): Atte
   return [{ name: 'workflow', body: { cosign } }];
 }
 
+/** Policy name: `<blueprint>-verify-<repository>` (keyless), `<blueprint>-verify-images` (the top-level key). */
 export function ivpolName(model: BlueprintModel, repo?: RepositoryModel): string {
-  return repo ? boundedName(model.name, 'verify', repo.name) : boundedName(model.name, 'verify-images');
+  return repo ? boundedName(model.name, 'verify', nameFragment(repo.name)) : boundedName(model.name, 'verify-images');
 }
 
-/** One ImageValidatingPolicy per signer (see the file comment). */
+/** Policy name of a signer group; a key other than the top-level one: `<blueprint>-verify-key-<fingerprint>`. */
+export function ivpolGroupName(model: BlueprintModel, group: SignerGroup): string {
+  if (group.mode === SigningMode.KEYLESS) return ivpolName(model, group.repos[0]);
+  return group.isDefault ? ivpolName(model) : boundedName(model.name, 'verify', group.id);
+}
+
+/** One ImageValidatingPolicy per signer group (see the file comment). */
 export function renderImageValidatingPolicies(model: BlueprintModel, cluster: ClusterModel): Record<string, any>[] {
-  if (model.signing.mode === SigningMode.KEY) return [renderOne(model, cluster, model.repositories)];
-  return model.repositories.map((r) => renderOne(model, cluster, [r], r));
+  return signerGroups(model).map((g) => renderOne(modelForSigner(model, g.signing, g.repos), cluster, g.repos,
+    ivpolGroupName(model, g), g.mode === SigningMode.KEYLESS ? g.repos[0] : undefined));
 }
 
 function renderOne(
-  model: BlueprintModel, cluster: ClusterModel, repos: readonly RepositoryModel[], keylessRepo?: RepositoryModel,
+  model: BlueprintModel, cluster: ClusterModel, repos: readonly RepositoryModel[], name: string, keylessRepo?: RepositoryModel,
 ): Record<string, any> {
   const enforce = cluster.failureAction === FailureAction.ENFORCE;
   const sigAttestors = signatureAttestors(model, keylessRepo);
@@ -81,7 +89,7 @@ function renderOne(
   const validations: Record<string, unknown>[] = [{
     expression: `${ALL_IMAGES}.map(image, verifyImageSignatures(image, ${sigList})).all(n, n > 0)`,
     message: model.signing.mode === SigningMode.KEY
-      ? `every image must be signed with the ${model.name} cosign key`
+      ? `every image must be signed with the ${model.name} cosign key${model.signing.isDefault ? '' : ` SHA256:${model.signing.key!.publicKey.fingerprint.slice(0, 12)}…`}`
       : `every image must be signed keylessly by ${keylessRepo!.fullName}/${keylessRepo!.workflow.path}`,
   }];
   const sbom = sbomAttestation(model);
@@ -130,7 +138,7 @@ function renderOne(
     apiVersion: IVPOL_API_VERSION,
     kind: 'ImageValidatingPolicy',
     metadata: {
-      name: ivpolName(model, keylessRepo),
+      name,
       labels: { ...MANAGED_BY_LABEL },
       annotations: {
         'policies.kyverno.io/title': `Verify image signatures (${model.name}${keylessRepo ? `/${keylessRepo.name}` : ''})`,

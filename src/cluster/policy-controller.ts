@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cueProvenance, cuePredicatePolicy, PREDICATE_TYPES, PUBLIC_FULCIO, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { policyControllerGlobs } from './image-references';
 import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL } from './kyverno-cluster-policy';
@@ -5,6 +6,7 @@ import { renderPolicyControllerTrustRoot } from './trust-root';
 import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, RepositoryModel } from '../model/model';
+import { modelForSigner, nameFragment, SignerGroup, signerGroups } from '../model/signers';
 
 /*
  * Sigstore policy-controller ClusterImagePolicy (`policy.sigstore.dev/v1beta1`, v0.15;
@@ -19,8 +21,14 @@ export const CIP_API_VERSION = 'policy.sigstore.dev/v1beta1';
 /** policy-controller only checks namespaces carrying this label (config/500-webhook-configuration.yaml) */
 export const INCLUDE_LABEL = 'policy.sigstore.dev/include';
 
+/**
+ * TrustRoot name of the signer `model.signing`: `<blueprint>-sigstore` for the top-level
+ * signing, `<blueprint>-sigstore-<hash of the trusted root>` for a repository's own one.
+ */
 export function trustRootName(model: BlueprintModel): string {
-  return boundedName(model.name, 'sigstore');
+  const root = model.signing.keyless?.trustedRoot;
+  if (model.signing.isDefault || !root) return boundedName(model.name, 'sigstore');
+  return boundedName(model.name, 'sigstore', createHash('sha256').update(root.json).digest('hex').slice(0, 8));
 }
 
 function identity(repo: RepositoryModel): Record<string, unknown> {
@@ -100,21 +108,33 @@ function withSource(cluster: ClusterModel, authorities: Record<string, unknown>[
   return authorities.map((a) => ({ ...a, source: [{ signaturePullSecrets: cluster.registryCredentialSecrets.map((name) => ({ name })) }] }));
 }
 
+/** CIP name of a signer group: `<blueprint>-signed` (top-level key), `-signed-<key id>`, `-signed-<repository>` (keyless). */
+export function cipGroupName(model: BlueprintModel, group: SignerGroup): string {
+  return group.isDefault ? boundedName(model.name, 'signed') : boundedName(model.name, 'signed', group.id);
+}
+
 /** The ClusterImagePolicies (and TrustRoot) of one cluster with policy-controller enabled. */
 export function renderPolicyControllerObjects(model: BlueprintModel, cluster: ClusterModel): Record<string, any>[] {
   const out: Record<string, any>[] = [];
   // A private Sigstore instance (signing.keyless.trustedRootFile): the TrustRoot the authorities' trustRootRef names
-  const trustedRoot = model.signing.keyless?.trustedRoot;
-  if (model.signing.mode === SigningMode.KEYLESS && trustedRoot) {
-    out.push(renderPolicyControllerTrustRoot(trustRootName(model), model.name, trustedRoot.json));
+  const roots = new Set<string>();
+  for (const g of signerGroups(model)) {
+    const trustedRoot = g.signing.keyless?.trustedRoot;
+    if (g.mode !== SigningMode.KEYLESS || !trustedRoot) continue;
+    const name = trustRootName(modelForSigner(model, g.signing, g.repos));
+    if (roots.has(name)) continue;
+    roots.add(name);
+    out.push(renderPolicyControllerTrustRoot(name, model.name, trustedRoot.json));
   }
-  if (model.signing.mode === SigningMode.KEY) {
-    out.push(cip(model, cluster, boundedName(model.name, 'signed'), model.repositories,
-      withSource(cluster, signatureAuthorities(model)), `images signed with the ${model.name} cosign key (any listed key verifies)`));
-  } else {
-    for (const r of model.repositories) {
-      out.push(cip(model, cluster, boundedName(model.name, 'signed', r.name), [r],
-        withSource(cluster, signatureAuthorities(model, r)), `images signed keylessly by ${r.fullName}/${r.workflow.path}`));
+  for (const g of signerGroups(model)) {
+    const sub = modelForSigner(model, g.signing, g.repos);
+    if (g.mode === SigningMode.KEY) {
+      out.push(cip(sub, cluster, cipGroupName(model, g), g.repos, withSource(cluster, signatureAuthorities(sub)),
+        `images signed with the ${model.name} cosign key${g.isDefault ? '' : ` SHA256:${g.signing.key!.publicKey.fingerprint.slice(0, 12)}…`} (any listed key verifies)`));
+    } else {
+      const r = g.repos[0];
+      out.push(cip(sub, cluster, cipGroupName(model, g), [r],
+        withSource(cluster, signatureAuthorities(sub, r)), `images signed keylessly by ${r.fullName}/${r.workflow.path}`));
     }
   }
   if (model.attestations.provenance) {
@@ -130,7 +150,7 @@ export function renderPolicyControllerObjects(model: BlueprintModel, cluster: Cl
           policy: cuePredicatePolicy(PREDICATE_TYPES.provenance, cueProvenance(r)),
         }],
       };
-      out.push(cip(model, cluster, boundedName(model.name, 'provenance', r.name), [r], withSource(cluster, [auth]),
+      out.push(cip(model, cluster, boundedName(model.name, 'provenance', nameFragment(r.name)), [r], withSource(cluster, [auth]),
         `SLSA provenance from ${r.fullName}'s workflow (actions/attest-build-provenance)`));
     }
   }

@@ -2,6 +2,7 @@ import { boundedName, MANAGED_BY_LABEL } from './kyverno-cluster-policy';
 import { SigningMode } from '../config/types';
 import { verifyTrustArgs } from '../github/cosign-commands';
 import { BlueprintModel, ClusterVerificationModel, RepositoryModel } from '../model/model';
+import { modelForSigner, SignerGroup, signerGroups } from '../model/signers';
 
 /*
  * In-cluster verification: a CronJob that runs `cosign verify` for every image of the blueprint
@@ -44,17 +45,22 @@ export function verificationKeyConfigMapName(model: BlueprintModel): string {
   return boundedName(model.name, 'cosign-pub');
 }
 
-interface Group { readonly repo?: RepositoryModel; readonly refs: string[] }
+interface Group { readonly signer: SignerGroup; readonly repo: RepositoryModel; readonly refs: string[] }
 
+/** ConfigMap key of a signer group's public key: `cosign.pub` for the top-level key, `<key id>.pub` otherwise. */
+export function verificationKeyFileName(group: SignerGroup): string {
+  return group.isDefault ? KEY_CONFIGMAP_KEY : `${group.id}.pub`;
+}
+
+/** One container per signer group and chunk of images (cosign verify takes one key or identity). */
 function groups(model: BlueprintModel, v: ClusterVerificationModel): Group[] {
   const refsOf = (repos: readonly RepositoryModel[]) => repos.flatMap((r) => r.images.flatMap((i) => v.tags.map((t) => `${i.name}:${t}`)));
-  const chunk = (refs: string[], repo?: RepositoryModel): Group[] => {
+  return signerGroups(model).flatMap((g) => {
+    const refs = refsOf(g.repos);
     const out: Group[] = [];
-    for (let i = 0; i < refs.length; i += IMAGES_PER_CONTAINER) out.push({ repo, refs: refs.slice(i, i + IMAGES_PER_CONTAINER) });
+    for (let i = 0; i < refs.length; i += IMAGES_PER_CONTAINER) out.push({ signer: g, repo: g.repos[0], refs: refs.slice(i, i + IMAGES_PER_CONTAINER) });
     return out;
-  };
-  if (model.signing.mode === SigningMode.KEY) return chunk(refsOf(model.repositories));
-  return model.repositories.flatMap((r) => chunk(refsOf([r]), r));
+  });
 }
 
 /** `--flag value` strings → argv entries (`--flag=value`), no shell involved */
@@ -72,7 +78,8 @@ function argv(flags: string[]): string[] {
 export function renderVerificationObjects(model: BlueprintModel): Record<string, any>[] {
   const v = model.verification.cluster;
   if (!v) return [];
-  const keyMode = model.signing.mode === SigningMode.KEY;
+  const keyGroups = signerGroups(model).filter((g) => g.mode === SigningMode.KEY);
+  const keyMode = keyGroups.length > 0;
   const name = verificationJobName(model);
   const labels = { ...MANAGED_BY_LABEL, 'app.kubernetes.io/name': name };
   const out: Record<string, any>[] = [
@@ -84,7 +91,7 @@ export function renderVerificationObjects(model: BlueprintModel): Record<string,
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: verificationKeyConfigMapName(model), namespace: v.namespace, labels },
-      data: { [KEY_CONFIGMAP_KEY]: model.signing.key!.publicKey.pem },
+      data: Object.fromEntries(keyGroups.map((g) => [verificationKeyFileName(g), g.signing.key!.publicKey.pem])),
     });
   }
 
@@ -107,8 +114,8 @@ export function renderVerificationObjects(model: BlueprintModel): Record<string,
   }
 
   const containers = groups(model, v).map((g, i) => {
-    const repo = g.repo ?? model.repositories[0];
-    const trust = argv(verifyTrustArgs(model, repo, `${KEY_MOUNT}/${KEY_CONFIGMAP_KEY}`));
+    const sub = modelForSigner(model, g.signer.signing, g.signer.repos);
+    const trust = argv(verifyTrustArgs(sub, g.repo, `${KEY_MOUNT}/${verificationKeyFileName(g.signer)}`));
     return {
       name: `verify-${i}`,
       image: v.image ?? DEFAULT_COSIGN_JOB_IMAGE,

@@ -168,6 +168,29 @@ export interface RepositoryConfig {
    * @default - the private key and password are sensitive Terraform variables
    */
   readonly actionsPublicKey?: ActionsPublicKeyConfig;
+  /**
+   * How this repository signs, over the top-level `signing` (the organization's default).
+   * Objects deep-merge and lists replace: `{ mode: keyless }` alone switches the repository to
+   * keyless signing with the top-level `keyless` settings, `{ key: { publicKeyFile: team.pub } }`
+   * gives it its own key. A repository that names its own key (publicKeyFile or publicKey)
+   * inherits none of the top-level key's files (privateKeyFile, previous keys); secretScope and
+   * environment are inherited. Only the block of the effective mode is inherited (`key` for key
+   * mode, `keyless` for keyless).
+   * @default - the top-level signing
+   */
+  readonly signing?: SigningConfig;
+}
+
+/**
+ * Defaults shared by every repository of the blueprint; each repository's own values win
+ * (objects deep-merge, lists replace).
+ */
+export interface RepositoryDefaultsConfig {
+  /**
+   * Workflow settings every repository starts from, e.g. `tags: ['v*']` or `platforms`.
+   * @default - the WorkflowConfig defaults
+   */
+  readonly workflow?: WorkflowConfig;
 }
 
 /** cosign as used by the workflow. */
@@ -424,12 +447,29 @@ export interface ChecksConfig {
 
 /** The whole blueprint (config file format v1). */
 export interface BlueprintConfig {
+  /**
+   * A base blueprint this one extends: a path relative to this config's folder (and inside it).
+   * The base is merged under this config: objects deep-merge, lists replace, and `repositories`
+   * and `clusters` merge by `name` (an entry with the name of a base entry deep-merges over it,
+   * others are appended). A base may extend another base; cycles are errors. Relative file paths
+   * in every file (publicKeyFile, …) resolve against the folder of the config that is loaded.
+   * @default - no base
+   */
+  readonly extends?: string;
   /** Used in resource names; DNS-1123 label. */
   readonly name: string;
   readonly github: GitHubConfig;
   /** At least one. */
   readonly repositories: RepositoryConfig[];
-  /** @default - key mode, cosign v2.6.4, legacy format, tlog on */
+  /**
+   * Defaults every repository starts from (its own values win).
+   * @default - none
+   */
+  readonly defaults?: RepositoryDefaultsConfig;
+  /**
+   * How images are signed: the default of every repository (see RepositoryConfig.signing).
+   * @default - key mode, cosign v2.6.4, legacy format, tlog on
+   */
   readonly signing?: SigningConfig;
   /** @default - none */
   readonly attestations?: AttestationsConfig;

@@ -2,6 +2,7 @@ import { SECRET_NAMES } from './secrets';
 import { SbomFormat, SignatureFormat, SigningMode } from '../config/types';
 import { cosignIdentityFlags, identityFields } from '../model/identity';
 import { BlueprintModel, RepositoryModel } from '../model/model';
+import { modelForRepository } from '../model/signers';
 
 /**
  * cosign command lines, shared by the workflow, the runbook and the verification job so that
@@ -101,6 +102,7 @@ function signerTrustFlags(model: BlueprintModel, format: SignFormat): string[] {
 
 /** `cosign sign …` arguments (without the image) for one format. */
 export function signArgs(model: BlueprintModel, repo: RepositoryModel, format: SignFormat): string[] {
+  model = modelForRepository(model, repo);
   const args = ['cosign', 'sign', '--yes', ...signerTrustFlags(model, format)];
   if (repo.workflow.platforms.length > 1) args.push('--recursive');
   return args;
@@ -128,6 +130,7 @@ export function attestArgs(model: BlueprintModel, format: SignFormat, type: stri
 
 /** Identity or key flags for `cosign verify`, exactly what the admission policies use. */
 export function verifyTrustArgs(model: BlueprintModel, repo: RepositoryModel, publicKeyPath = 'cosign.pub'): string[] {
+  model = modelForRepository(model, repo); // the repository's own key or identity settings
   const args: string[] = [];
   // cosign 2.x reads only legacy signatures unless told otherwise; 3.x tries bundles, then legacy
   if (!isV3(model) && model.signing.signatureFormat === SignatureFormat.BUNDLE) args.push('--new-bundle-format=true');

@@ -5,7 +5,8 @@ import { SECRET_NAMES, TF_VARIABLES } from './secrets';
 import type { SealedSigningSecrets } from './signing-stack';
 import { SecretScope, SigningMode } from '../config/types';
 import { BlueprintError } from '../errors';
-import { ActionsPublicKeyModel, BlueprintModel, RepositoryModel } from '../model/model';
+import { ActionsPublicKeyModel, BlueprintModel, KeyModel, RepositoryModel } from '../model/model';
+import { modelForRepository } from '../model/signers';
 
 /*
  * GitHub Actions secret values sealed at synth: a libsodium sealed box (`crypto_box_seal`:
@@ -89,8 +90,8 @@ export function readSecretSources(model: BlueprintModel, env: Record<string, str
   if (!key) throw new BlueprintError('SECRET_SOURCE_MISSING', 'key-based signing is not configured; there are no secrets to seal');
   if (key.privateKeyFile === undefined) {
     throw new BlueprintError('SECRET_SOURCE_MISSING',
-      `signing.key.privateKeyFile is not set, but ${sealedFor} asks synth to seal the signing secrets`,
-      { path: 'signing.key.privateKeyFile', fix: `name cosign.key in signing.key.privateKeyFile, or remove ${sealedFor} to provide the secrets as sensitive Terraform variables at apply time` });
+      `${key.configPath}.privateKeyFile is not set, but ${sealedFor} asks synth to seal the signing secrets`,
+      { path: `${key.configPath}.privateKeyFile`, fix: `name cosign.key in signing.key.privateKeyFile, or remove ${sealedFor} to provide the secrets as sensitive Terraform variables at apply time` });
   }
   const rel = key.privateKeyFileRel ?? 'cosign.key';
   let privateKeyPem: string;
@@ -99,13 +100,13 @@ export function readSecretSources(model: BlueprintModel, env: Record<string, str
     if (!st.isFile() || st.size > MAX_PRIVATE_KEY_BYTES) throw new Error('not a key file');
     privateKeyPem = fs.readFileSync(key.privateKeyFile, 'utf8');
   } catch {
-    throw new BlueprintError('SECRET_SOURCE_MISSING', `signing.key.privateKeyFile (${rel}) cannot be read as a cosign private key file`,
-      { path: 'signing.key.privateKeyFile', fix: 'point it at the cosign.key written by `image-signing-blueprint keygen` or `cosign generate-key-pair`' });
+    throw new BlueprintError('SECRET_SOURCE_MISSING', `${key.configPath}.privateKeyFile (${rel}) cannot be read as a cosign private key file`,
+      { path: `${key.configPath}.privateKeyFile`, fix: 'point it at the cosign.key written by `image-signing-blueprint keygen` or `cosign generate-key-pair`' });
   }
   if (!/-----BEGIN ENCRYPTED (SIGSTORE|COSIGN) PRIVATE KEY-----/.test(privateKeyPem)) {
     throw new BlueprintError('SECRET_SOURCE_MISSING',
-      `signing.key.privateKeyFile (${rel}) is not an encrypted cosign private key (ENCRYPTED SIGSTORE/COSIGN PRIVATE KEY PEM)`,
-      { path: 'signing.key.privateKeyFile', fix: 'import a plain key with `cosign import-key-pair` first; never store an unencrypted key in a secret' });
+      `${key.configPath}.privateKeyFile (${rel}) is not an encrypted cosign private key (ENCRYPTED SIGSTORE/COSIGN PRIVATE KEY PEM)`,
+      { path: `${key.configPath}.privateKeyFile`, fix: 'import a plain key with `cosign import-key-pair` first; never store an unencrypted key in a secret' });
   }
   const password = env[PASSWORD_ENV];
   if (password === undefined) {
@@ -140,20 +141,30 @@ export interface SealingPlan {
  * COSIGN_PASSWORD once). Nothing is read when no key is given.
  */
 export function planSealing(model: BlueprintModel, env: Record<string, string | undefined>): SealingPlan {
-  const key = model.signing.key;
   const repositories = new Map<string, SealedSigningSecrets>();
-  if (model.signing.mode !== SigningMode.KEY || !key) return { repositories };
-  let sources: SecretSources | undefined;
-  const sourcesFor = (path: string) => (sources ??= readSecretSources(model, env, path));
-  if (key.secretScope === SecretScope.ORGANIZATION) {
-    const org = key.organizationActionsPublicKey;
-    return { organization: org ? sealSigningSecrets(sourcesFor(org.path), key.publicKey.pem, org) : undefined, repositories };
-  }
-  model.repositories.forEach((r: RepositoryModel) => {
+  // cosign.key and COSIGN_PASSWORD are read once per key (repositories may have their own keys)
+  const sources = new Map<KeyModel, SecretSources>();
+  const sourcesFor = (r: RepositoryModel, key: KeyModel, path: string) => {
+    let s = sources.get(key);
+    if (!s) {
+      s = readSecretSources(modelForRepository(model, r), env, path);
+      sources.set(key, s);
+    }
+    return s;
+  };
+  let organization: SealedSigningSecrets | undefined;
+  for (const r of model.repositories) {
+    const key = r.signing.key;
+    if (r.signing.mode !== SigningMode.KEY || !key) continue;
+    if (key.secretScope === SecretScope.ORGANIZATION) {
+      const org = key.organizationActionsPublicKey;
+      if (org && !organization) organization = sealSigningSecrets(sourcesFor(r, key, org.path), key.publicKey.pem, org);
+      continue;
+    }
     const to = key.repositoryActionsPublicKeys.get(r.name);
-    if (to) repositories.set(r.name, sealSigningSecrets(sourcesFor(to.path), key.publicKey.pem, to));
-  });
-  return { repositories };
+    if (to) repositories.set(r.name, sealSigningSecrets(sourcesFor(r, key, to.path), key.publicKey.pem, to));
+  }
+  return { organization, repositories };
 }
 
 /** One Actions secret's value: exactly one of plaintextValue (a variable or the public key) and encryptedValue. */

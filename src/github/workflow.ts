@@ -7,6 +7,7 @@ import { registrySecretNames, SECRET_NAMES } from './secrets';
 import { SecretScope, SigningMode } from '../config/types';
 import { ImageName } from '../model/image-name';
 import { BlueprintModel, RepositoryModel } from '../model/model';
+import { modelForRepository } from '../model/signers';
 
 /** A rendered workflow: the plain object, and the pins used (for `# vX.Y.Z` comments). */
 export interface RenderedWorkflow {
@@ -91,7 +92,7 @@ function keyEnv(): Record<string, string> {
 export function signingPermissions(model: BlueprintModel, repo: RepositoryModel): Record<string, string> {
   const p: Record<string, string> = { contents: 'read' };
   if (repo.images.some((i) => i.registry === 'ghcr.io')) p.packages = 'write';
-  if (model.signing.mode === SigningMode.KEYLESS || model.attestations.provenance) p['id-token'] = 'write';
+  if (repo.signing.mode === SigningMode.KEYLESS || model.attestations.provenance) p['id-token'] = 'write';
   if (model.attestations.provenance) p.attestations = 'write';
   return p;
 }
@@ -215,6 +216,7 @@ function verifyJob(model: BlueprintModel, repo: RepositoryModel, needs: string |
  * lowercase; `${{ github.repository }}` is never used in an image reference.
  */
 export function renderWorkflow(model: BlueprintModel, repo: RepositoryModel, opts: WorkflowRenderOptions = {}): RenderedWorkflow {
+  model = modelForRepository(model, repo); // this repository's own signing
   const { use, used } = pinUser(model, opts);
   const keyMode = model.signing.mode === SigningMode.KEY;
   const signer = repo.workflow.signer;
@@ -310,6 +312,7 @@ export function renderWorkflow(model: BlueprintModel, repo: RepositoryModel, opt
  * environment variables, never by expression interpolation.
  */
 export function renderSignerWorkflow(model: BlueprintModel, repo: RepositoryModel, opts: WorkflowRenderOptions = {}): RenderedWorkflow {
+  model = modelForRepository(model, repo);
   const signer = repo.workflow.signer;
   if (!signer) throw new Error(`repository ${repo.name} has no signerWorkflow`);
   const { use, used } = pinUser(model, opts);

@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { effectiveRepositories, EffectiveRepository } from '../config/config-schema';
+import { effectiveSigning } from '../config/merge';
 import { ConfigError, Problem } from '../config/problems';
 import {
-  BlueprintConfig, FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SignerWorkflowConfig, SigningMode,
+  BlueprintConfig, FailureAction, KeylessConfig, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SignerWorkflowConfig, SigningConfig,
+  SigningMode, WorkflowConfig,
 } from '../config/types';
 import { BlueprintError } from '../errors';
 import { deriveIdentity, filterPatternToRegExp, GITHUB_ACTIONS_ISSUER } from './identity';
@@ -106,19 +109,37 @@ function loadKey(src: FileSource, rel: string, configPath: string, problems: Pro
 export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: string): BlueprintModel {
   const problems: Problem[] = [];
   const owner = cfg.github.owner;
-  const mode = cfg.signing?.mode ?? SigningMode.KEY;
-  const keylessCfg = cfg.signing?.keyless ?? {};
-  const issuer = keylessCfg.issuer ?? GITHUB_ACTIONS_ISSUER;
+  const effective = effectiveRepositories(cfg as unknown as Record<string, any>);
 
-  const repositories: RepositoryModel[] = cfg.repositories.map((r, i) => {
-    const w = r.workflow ?? {};
+  // one SigningModel per distinct effective signing config (key files are read once)
+  const signers = new Map<string, SigningModel | undefined>();
+  const defaultKey = JSON.stringify(effectiveSigning(cfg.signing, undefined));
+  const signingOf = (e: EffectiveRepository): SigningModel | undefined => {
+    const k = JSON.stringify(e.signing);
+    if (!signers.has(k)) {
+      const before = problems.length;
+      const built = buildSigning(cfg, e, k === defaultKey, src, problems);
+      signers.set(k, problems.length > before ? undefined : built);
+    }
+    return signers.get(k);
+  };
+
+  const repositories: RepositoryModel[] = [];
+  effective.forEach((e) => {
+    const r = cfg.repositories[e.index];
+    const i = e.index;
+    const signing = signingOf(e);
+    const w = e.workflow as WorkflowConfig;
+    const mode = e.signing.mode as SigningMode;
+    const keylessCfg = (e.signing.keyless ?? {}) as KeylessConfig;
+    const issuer = keylessCfg.issuer ?? GITHUB_ACTIONS_ISSUER;
     const file = w.file ?? DEFAULTS.workflowFile;
     const branches = w.branches ?? [...DEFAULTS.branches];
     const tags = w.tags ?? [];
     if (mode === SigningMode.KEYLESS && w.signerWorkflow === undefined) {
       const refs = [
-        ...branches.map((b, j) => [b, `repositories[${i}].workflow.branches[${j}]`]),
-        ...tags.map((t, j) => [t, `repositories[${i}].workflow.tags[${j}]`]),
+        ...branches.map((b, j) => [b, `${e.workflowPath('branches')}[${j}]`]),
+        ...tags.map((t, j) => [t, `${e.workflowPath('tags')}[${j}]`]),
       ];
       refs.forEach(([p, where]) => {
         if (filterPatternToRegExp(p) === undefined) {
@@ -133,7 +154,8 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     }
     const workflowPath = `.github/workflows/${file}`;
     const signer = w.signerWorkflow ? signerWorkflowModel(w.signerWorkflow) : undefined;
-    return {
+    if (!signing) return;
+    repositories.push({
       name: r.name,
       fullName: `${owner}/${r.name}`,
       path: `repositories[${i}]`,
@@ -153,95 +175,38 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
         signer,
       },
       identity: deriveIdentity({ owner, repo: r.name, workflowPath, branches, tags, issuer, signer }),
-    };
+      signing,
+    });
   });
 
-  let key: KeyModel | undefined;
-  let keyless: KeylessModel | undefined;
-  if (mode === SigningMode.KEY) {
-    const k = cfg.signing?.key ?? {};
-    let publicKey: ParsedPublicKey | undefined;
-    if (k.publicKey !== undefined) {
-      try {
-        publicKey = parsePublicKeyPem(k.publicKey, 'signing.key.publicKey');
-      } catch (e) {
-        const be = e as BlueprintError;
-        problems.push({ path: 'signing.key.publicKey', message: be.message, fix: be.fix });
-      }
-    } else {
-      publicKey = loadKey(src, k.publicKeyFile ?? 'cosign.pub', 'signing.key.publicKeyFile', problems);
+  // Actions public keys of the repositories (sealed secrets), on the key of the signer they use
+  for (const r of repositories) {
+    const rc = cfg.repositories.find((x) => x.name === r.name)!;
+    const key = r.signing.key;
+    if (key && rc.actionsPublicKey) {
+      (key.repositoryActionsPublicKeys as Map<string, ActionsPublicKeyModel>).set(r.name,
+        { keyId: rc.actionsPublicKey.keyId, key: rc.actionsPublicKey.key, path: `${r.path}.actionsPublicKey` });
     }
-    const previousSpecs = [
-      ...(k.previousPublicKeyFiles ?? []).map((f, i) => ({ file: f, path: `signing.key.previousPublicKeyFiles[${i}]`, notAfter: undefined as string | undefined })),
-      ...(k.previousKeys ?? []).map((p, i) => ({ file: p.publicKeyFile, path: `signing.key.previousKeys[${i}]`, notAfter: p.notAfter })),
-    ];
-    const previous = previousSpecs.map((p): PreviousPublicKeyModel | undefined => {
-      const keyPath = p.path.startsWith('signing.key.previousKeys') ? `${p.path}.publicKeyFile` : p.path;
-      const pk = loadKey(src, p.file, keyPath, problems);
-      return pk ? { key: pk, ...p } : undefined;
-    }).filter((x): x is PreviousPublicKeyModel => x !== undefined);
-    if (publicKey) {
-      previous.forEach((p) => {
-        if (p.key.spkiDer.equals(publicKey!.spkiDer)) {
-          problems.push({ path: p.path, value: p.file, message: 'is the current public key', fix: 'list only keys that were replaced' });
-        }
+  }
+  // organization secrets are one set per organization: one key for every repository that uses them
+  const orgRepos = repositories.filter((r) => r.signing.key?.secretScope === SecretScope.ORGANIZATION);
+  const orgKey = orgRepos[0]?.signing.key;
+  for (const r of orgRepos.slice(1)) {
+    const k = r.signing.key!;
+    if (orgKey && k.publicKey.fingerprint !== orgKey.publicKey.fingerprint) {
+      problems.push({
+        path: `${k.configPath}.secretScope`,
+        value: SecretScope.ORGANIZATION,
+        message: `${r.path} (${r.name}) signs with key SHA256:${k.publicKey.fingerprint.slice(0, 16)}…, but the organization secrets hold the key of ${orgRepos[0].path} `
+          + `(SHA256:${orgKey.publicKey.fingerprint.slice(0, 16)}…); an organization has one COSIGN_PRIVATE_KEY`,
+        fix: 'use secretScope: repository (or environment) for repositories with their own key',
       });
+      break;
     }
-    const actionsKey = (c: { keyId: string; key: string } | undefined, where: string): ActionsPublicKeyModel | undefined =>
-      (c ? { keyId: c.keyId, key: c.key, path: where } : undefined);
-    const repositoryActionsPublicKeys = new Map<string, ActionsPublicKeyModel>();
-    cfg.repositories.forEach((r, i) => {
-      const a = actionsKey(r.actionsPublicKey, `repositories[${i}].actionsPublicKey`);
-      if (a) repositoryActionsPublicKeys.set(r.name, a);
-    });
-    let privateKeyFile: string | undefined;
-    if (k.privateKeyFile !== undefined) {
-      const abs = resolveInside(src.baseDir, k.privateKeyFile, 'signing.key.privateKeyFile');
-      if (isProblem(abs)) problems.push(abs);
-      else privateKeyFile = abs;
-    }
-    if (publicKey) {
-      key = {
-        publicKey,
-        publicKeyFile: k.publicKey !== undefined ? undefined : (k.publicKeyFile ?? 'cosign.pub'),
-        previousPublicKeys: previous,
-        secretScope: k.secretScope ?? SecretScope.REPOSITORY,
-        environment: k.environment,
-        privateKeyFile,
-        privateKeyFileRel: privateKeyFile !== undefined ? k.privateKeyFile : undefined,
-        organizationActionsPublicKey: actionsKey(cfg.github.actionsPublicKey, 'github.actionsPublicKey'),
-        repositoryActionsPublicKeys,
-      };
-    }
-  } else {
-    let trustedRootFile: string | undefined;
-    if (keylessCfg.trustedRootFile !== undefined) {
-      const abs = resolveInside(src.baseDir, keylessCfg.trustedRootFile, 'signing.keyless.trustedRootFile');
-      if (isProblem(abs)) problems.push(abs);
-      else if (!fs.existsSync(abs)) problems.push({ path: 'signing.keyless.trustedRootFile', value: keylessCfg.trustedRootFile, message: 'file not found', fix: 'write it with `cosign trusted-root create`' });
-      else trustedRootFile = keylessCfg.trustedRootFile;
-    }
-    const trustedRoot = trustedRootFile !== undefined ? readTrustedRoot(src, trustedRootFile, problems) : undefined;
-    const fulcioUrl = keylessCfg.fulcioUrl ?? DEFAULTS.fulcioUrl;
-    const rekorUrl = keylessCfg.rekorUrl ?? DEFAULTS.rekorUrl;
-    keyless = {
-      issuer,
-      fulcioUrl,
-      rekorUrl,
-      trustedRootFile,
-      trustedRoot,
-      privateInstance: fulcioUrl !== DEFAULTS.fulcioUrl || rekorUrl !== DEFAULTS.rekorUrl || trustedRootFile !== undefined,
-    };
   }
 
-  const signing: SigningModel = {
-    mode,
-    cosignVersion: parseVersion(cfg.signing?.cosign?.version ?? DEFAULTS.cosignVersion),
-    signatureFormat: cfg.signing?.cosign?.signatureFormat ?? SignatureFormat.LEGACY,
-    transparencyLog: cfg.signing?.transparencyLog ?? true,
-    key,
-    keyless,
-  };
+  const defaultSigning = [...signers.values()].find((s) => s?.isDefault && repositories.some((r) => r.signing === s))
+    ?? repositories[0]?.signing;
 
   const adm = cfg.admission ?? {};
   const clusterCfgs = cfg.clusters ?? [{ name: 'default' }];
@@ -269,14 +234,16 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
   });
   clusters.forEach((c, i) => {
     // policy-controller v0.15 reads Sigstore bundles for keyless authorities only (sigstore/policy-controller#1958)
-    if (c.policyController.enabled && mode === SigningMode.KEY && signing.signatureFormat === SignatureFormat.BUNDLE) {
+    const keyBundle = repositories.find((r) => r.signing.mode === SigningMode.KEY && r.signing.signatureFormat === SignatureFormat.BUNDLE);
+    if (c.policyController.enabled && keyBundle) {
       const own = cfg.clusters?.[i]?.policyController?.enabled !== undefined;
+      const formatPath = keyBundle.signing.isDefault ? 'signing.cosign.signatureFormat' : `${keyBundle.path}.signing.cosign.signatureFormat`;
       problems.push({
         path: own ? `clusters[${i}].policyController.enabled` : 'admission.policyController.enabled',
         value: true,
-        message: `policy-controller ${c.policyController.version.text} cannot verify key-based signatures stored as Sigstore bundles (signing.cosign.signatureFormat: bundle); `
-          + 'its signatureFormat: bundle is keyless-only (sigstore/policy-controller#1958)',
-        fix: 'set signing.cosign.signatureFormat: both (or legacy), or use Kyverno >= 1.19 for this cluster',
+        message: `policy-controller ${c.policyController.version.text} cannot verify key-based signatures stored as Sigstore bundles (${formatPath}: bundle`
+          + `${keyBundle.signing.isDefault ? '' : `, repository ${keyBundle.name}`}); its signatureFormat: bundle is keyless-only (sigstore/policy-controller#1958)`,
+        fix: `set ${formatPath}: both (or legacy), or use Kyverno >= 1.19 for this cluster`,
       });
     }
     c.registryCredentialSecrets.forEach((sec, j) => {
@@ -292,7 +259,7 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     });
   });
   const vcfg = cfg.verification?.cluster;
-  if (vcfg && vcfg.image === undefined && signing.signatureFormat === SignatureFormat.BUNDLE) {
+  if (vcfg && vcfg.image === undefined && repositories.some((r) => r.signing.signatureFormat === SignatureFormat.BUNDLE)) {
     problems.push({
       path: 'verification.cluster.image',
       message: 'is required with signing.cosign.signatureFormat: bundle: the built-in cosign v2.4.1 job image does not read Sigstore bundle referrers',
@@ -307,7 +274,7 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     name: cfg.name,
     owner,
     repositories,
-    signing,
+    signing: defaultSigning!,
     attestations: {
       sbom: cfg.attestations?.sbom ? (cfg.attestations.sbom.format ?? SbomFormat.CYCLONEDX) : undefined,
       provenance: cfg.attestations?.provenance ?? false,
@@ -328,12 +295,104 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
   };
 }
 
+/** The SigningModel of one effective signing config; problems name the config path each field came from. */
+function buildSigning(cfg: BlueprintConfig, e: EffectiveRepository, isDefault: boolean, src: FileSource, problems: Problem[]): SigningModel {
+  const sc = e.signing as SigningConfig;
+  const mode = sc.mode ?? SigningMode.KEY;
+  const at = e.signingPath;
+  let key: KeyModel | undefined;
+  let keyless: KeylessModel | undefined;
+  if (mode === SigningMode.KEY) {
+    const k = sc.key ?? {};
+    const keyBase = at('key.publicKeyFile').replace(/\.publicKeyFile$/, '');
+    let publicKey: ParsedPublicKey | undefined;
+    if (k.publicKey !== undefined) {
+      const where = at('key.publicKey');
+      try {
+        publicKey = parsePublicKeyPem(k.publicKey, where);
+      } catch (err) {
+        const be = err as BlueprintError;
+        problems.push({ path: where, message: be.message, fix: be.fix });
+      }
+    } else {
+      publicKey = loadKey(src, k.publicKeyFile ?? 'cosign.pub', at('key.publicKeyFile'), problems);
+    }
+    const previousSpecs = [
+      ...(k.previousPublicKeyFiles ?? []).map((f, i) => ({ file: f, path: `${at('key.previousPublicKeyFiles')}[${i}]`, notAfter: undefined as string | undefined })),
+      ...(k.previousKeys ?? []).map((p, i) => ({ file: p.publicKeyFile, path: `${at('key.previousKeys')}[${i}]`, notAfter: p.notAfter })),
+    ];
+    const previous = previousSpecs.map((p): PreviousPublicKeyModel | undefined => {
+      const keyPath = /\.previousKeys\[\d+\]$/.test(p.path) ? `${p.path}.publicKeyFile` : p.path;
+      const pk = loadKey(src, p.file, keyPath, problems);
+      return pk ? { key: pk, ...p } : undefined;
+    }).filter((x): x is PreviousPublicKeyModel => x !== undefined);
+    if (publicKey) {
+      previous.forEach((p) => {
+        if (p.key.spkiDer.equals(publicKey!.spkiDer)) {
+          problems.push({ path: p.path, value: p.file, message: 'is the current public key', fix: 'list only keys that were replaced' });
+        }
+      });
+    }
+    let privateKeyFile: string | undefined;
+    if (k.privateKeyFile !== undefined) {
+      const abs = resolveInside(src.baseDir, k.privateKeyFile, at('key.privateKeyFile'));
+      if (isProblem(abs)) problems.push(abs);
+      else privateKeyFile = abs;
+    }
+    const org = cfg.github.actionsPublicKey;
+    if (publicKey) {
+      key = {
+        configPath: keyBase,
+        publicKey,
+        publicKeyFile: k.publicKey !== undefined ? undefined : (k.publicKeyFile ?? 'cosign.pub'),
+        previousPublicKeys: previous,
+        secretScope: k.secretScope ?? SecretScope.REPOSITORY,
+        environment: k.environment,
+        privateKeyFile,
+        privateKeyFileRel: privateKeyFile !== undefined ? k.privateKeyFile : undefined,
+        organizationActionsPublicKey: org ? { keyId: org.keyId, key: org.key, path: 'github.actionsPublicKey' } : undefined,
+        // filled in per repository once every repository knows its signer
+        repositoryActionsPublicKeys: new Map<string, ActionsPublicKeyModel>(),
+      };
+    }
+  } else {
+    const keylessCfg = sc.keyless ?? {};
+    const where = at('keyless.trustedRootFile');
+    let trustedRootFile: string | undefined;
+    if (keylessCfg.trustedRootFile !== undefined) {
+      const abs = resolveInside(src.baseDir, keylessCfg.trustedRootFile, where);
+      if (isProblem(abs)) problems.push(abs);
+      else if (!fs.existsSync(abs)) problems.push({ path: where, value: keylessCfg.trustedRootFile, message: 'file not found', fix: 'write it with `cosign trusted-root create`' });
+      else trustedRootFile = keylessCfg.trustedRootFile;
+    }
+    const trustedRoot = trustedRootFile !== undefined ? readTrustedRoot(src, trustedRootFile, problems, where) : undefined;
+    const fulcioUrl = keylessCfg.fulcioUrl ?? DEFAULTS.fulcioUrl;
+    const rekorUrl = keylessCfg.rekorUrl ?? DEFAULTS.rekorUrl;
+    keyless = {
+      issuer: keylessCfg.issuer ?? GITHUB_ACTIONS_ISSUER,
+      fulcioUrl,
+      rekorUrl,
+      trustedRootFile,
+      trustedRoot,
+      privateInstance: fulcioUrl !== DEFAULTS.fulcioUrl || rekorUrl !== DEFAULTS.rekorUrl || trustedRootFile !== undefined,
+    };
+  }
+  return {
+    isDefault,
+    mode,
+    cosignVersion: parseVersion(sc.cosign?.version ?? DEFAULTS.cosignVersion),
+    signatureFormat: sc.cosign?.signatureFormat ?? SignatureFormat.LEGACY,
+    transparencyLog: sc.transparencyLog ?? true,
+    key,
+    keyless,
+  };
+}
+
 /** Where the workflows read the trusted root from: the stack commits it to every repository. */
 export const TRUSTED_ROOT_REPO_PATH = '.sigstore/trusted_root.json';
 
 /** Reads and sanity-checks a Sigstore TrustedRoot JSON (`cosign trusted-root create`). */
-function readTrustedRoot(src: FileSource, rel: string, problems: Problem[]): { json: string; repoPath: string } | undefined {
-  const where = 'signing.keyless.trustedRootFile';
+function readTrustedRoot(src: FileSource, rel: string, problems: Problem[], where: string): { json: string; repoPath: string } | undefined {
   const text = readSmallFile(path.resolve(src.baseDir, rel), where, rel);
   if (isProblem(text)) {
     problems.push(text);

@@ -70,6 +70,11 @@ export interface RepositoryModel {
   readonly workflow: WorkflowModel;
   /** keyless identity (also computed in key mode, unused there) */
   readonly identity: SignerIdentityModel;
+  /**
+   * How this repository signs: the top-level `signing` with the repository's override applied.
+   * Repositories with the same effective signing config share one object.
+   */
+  readonly signing: SigningModel;
 }
 
 /** A public key replaced in a rotation: accepted by the policies, never used to sign. */
@@ -93,6 +98,8 @@ export interface ActionsPublicKeyModel {
 }
 
 export interface KeyModel {
+  /** config path of the key block the public key came from: `signing.key` or `repositories[i].signing.key` */
+  readonly configPath: string;
   readonly publicKey: ParsedPublicKey;
   /** file the public key came from, relative to the config (for the runbook) */
   readonly publicKeyFile?: string;
@@ -121,6 +128,8 @@ export interface KeylessModel {
 }
 
 export interface SigningModel {
+  /** true for the top-level `signing` as it is (what repositories without an override use) */
+  readonly isDefault: boolean;
   readonly mode: SigningMode;
   readonly cosignVersion: Version;
   readonly signatureFormat: SignatureFormat;
@@ -160,6 +169,10 @@ export interface BlueprintModel {
   readonly name: string;
   readonly owner: string;
   readonly repositories: readonly RepositoryModel[];
+  /**
+   * The default signing (the top-level `signing`), or the first repository's when every
+   * repository overrides it. Per-repository code reads `repository.signing`.
+   */
   readonly signing: SigningModel;
   readonly attestations: { readonly sbom?: SbomFormat; readonly provenance: boolean };
   readonly clusters: readonly ClusterModel[];

@@ -12,7 +12,7 @@ import { planSealing } from '../github/sealed-box';
 import { GitHubSigningStack } from '../github/signing-stack';
 import { renderWorkflow, RenderedWorkflow, WorkflowRenderOptions } from '../github/workflow';
 import { workflowToYaml } from '../github/workflow-yaml';
-import { BlueprintModel, ClusterModel } from '../model/model';
+import { BlueprintModel, ClusterModel, RepositoryModel } from '../model/model';
 import { renderRunbook, RunbookPaths } from '../runbook/runbook';
 
 /** Everything a synth produces, in memory: relative path → content. */
@@ -60,7 +60,8 @@ export interface RenderOptions {
 export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {}): Artifacts {
   const files = new Map<string, string>();
   const paths = outputPaths(model);
-  const keyMode = model.signing.mode === SigningMode.KEY;
+  const keyOf = (r: RepositoryModel) => (r.signing.mode === SigningMode.KEY ? r.signing.key : undefined);
+  const byName = new Map(model.repositories.map((r) => [r.name, r]));
 
   const workflows = model.repositories.map((r) => renderWorkflow(model, r, opts.workflow));
   for (const c of opts.customizers?.workflows ?? []) {
@@ -71,7 +72,8 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
     const text = workflowToYaml(w);
     workflowYaml.set(w.repository, text);
     files.set(`${paths.githubDir(w.repository)}/${w.path}`, text);
-    if (keyMode && model.signing.key) files.set(`${paths.githubDir(w.repository)}/cosign.pub`, model.signing.key.publicKey.pem);
+    const key = byName.has(w.repository) ? keyOf(byName.get(w.repository)!) : undefined;
+    if (key) files.set(`${paths.githubDir(w.repository)}/cosign.pub`, key.publicKey.pem);
   }
 
   const clusterObjects = new Map<string, any[]>();
@@ -90,23 +92,26 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'isb-tf-'));
   try {
     const app = new TfApp({ outdir: staging, skipValidation: false });
-    if (keyMode && model.signing.key?.secretScope === SecretScope.ORGANIZATION) {
+    // organization secrets: one stack, readable by the repositories whose key uses that scope
+    const orgRepos = model.repositories.filter((r) => keyOf(r)?.secretScope === SecretScope.ORGANIZATION);
+    if (orgRepos.length > 0) {
       new GitHubOrganizationSecretsStack(app, GitHubOrganizationSecretsStack.defaultStackId(model.owner), {
         owner: model.owner,
-        repositories: model.repositories.map((r) => r.name),
-        publicKeyPem: model.signing.key.publicKey.pem,
+        repositories: orgRepos.map((r) => r.name),
+        publicKeyPem: keyOf(orgRepos[0])!.publicKey.pem,
         sealedSecrets: sealing.organization,
       });
     }
     for (const r of model.repositories) {
+      const key = keyOf(r);
       const repoFiles = [{ path: r.workflow.path, content: workflowYaml.get(r.name)! }];
-      if (keyMode && model.signing.key) repoFiles.push({ path: 'cosign.pub', content: model.signing.key.publicKey.pem });
+      if (key) repoFiles.push({ path: 'cosign.pub', content: key.publicKey.pem });
       const stack = new GitHubSigningStack(app, stackId(r.name), {
         owner: model.owner,
         repository: r.name,
-        publicKeyPem: keyMode ? model.signing.key?.publicKey.pem : undefined,
-        secretScope: model.signing.key?.secretScope,
-        environment: model.signing.key?.environment,
+        publicKeyPem: key?.publicKey.pem,
+        secretScope: key?.secretScope,
+        environment: key?.environment,
         sealedSecrets: sealing.repositories.get(r.name),
         files: repoFiles,
       });

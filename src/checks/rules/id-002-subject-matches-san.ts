@@ -24,11 +24,13 @@ export const ISB_ID_002: Rule = {
     + 'enough.',
   fix: 'Let the blueprint derive the identity from the repository and workflow; with a reusable workflow, name it as signerWorkflow.',
   check(ctx) {
-    if (ctx.model.signing.mode !== SigningMode.KEYLESS) return [];
+    // per repository: only keyless signers have identities of their own (key repositories: provenance only)
+    const keyless = ctx.model.repositories.filter((r) => r.signing.mode === SigningMode.KEYLESS);
+    if (keyless.length === 0) return [];
     const out: RawFinding[] = [];
     const ids = foundIdentities(ctx.artifacts);
     const accepted = new Set<FoundIdentity>();
-    const anySan = triggerSans(ctx.model.owner, ctx.model.repositories[0]);
+    const anySan = triggerSans(ctx.model.owner, keyless[0]);
     for (const r of ctx.model.repositories) {
       const sans = triggerSans(ctx.model.owner, r);
       for (const id of candidateIdentities(ids, ctx.model.owner, r.name)) {

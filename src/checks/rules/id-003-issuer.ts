@@ -12,13 +12,16 @@ export const ISB_ID_003: Rule = {
     + 'every image the GitHub workflow signs.',
   fix: 'Set the issuer to https://token.actions.githubusercontent.com (or the configured signing.keyless.issuer).',
   check(ctx) {
-    if (ctx.model.signing.mode !== SigningMode.KEYLESS) return [];
-    const want = ctx.model.signing.keyless?.issuer ?? 'https://token.actions.githubusercontent.com';
+    // each keyless repository's own issuer; key repositories' identities (provenance) use GitHub's
+    if (!ctx.model.repositories.some((r) => r.signing.mode === SigningMode.KEYLESS)) return [];
+    const wants = [...new Set(ctx.model.repositories.map((r) => (r.signing.mode === SigningMode.KEYLESS
+      ? r.signing.keyless?.issuer ?? r.identity.issuer : r.identity.issuer)))];
+    const want = wants[0] ?? 'https://token.actions.githubusercontent.com';
     const out: RawFinding[] = [];
     for (const id of foundIdentities(ctx.artifacts)) {
       if (id.issuer === undefined && id.issuerRegExp === undefined) {
         out.push({ path: id.where, message: 'keyless identity has no issuer: certificates from any OIDC issuer are accepted' });
-      } else if (!acceptsIssuer(id, want)) {
+      } else if (!wants.some((w) => acceptsIssuer(id, w))) {
         out.push({ path: id.where, message: `issuer ${q(id.issuer ?? id.issuerRegExp)} does not accept the signing workflow's issuer ${q(want)}` });
       }
     }

@@ -14,10 +14,11 @@ export const ISB_ID_004: Rule = {
     + 'admitted; if it accepts fewer, images signed from a triggered ref are rejected.',
   fix: 'Derive the identity from the workflow\'s branches and tags (the blueprint does), and keep both in one config.',
   check(ctx) {
-    if (ctx.model.signing.mode !== SigningMode.KEYLESS) return [];
     const out: RawFinding[] = [];
+    const keyless = ctx.model.repositories.filter((r) => r.signing.mode === SigningMode.KEYLESS);
+    if (keyless.length === 0) return out;
     const ids = foundIdentities(ctx.artifacts);
-    for (const repo of ctx.model.repositories) {
+    for (const repo of keyless) {
       const sans = triggerSans(ctx.model.owner, repo);
       const mine = candidateIdentities(ids, ctx.model.owner, repo.name).filter((id) => sans.some((s) => acceptsSan(id, s)));
       const probes = ['refs/heads/isb-untriggered-branch', 'refs/tags/isb-untriggered-tag', 'refs/pull/1/merge']

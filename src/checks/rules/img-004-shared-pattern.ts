@@ -1,5 +1,5 @@
-import { SigningMode } from '../../config/types';
 import { RepositoryModel } from '../../model/model';
+import { signerCanonical } from '../../model/signers';
 import { clusterEngineIndexes, PatternGroup } from '../pattern-index';
 import { RawFinding, Rule } from '../types';
 import { clusterPath, q } from './util';
@@ -13,7 +13,9 @@ export const ISB_IMG_004: Rule = {
     + 'images are rejected; when it accepts both identities, either repository can sign the other\'s images.',
   fix: 'Give each repository\'s images their own patterns (the blueprint derives one rule per repository).',
   check(ctx) {
-    if (ctx.model.signing.mode !== SigningMode.KEYLESS || ctx.model.repositories.length < 2) return [];
+    // signers compared as a verifier sees them: key fingerprints (+ format, tlog), or the keyless identity
+    const canonical = new Map(ctx.model.repositories.map((r) => [r, signerCanonical(r)]));
+    if (new Set(canonical.values()).size < 2) return [];
     const out: RawFinding[] = [];
     for (const idx of clusterEngineIndexes(ctx.artifacts)) {
       const reposOf = new Map<PatternGroup, Set<RepositoryModel>>();
@@ -29,11 +31,13 @@ export const ISB_IMG_004: Rule = {
         }
       }
       for (const [g, repos] of reposOf) {
-        const identities = new Set([...repos].map((r) => r.identity.subjectRegExp));
+        const identities = new Set([...repos].map((r) => canonical.get(r)));
         if (identities.size > 1) {
+          const how = new Set([...repos].map((r) => r.signing.mode)).size > 1 ? 'signed differently (a key and keylessly)'
+            : [...repos][0].signing.mode === 'key' ? 'signed with different keys' : 'signed by different workflow identities';
           out.push({
             path: clusterPath(ctx.model, g.cluster),
-            message: `${g.where}: patterns ${g.include.map(q).join(', ')} match images of ${[...repos].map((r) => q(r.fullName)).join(' and ')}, which are signed by different workflow identities`,
+            message: `${g.where}: patterns ${g.include.map(q).join(', ')} match images of ${[...repos].map((r) => q(r.fullName)).join(' and ')}, which are ${how}`,
           });
         }
       }

@@ -49,10 +49,13 @@ export const ISB_KEY_001: Rule = {
     + 'key nobody rotates). Keys are compared as decoded SubjectPublicKeyInfo bytes, not PEM text.',
   fix: 'Point signing.key.publicKeyFile at the cosign.pub of the key in COSIGN_PRIVATE_KEY; list retired keys in previousPublicKeyFiles.',
   check(ctx) {
-    const key = ctx.model.signing.key;
-    if (ctx.model.signing.mode !== SigningMode.KEY || !key) return [];
-    const allowed = new Set([key.publicKey.spkiDer.toString('hex'), ...key.previousPublicKeys.map((p) => p.key.spkiDer.toString('hex'))]);
-    const current = key.publicKey.spkiDer.toString('hex');
+    // every key repository's own key: current keys and the previous ones kept for rotation
+    const keys = [...new Set(ctx.model.repositories.filter((r) => r.signing.mode === SigningMode.KEY && r.signing.key).map((r) => r.signing.key!))];
+    if (keys.length === 0) return [];
+    const key = keys[0];
+    const allowed = new Set(keys.flatMap((k) => [k.publicKey.spkiDer.toString('hex'), ...k.previousPublicKeys.map((p) => p.key.spkiDer.toString('hex'))]));
+    const currents = new Set(keys.map((k) => k.publicKey.spkiDer.toString('hex')));
+    const fps = keys.map((k) => `SHA256:${k.publicKey.fingerprint}`).join(', ');
     const out: RawFinding[] = [];
     const found = policyKeys(ctx);
     for (const f of found) {
@@ -63,10 +66,14 @@ export const ISB_KEY_001: Rule = {
       }
       if (hexes.some((h) => h === undefined)) out.push({ path: f.where, message: 'holds a PEM block that is not a valid public key' });
       if (hexes.some((h) => h !== undefined && !allowed.has(h))) {
-        out.push({ path: f.where, message: `holds a public key that is neither the blueprint's key (SHA256:${key.publicKey.fingerprint}) nor a previous one` });
+        out.push({ path: f.where, message: keys.length === 1
+          ? `holds a public key that is neither the blueprint's key (SHA256:${key.publicKey.fingerprint}) nor a previous one`
+          : `holds a public key that is none of the blueprint's keys (${fps}) nor a previous one` });
       }
-      if (!f.where.endsWith('cosign.pub') && !hexes.includes(current)) {
-        out.push({ path: f.where, message: `does not accept the current signing key (SHA256:${key.publicKey.fingerprint})` });
+      if (!f.where.endsWith('cosign.pub') && !hexes.some((h) => h !== undefined && currents.has(h))) {
+        out.push({ path: f.where, message: keys.length === 1
+          ? `does not accept the current signing key (SHA256:${key.publicKey.fingerprint})`
+          : `does not accept any current signing key (${fps})` });
       }
     }
     return out;

@@ -23,8 +23,9 @@ export const ISB_KEY_002: Rule = {
     + 'or worse prompts and hangs.',
   fix: 'Use the names cosign\'s github:// provider uses (COSIGN_PRIVATE_KEY, COSIGN_PASSWORD, COSIGN_PUBLIC_KEY) in both places.',
   check(ctx) {
-    if (ctx.model.signing.mode !== SigningMode.KEY) return [];
+    if (!ctx.model.repositories.some((r) => r.signing.mode === SigningMode.KEY)) return [];
     const out: RawFinding[] = [];
+    const keyRepos = new Set(ctx.model.repositories.filter((r) => r.signing.mode === SigningMode.KEY).map((r) => r.name));
     const all = new Set<string>();
     for (const tf of ctx.artifacts.terraform.values()) for (const s of provisionedSecrets(tf)) all.add(s);
     for (const [repo, w] of ctx.artifacts.workflows) {
@@ -34,7 +35,8 @@ export const ISB_KEY_002: Rule = {
         if (name === 'GITHUB_TOKEN' || name.startsWith('REGISTRY_')) continue;
         if (!all.has(name)) out.push({ path: repoPath(ctx.model, repo), message: `${w.file} reads secrets.${name}, which no Terraform stack provisions` });
       }
-      for (const name of [SECRET_NAMES.privateKey, SECRET_NAMES.password]) {
+      // keyless repositories read no signing secrets: other repositories' stacks provision them
+      for (const name of keyRepos.has(repo) ? [SECRET_NAMES.privateKey, SECRET_NAMES.password] : []) {
         if (all.has(name) && !read.has(name)) out.push({ path: repoPath(ctx.model, repo), message: `the stack provisions ${name} but ${w.file} never reads it`, level: 'warning' });
       }
     }

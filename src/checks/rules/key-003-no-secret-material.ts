@@ -16,8 +16,8 @@ export const ISB_KEY_003: Rule = {
     const needles: { what: string; value: string }[] = [];
     const pw = ctx.env.COSIGN_PASSWORD;
     if (pw !== undefined && pw.length >= MIN_SCANNED_PASSWORD) needles.push({ what: 'the COSIGN_PASSWORD value', value: pw });
-    const keyFile = ctx.model.signing.key?.privateKeyFile;
-    if (keyFile) {
+    const keyFiles = new Set(ctx.model.repositories.map((r) => r.signing.key?.privateKeyFile).filter((f): f is string => f !== undefined));
+    for (const keyFile of keyFiles) {
       try {
         const body = fs.readFileSync(keyFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
         for (const line of body) if (line.length >= 16) needles.push({ what: 'a line of the private key file', value: line });

@@ -11,10 +11,12 @@ export const ISB_NET_001: Rule = {
   fix: 'Configure signing.keyless.fulcioUrl, rekorUrl and trustedRootFile for a private Sigstore, or sign with a key.',
   check(ctx) {
     const out: RawFinding[] = [];
-    if (ctx.model.signing.mode !== SigningMode.KEYLESS) return out;
-    const k = ctx.model.signing.keyless;
+    // the first keyless repository without a trusted root (each one's own Sigstore settings)
+    const repo = ctx.model.repositories.find((r) => r.signing.mode === SigningMode.KEYLESS && !r.signing.keyless?.trustedRootFile);
+    if (!repo) return out;
+    const k = repo.signing.keyless;
     for (const c of ctx.model.clusters) {
-      if ((c as any).airGapped && !(k?.trustedRootFile)) {
+      if ((c as any).airGapped) {
         out.push({ path: `${c.path}.airGapped`, message: `cluster ${JSON.stringify(c.name)} is air-gapped but keyless signing uses ${k?.privateInstance ? 'no trusted root file' : 'the public Sigstore instance'}` });
       }
     }

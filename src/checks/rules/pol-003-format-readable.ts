@@ -2,7 +2,7 @@ import { SignatureFormat } from '../../config/types';
 import { versionAtLeast } from '../../model/model';
 import { RawFinding, Rule } from '../types';
 import { kyvernoAttestorEntries, kyvernoEntries, objectsOfKind } from '../views';
-import { clusterByName, clusterPath } from './util';
+import { clusterByName, clusterPath, signersAt } from './util';
 
 export const ISB_POL_003: Rule = {
   id: 'ISB-POL-003',
@@ -14,16 +14,18 @@ export const ISB_POL_003: Rule = {
     + 'for keyless authorities only. A policy that cannot read the signature rejects every image.',
   fix: 'Sign with signatureFormat legacy or both, or target an engine/version that reads bundles (see the README table).',
   check(ctx) {
-    const fmt = ctx.model.signing.signatureFormat;
     const out: RawFinding[] = [];
+    // the formats of the repositories a policy object guards (each signs in its own format)
+    const formats = (where: string) => new Set(signersAt(ctx, where).map((s) => s.signatureFormat));
     for (const e of kyvernoEntries(ctx.artifacts)) {
+      const fmts = formats(e.where);
       const type = e.entry.type ?? 'Cosign';
       const cluster = clusterByName(ctx.model, e.cluster);
       const hasKey = kyvernoAttestorEntries(e.entry).some((a) => a.keys);
-      if (type === 'Cosign' && fmt === SignatureFormat.BUNDLE) {
+      if (type === 'Cosign' && fmts.has(SignatureFormat.BUNDLE)) {
         out.push({ path: clusterPath(ctx.model, e.cluster), message: `${e.where}: type Cosign reads legacy .sig signatures, but the workflow signs only Sigstore bundles` });
       }
-      if (type === 'SigstoreBundle' && fmt === SignatureFormat.LEGACY) {
+      if (type === 'SigstoreBundle' && fmts.has(SignatureFormat.LEGACY)) {
         out.push({ path: clusterPath(ctx.model, e.cluster), message: `${e.where}: type SigstoreBundle, but the workflow signs only legacy .sig signatures` });
       }
       if (type === 'SigstoreBundle' && hasKey && cluster && !versionAtLeast(cluster.kyverno.version, 1, 19)) {
@@ -33,17 +35,18 @@ export const ISB_POL_003: Rule = {
     for (const p of objectsOfKind(ctx.artifacts, 'ImageValidatingPolicy')) {
       const cluster = clusterByName(ctx.model, p.cluster);
       const hasKey = (p.policy.spec?.attestors ?? []).some((a: any) => a.cosign?.key);
-      if (fmt === SignatureFormat.BUNDLE && hasKey && cluster && !versionAtLeast(cluster.kyverno.version, 1, 19)) {
+      if (formats(p.where).has(SignatureFormat.BUNDLE) && hasKey && cluster && !versionAtLeast(cluster.kyverno.version, 1, 19)) {
         out.push({ path: `${clusterPath(ctx.model, p.cluster)}.kyverno.version`, message: `${p.where}: key-signed bundles need Kyverno >= 1.19 (targeted: ${cluster.kyverno.version.text})` });
       }
     }
     for (const p of objectsOfKind(ctx.artifacts, 'ClusterImagePolicy')) {
+      const bundleOnly = formats(p.where).has(SignatureFormat.BUNDLE);
       for (const a of p.policy.spec?.authorities ?? []) {
         const format = a.signatureFormat ?? 'legacy';
-        if (a.key && (format === 'bundle' || fmt === SignatureFormat.BUNDLE)) {
+        if (a.key && (format === 'bundle' || bundleOnly)) {
           out.push({ path: clusterPath(ctx.model, p.cluster), message: `${p.where} authorities.${a.name}: policy-controller cannot verify key-signed Sigstore bundles (bundle is keyless-only in 0.15)` });
         }
-        if (!a.key && format === 'legacy' && fmt === SignatureFormat.BUNDLE) {
+        if (!a.key && format === 'legacy' && bundleOnly) {
           out.push({ path: clusterPath(ctx.model, p.cluster), message: `${p.where} authorities.${a.name}: reads legacy signatures, but the workflow signs only bundles` });
         }
       }

@@ -1,7 +1,6 @@
-import { SigningMode } from '../../config/types';
 import { RawFinding, Rule } from '../types';
 import { cosignCalls, kyvernoAttestorEntries, kyvernoEntries, objectsOfKind } from '../views';
-import { clusterPath } from './util';
+import { clusterPath, repoByName, signersAt } from './util';
 
 export const ISB_POL_004: Rule = {
   id: 'ISB-POL-004',
@@ -13,10 +12,12 @@ export const ISB_POL_004: Rule = {
     + 'the signer uploads gives up the log\'s protection for nothing.',
   fix: 'Set signing.transparencyLog once; the blueprint renders the signer and every verifier from it.',
   check(ctx) {
-    const upload = ctx.model.signing.transparencyLog;
     const out: RawFinding[] = [];
-    const report = (path: string, where: string, ignores: boolean) => {
-      if (!upload && !ignores) out.push({ path, message: `${where}: requires a transparency-log entry, but the workflow signs with --tlog-upload=false` });
+    // each policy object against the signers of the repositories it guards; each cosign call against its repository's
+    const uploadsAt = (where: string) => signersAt(ctx, where).map((s) => s.transparencyLog);
+    const report = (path: string, where: string, ignores: boolean, uploads: boolean[] = uploadsAt(where)) => {
+      const upload = uploads.every((u) => u);
+      if (uploads.some((u) => !u) && !ignores) out.push({ path, message: `${where}: requires a transparency-log entry, but the workflow signs with --tlog-upload=false` });
       if (upload && ignores) out.push({ path, message: `${where}: ignores the transparency log although the workflow uploads to it` });
     };
     for (const e of kyvernoEntries(ctx.artifacts)) {
@@ -24,7 +25,7 @@ export const ISB_POL_004: Rule = {
         const att = a.keys ?? a.keyless ?? a.certificates;
         if (!att) continue;
         report(clusterPath(ctx.model, e.cluster), e.where, att.rekor?.ignoreTlog === true);
-        if (!upload && a.keys && att.ctlog?.ignoreSCT !== true) {
+        if (uploadsAt(e.where).some((u) => !u) && a.keys && att.ctlog?.ignoreSCT !== true) {
           out.push({ path: clusterPath(ctx.model, e.cluster), message: `${e.where}: key attestor without ctlog.ignoreSCT while nothing is uploaded` });
         }
       }
@@ -37,14 +38,15 @@ export const ISB_POL_004: Rule = {
     for (const p of objectsOfKind(ctx.artifacts, 'ClusterImagePolicy')) {
       for (const a of p.policy.spec?.authorities ?? []) {
         // no ctlog on an authority = tlog verification skipped (admission-engines.md §4.1)
-        const ignores = a.ctlog === undefined && ctx.model.signing.mode === SigningMode.KEY;
+        const ignores = a.ctlog === undefined;
         if (a.key) report(clusterPath(ctx.model, p.cluster), `${p.where} authorities.${a.name}`, ignores);
       }
     }
     for (const c of cosignCalls(ctx.artifacts)) {
+      const upload = (repoByName(ctx.model, c.step.repo)?.signing ?? ctx.model.signing).transparencyLog;
       if (c.sub.startsWith('verify')) {
         const v = c.flags.get('--insecure-ignore-tlog');
-        report(c.step.where, c.step.where, v === true || v === 'true');
+        report(c.step.where, c.step.where, v === true || v === 'true', [upload]);
       }
       if (c.sub === 'sign' || c.sub === 'attest') {
         const v = c.flags.get('--tlog-upload');

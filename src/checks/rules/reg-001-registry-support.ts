@@ -1,7 +1,7 @@
 import { SignatureFormat } from '../../config/types';
 import { RawFinding, Rule } from '../types';
 import { hasExpression, pushedImages } from '../views';
-import { q, repoPath } from './util';
+import { q, repoByName, repoPath } from './util';
 
 /** Registries known to store cosign signatures and OCI artifacts (referrers API or the fallback tag scheme). */
 export const KNOWN_REGISTRIES: readonly RegExp[] = [
@@ -26,7 +26,7 @@ export const ISB_REG_001: Rule = {
       const registry = p.image.split('/')[0];
       if (seen.has(registry) || KNOWN_REGISTRIES.some((r) => r.test(registry))) continue;
       seen.add(registry);
-      const bundles = ctx.model.signing.signatureFormat !== SignatureFormat.LEGACY;
+      const bundles = (repoByName(ctx.model, p.repo)?.signing ?? ctx.model.signing).signatureFormat !== SignatureFormat.LEGACY;
       out.push({ path: repoPath(ctx.model, p.repo), message: `registry ${q(registry)} is not known to store cosign ${bundles ? 'Sigstore bundles (OCI referrers)' : 'signatures (OCI artifacts)'}` });
     }
     return out;

@@ -202,6 +202,51 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
       });
     });
 
+    describe('verify --config with a keyless blueprint and a private trusted root', () => {
+      const SAN = 'https://github.com/acme/web/.github/workflows/build-sign.yml@refs/heads/main';
+      let dir: string;
+      beforeAll(() => {
+        dir = tempDir();
+        fs.writeFileSync(path.join(dir, 'trusted_root.json'), rootJson);
+        fs.writeFileSync(path.join(dir, 'blueprint.yaml'), JSON.stringify({
+          name: 'acme-keyless',
+          github: { owner: 'acme' },
+          repositories: [{ name: 'web', images: [`${reg.host}/acme/kl`] }],
+          signing: { mode: 'keyless', keyless: { trustedRootFile: 'trusted_root.json', fulcioUrl: 'https://fulcio.isb-test.invalid', rekorUrl: rekor.baseUrl } },
+          clusters: [
+            { name: 'prod', kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: true } },
+            { name: 'edge', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
+          ],
+        }));
+      });
+      const evaluate = async (ref: string) => {
+        const v = verifier({});
+        return v.evaluateBlueprint(ref, path.join(dir, 'blueprint.yaml'));
+      };
+
+      test('signed by the workflow the blueprint names: admitted by every engine; another branch: IDENTITY_MISMATCH everywhere', async () => {
+        const img = await image('acme/kl');
+        await signKeyless(img, issueLeaf(ca, { san: SAN }));
+        const r = await evaluate(img.ref);
+        expect(r.verdicts.filter((v) => v.matched).map((v) => [v.cluster, v.engine, v.admitted, v.code ?? null])).toEqual([
+          ['prod', 'kyverno', true, null],
+          ['prod', 'policy-controller', true, null],
+          ['edge', 'kyverno-ivpol', true, null],
+        ]);
+        expect(r.verdicts[0].reasons.join('\n')).toContain(`SAN ${SAN}`);
+
+        const bad = await image('acme/kl');
+        await signKeyless(bad, issueLeaf(ca, { san: `${SAN}-x` }));
+        const b = await evaluate(bad.ref);
+        expect(b.verdicts.filter((v) => v.matched).map((v) => v.code)).toEqual(['IDENTITY_MISMATCH', 'IDENTITY_MISMATCH', 'IDENTITY_MISMATCH']);
+
+        const evil = await image('acme/kl');
+        await signKeyless(evil, issueLeaf(evilCA, { san: SAN }), { chain: evilCA.chainPem });
+        const e = await evaluate(evil.ref);
+        expect(e.verdicts.filter((v) => v.matched).map((v) => v.code)).toEqual(['UNTRUSTED_CERT', 'UNTRUSTED_CERT', 'UNTRUSTED_CERT']);
+      });
+    });
+
     describe('legacy .att attestations (DSSE, signed with openssl over the PAE)', () => {
       const sbom = { bomFormat: 'CycloneDX', specVersion: '1.5', components: [] };
       const attest = async (img: { repo: string; digest: string; name: string }, file: string, predicateType = CYCLONEDX,

@@ -1,0 +1,102 @@
+'use strict';
+// synth rows: the real CLI, whole process, on the key-based example and on synthetic orgs.
+const fs = require('node:fs');
+const path = require('node:path');
+const YAML = require('yaml');
+const { writeOrg } = require('./gen');
+const { runNode, repeat, round } = require('./measure');
+
+const ROOT = path.join(__dirname, '..');
+const CLI = path.join(ROOT, 'bin', 'image-signing-blueprint');
+const OUT = path.join(__dirname, 'out');
+
+function synthOnce(config, outDir) {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  return runNode(CLI, ['synth', '--config', config, '--out', outDir]);
+}
+
+function fileStats(dir) {
+  let files = 0;
+  let bytes = 0;
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        files++;
+        bytes += fs.statSync(p).size;
+      }
+    }
+  };
+  walk(dir);
+  return { files, bytes };
+}
+
+/** every output file as the objects it holds (for the no-framework floor) */
+function dumpObjects(dir, dumpFile) {
+  const files = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) { walk(p); continue; }
+      const rel = path.relative(dir, p);
+      const text = fs.readFileSync(p, 'utf8');
+      if (/\.ya?ml$/.test(p)) files.push({ rel, kind: 'yaml', docs: YAML.parseAllDocuments(text).map((d) => d.toJS()) });
+      else if (p.endsWith('.json')) files.push({ rel, kind: 'json', value: JSON.parse(text) });
+      else files.push({ rel, kind: 'text', text });
+    }
+  };
+  walk(dir);
+  fs.writeFileSync(dumpFile, JSON.stringify(files));
+  return files.length;
+}
+
+function benchSynth({ sizes, runs, log }) {
+  fs.mkdirSync(OUT, { recursive: true });
+  const rows = [];
+
+  // the key-based example, as shipped
+  const example = path.join(ROOT, 'examples', 'repo-owner', 'blueprint.yaml');
+  const exOut = path.join(OUT, 'synth-example');
+  synthOnce(example, exOut); // warm the page cache
+  const ex = repeat(runs, () => synthOnce(example, exOut));
+  rows.push({ name: 'synth examples/repo-owner (key-based)', repos: 1, ...pick(ex), ...fileStats(exOut), floor: floor(exOut, runs) });
+  log(`  example: ${round(ex.wallMs)} ms, ${round(ex.maxRssKb / 1024)} MB`);
+
+  for (const n of sizes) {
+    const dir = path.join(OUT, `org-${n}`);
+    const config = writeOrg(dir, n);
+    const outDir = path.join(dir, 'dist');
+    const r = repeat(n >= 1000 ? Math.max(3, runs - 2) : runs, () => synthOnce(config, outDir));
+    rows.push({ name: `synth org ${n} repos x 2 images x 2 clusters`, repos: n, ...pick(r), ...fileStats(outDir), floor: floor(outDir, runs) });
+    log(`  ${n} repos: ${round(r.wallMs)} ms, ${round(r.maxRssKb / 1024)} MB`);
+  }
+  // per repository: raw, and marginal over the 1-repository run (startup and fixed cost removed)
+  const base = rows.find((r) => r.repos === 1 && r.name.startsWith('synth org'));
+  for (const r of rows) {
+    if (!r.name.startsWith('synth org')) continue;
+    r.msPerRepo = round(r.wallMs / r.repos, 2);
+    if (r.repos > 1 && base) r.marginalMsPerRepo = round((r.wallMs - base.wallMs) / (r.repos - 1), 2);
+  }
+  return rows;
+}
+
+function pick(r) {
+  return { runs: r.runs, wallMs: round(r.wallMs, 1), wallMsAll: r.wallMsAll, maxRssMb: round(r.maxRssKb / 1024, 1), cpuMs: round(r.userMs + r.systemMs, 0) };
+}
+
+/** the floor: a plain node process that serializes the same objects with yaml / JSON.stringify and writes them */
+function floor(outDir, runs) {
+  const dump = `${outDir}.objects.json`;
+  dumpObjects(outDir, dump);
+  const floorOut = `${outDir}.floor`;
+  const r = repeat(runs, () => {
+    fs.rmSync(floorOut, { recursive: true, force: true });
+    const p = runNode(path.join(__dirname, 'floor.js'), [dump, floorOut]);
+    return { ...p, serializeMs: JSON.parse(p.stdout).serializeMs };
+  });
+  fs.rmSync(floorOut, { recursive: true, force: true });
+  return { wallMs: round(r.wallMs, 1), serializeMs: round(r.serializeMs, 1), maxRssMb: round(r.maxRssKb / 1024, 1) };
+}
+
+module.exports = { benchSynth, synthOnce };

@@ -57,4 +57,11 @@ const example = project.addTask('example', {
 example.spawn(project.compileTask);
 example.exec('node bin/image-signing-blueprint synth --config examples/repo-owner/blueprint.yaml --out example-out/repo-owner');
 
+// benchmarks (issue 8): never part of `test`; a markdown table on stdout and bench/results.json
+const bench = project.addTask('bench', {
+  description: 'Benchmarks: synth (1..1,000 repositories), check engine, pattern overlap, verify on a loopback registry; writes bench/results.json',
+});
+bench.spawn(project.compileTask);
+bench.exec('node bench/run.js');
+
 project.synth();

@@ -4,9 +4,10 @@ import { CheckFinding, toCheckFinding } from './checks/public';
 import { findingsToJson } from './checks/report/json';
 import { checkArtifacts, runChecks, summarize } from './checks/run';
 import { Finding } from './checks/types';
-import { loadConfigFile, validateConfig } from './config/load';
-import { BlueprintConfig } from './config/types';
+import { applyExtends, loadConfigFile, validateConfig } from './config/load';
+import { BlueprintConfig, ClusterConfig, RepositoryConfig } from './config/types';
 import { IAdmissionChartCustomizer, ITerraformStackCustomizer, IWorkflowCustomizer } from './customize';
+import { BlueprintError } from './errors';
 import { buildModel } from './model/build';
 import { BlueprintModel } from './model/model';
 import { Artifacts, renderArtifacts } from './synth/artifacts';
@@ -58,7 +59,12 @@ export class ImageSigningBlueprint {
 
   /** The blueprint's name. */
   public readonly name: string;
-  private readonly model: BlueprintModel;
+  private model: BlueprintModel;
+  private config: BlueprintConfig;
+  private readonly baseDir: string;
+  private readonly source?: string;
+  /** set once anything was rendered: the config is frozen from then on */
+  private frozen = false;
   private artifacts?: Artifacts;
   private cachedFindings?: Finding[];
   private readonly customizers = {
@@ -68,9 +74,62 @@ export class ImageSigningBlueprint {
   };
 
   constructor(props: ImageSigningBlueprintProps, source?: string) {
-    const config = validateConfig(props.config, source);
-    this.model = buildModel(config, { baseDir: path.resolve(props.baseDir ?? process.cwd()) }, source);
+    this.baseDir = path.resolve(props.baseDir ?? process.cwd());
+    this.source = source;
+    // `extends` in TypeScript props: a base file relative to (and inside) baseDir
+    const raw = applyExtends(props.config, this.baseDir, this.baseDir, source ?? 'config');
+    this.config = validateConfig(raw, source);
+    this.model = buildModel(this.config, { baseDir: this.baseDir }, source);
     this.name = this.model.name;
+  }
+
+  /**
+   * Adds a repository (for example to a blueprint published as a package and loaded with
+   * `fromFile`). It is validated at once, with the same checks and messages as the config file
+   * (`repositories[N].images[0]: …`, a name used twice, an image another repository builds, key
+   * files): on an error nothing is added. Must be called before anything is rendered
+   * (synth, check, renderFiles).
+   */
+  public addRepository(repository: RepositoryConfig): void {
+    this.assertOpen('addRepository');
+    this.reconfigure({ ...this.config, repositories: [...this.config.repositories, repository] });
+  }
+
+  /**
+   * Adds a cluster target (`kubernetes/<name>/`), validated at once like `addRepository`. A
+   * blueprint without `clusters` has one implicit cluster named `default`; the first added
+   * cluster replaces it (list `default` explicitly to keep it). Must be called before anything is
+   * rendered.
+   */
+  public addCluster(cluster: ClusterConfig): void {
+    this.assertOpen('addCluster');
+    this.reconfigure({ ...this.config, clusters: [...(this.config.clusters ?? []), cluster] });
+  }
+
+  /** Names of the blueprint's repositories, in config order. */
+  public get repositoryNames(): string[] {
+    return this.model.repositories.map((r) => r.name);
+  }
+
+  /** Names of the blueprint's clusters (output folders `kubernetes/<name>/`), in config order. */
+  public get clusterNames(): string[] {
+    return this.model.clusters.map((c) => c.name);
+  }
+
+  private assertOpen(method: string): void {
+    if (this.frozen) {
+      throw new BlueprintError('BLUEPRINT_FROZEN', `${method}: the blueprint was already rendered (synth, check or renderFiles), so it can no longer change`,
+        { fix: `call ${method} before synth/check/renderFiles, or create a new blueprint with ImageSigningBlueprint.fromFile` });
+    }
+  }
+
+  /** Validates and builds the new config; on any problem the blueprint stays as it was. */
+  private reconfigure(config: BlueprintConfig): void {
+    const valid = validateConfig(config, this.source);
+    const model = buildModel(valid, { baseDir: this.baseDir }, this.source);
+    this.config = valid;
+    this.model = model;
+    this.invalidate();
   }
 
   /**
@@ -145,6 +204,7 @@ export class ImageSigningBlueprint {
   }
 
   private render(): Artifacts {
+    this.frozen = true;
     if (!this.artifacts) this.artifacts = renderArtifacts(this.model, { customizers: this.customizers });
     return this.artifacts;
   }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { BlueprintError } from '../errors';
 import { CONFIG_SCHEMA, crossChecks } from './config-schema';
+import { mergeBlueprints } from './merge';
 import { ConfigError, Problem } from './problems';
 import { validate } from './schema';
 import { BlueprintConfig } from './types';
@@ -79,8 +80,8 @@ export interface LoadedConfig {
   readonly file: string;
 }
 
-export function loadConfigFile(file: string): LoadedConfig {
-  const abs = path.resolve(file);
+/** Reads a config file's text: size-capped, UTF-8; `CONFIG_NOT_FOUND` / `CONFIG_TOO_LARGE` / CONFIG_INVALID. */
+function readConfigText(abs: string, file: string): string {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(abs);
@@ -96,12 +97,51 @@ export function loadConfigFile(file: string): LoadedConfig {
       { fix: 'split the blueprint or remove generated content' });
   }
   const bytes = fs.readFileSync(abs);
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new ConfigError([{ path: '', message: 'the file is not valid UTF-8', fix: 'save it as UTF-8' }], file);
   }
-  const raw = parseConfigText(text, file);
+}
+
+/** Most bases one config may stack with `extends:` (a chain, not a tree). */
+export const MAX_EXTENDS_DEPTH = 16;
+
+/**
+ * Applies `extends:`: reads the base (a path relative to the folder of the config that names it,
+ * and inside `rootDir`), applies the base's own `extends:` first, and merges `raw` over it (see
+ * BlueprintConfig.extends). Missing files, paths outside the folder and cycles are ConfigErrors
+ * at the path `extends` of the file that names them. `chain` holds the absolute paths already read.
+ */
+export function applyExtends(raw: unknown, configDir: string, rootDir: string, source: string, chain: readonly string[] = []): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const ext = (raw as Record<string, unknown>).extends;
+  if (typeof ext !== 'string' || ext === '') return raw; // the schema reports a wrong type or an empty value
+  const fail = (message: string, fix: string): never => {
+    throw new ConfigError([{ path: 'extends', value: ext, message, fix }], source);
+  };
+  if (path.isAbsolute(ext)) fail('must be relative to the config file, not absolute', 'copy the base next to blueprint.yaml and name it relatively');
+  const abs = path.resolve(configDir, ext);
+  const back = path.relative(rootDir, abs);
+  if (back.startsWith('..') || path.isAbsolute(back)) fail('points outside the config\'s folder', 'keep base blueprints in (or below) the folder of blueprint.yaml');
+  const shown = (f: string) => path.relative(rootDir, f) || path.basename(f);
+  if (chain.includes(abs)) {
+    fail(`forms a cycle: ${[...chain, abs].map(shown).join(' -> ')}`, 'remove the extends that points back to a config already in the chain');
+  }
+  if (chain.length >= MAX_EXTENDS_DEPTH) fail(`is more than ${MAX_EXTENDS_DEPTH} bases deep`, 'flatten the chain of bases');
+  if (!fs.existsSync(abs)) fail(`file not found: ${shown(abs)}`, `create it, or fix the path relative to ${shown(configDir) === '' ? 'the config\'s folder' : 'the folder of the config that names it'}`);
+  const text = readConfigText(abs, shown(abs));
+  const baseRaw = parseConfigText(text, shown(abs));
+  if (baseRaw === null || typeof baseRaw !== 'object' || Array.isArray(baseRaw)) {
+    fail(`${shown(abs)} is not a mapping`, 'a base is a blueprint config (a YAML mapping), possibly partial');
+  }
+  const base = applyExtends(baseRaw, path.dirname(abs), rootDir, shown(abs), [...chain, abs]) as Record<string, any>;
+  return mergeBlueprints(base, raw as Record<string, any>);
+}
+
+export function loadConfigFile(file: string): LoadedConfig {
+  const abs = path.resolve(file);
+  const text = readConfigText(abs, file);
+  const raw = applyExtends(parseConfigText(text, file), path.dirname(abs), path.dirname(abs), file, [abs]);
   return { config: validateConfig(raw, file), baseDir: path.dirname(abs), file: abs };
 }

@@ -1,7 +1,9 @@
 import { createPublicKey } from 'node:crypto';
 import { SigningMode } from '../../config/types';
 import { RawFinding, Rule } from '../types';
+import { KeyModel } from '../../model/model';
 import { kyvernoAttestorEntries, kyvernoEntries, objectsOfKind } from '../views';
+import { guardedRepositories, repoByName } from './util';
 
 const PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
 
@@ -17,21 +19,21 @@ export function spkiHexes(text: string): (string | undefined)[] {
 }
 
 /** Every public key in the final artifacts with where it was found. */
-export function policyKeys(ctx: Parameters<Rule['check']>[0]): { where: string; text: string }[] {
-  const out: { where: string; text: string }[] = [];
+export function policyKeys(ctx: Parameters<Rule['check']>[0]): { where: string; text: string; object?: string }[] {
+  const out: { where: string; text: string; object?: string }[] = [];
   for (const e of kyvernoEntries(ctx.artifacts)) {
     for (const a of kyvernoAttestorEntries(e.entry)) {
-      if (typeof a.keys?.publicKeys === 'string') out.push({ where: e.where, text: a.keys.publicKeys });
+      if (typeof a.keys?.publicKeys === 'string') out.push({ where: e.where, text: a.keys.publicKeys, object: e.where });
     }
   }
   for (const p of objectsOfKind(ctx.artifacts, 'ImageValidatingPolicy')) {
     for (const a of p.policy.spec?.attestors ?? []) {
-      if (typeof a.cosign?.key?.data === 'string') out.push({ where: `${p.where} attestors.${a.name}`, text: a.cosign.key.data });
+      if (typeof a.cosign?.key?.data === 'string') out.push({ where: `${p.where} attestors.${a.name}`, text: a.cosign.key.data, object: p.where });
     }
   }
   for (const p of objectsOfKind(ctx.artifacts, 'ClusterImagePolicy')) {
     for (const a of p.policy.spec?.authorities ?? []) {
-      if (typeof a.key?.data === 'string') out.push({ where: `${p.where} authorities.${a.name}`, text: a.key.data });
+      if (typeof a.key?.data === 'string') out.push({ where: `${p.where} authorities.${a.name}`, text: a.key.data, object: p.where });
     }
   }
   for (const [rel, content] of ctx.artifacts.files) {
@@ -56,15 +58,40 @@ export const ISB_KEY_001: Rule = {
     const allowed = new Set(keys.flatMap((k) => [k.publicKey.spkiDer.toString('hex'), ...k.previousPublicKeys.map((p) => p.key.spkiDer.toString('hex'))]));
     const currents = new Set(keys.map((k) => k.publicKey.spkiDer.toString('hex')));
     const fps = keys.map((k) => `SHA256:${k.publicKey.fingerprint}`).join(', ');
+    const hex = (k: KeyModel) => k.publicKey.spkiDer.toString('hex');
     const out: RawFinding[] = [];
     const found = policyKeys(ctx);
+    const single = ctx.model.repositories.length === 1;
     for (const f of found) {
+      // the keys of the repositories this object guards (each signs with its own key)
+      const guarded = f.object !== undefined
+        ? guardedRepositories(ctx, f.object).filter((r) => r.signing.mode === SigningMode.KEY && r.signing.key)
+        : (() => {
+          const m = /^github\/(?:([^/]+)\/)?cosign\.pub$/.exec(f.where);
+          const repo = m ? (m[1] !== undefined ? repoByName(ctx.model, m[1]) : single ? ctx.model.repositories[0] : undefined) : undefined;
+          return repo?.signing.key ? [repo] : [];
+        })();
       const hexes = spkiHexes(f.text);
       if (hexes.length === 0) {
         out.push({ path: f.where, message: 'holds no PEM public key (a Secret or KMS reference cannot be compared at synth)', level: 'warning' });
         continue;
       }
       if (hexes.some((h) => h === undefined)) out.push({ path: f.where, message: 'holds a PEM block that is not a valid public key' });
+      if (guarded.length > 0 && keys.length > 1) {
+        const mine = [...new Map(guarded.map((r) => [r.signing.key!.publicKey.fingerprint, r.signing.key!])).values()];
+        const ok = new Set(mine.flatMap((k) => [hex(k), ...k.previousPublicKeys.map((p) => p.key.spkiDer.toString('hex'))]));
+        const foreign = hexes.filter((h): h is string => h !== undefined && !ok.has(h));
+        if (foreign.length > 0) {
+          out.push({ path: f.where, message: `holds a public key that is not the key of ${guarded.map((r) => r.name).slice(0, 3).join(', ')}${guarded.length > 3 ? ', …' : ''} (the repositories it guards)` });
+        }
+        for (const k of mine) {
+          if (!hexes.includes(hex(k))) {
+            const who = guarded.filter((r) => r.signing.key!.publicKey.fingerprint === k.publicKey.fingerprint).map((r) => r.name);
+            out.push({ path: f.where, message: `does not accept the current signing key of ${who.slice(0, 3).join(', ')}${who.length > 3 ? ', …' : ''} (SHA256:${k.publicKey.fingerprint})` });
+          }
+        }
+        continue;
+      }
       if (hexes.some((h) => h !== undefined && !allowed.has(h))) {
         out.push({ path: f.where, message: keys.length === 1
           ? `holds a public key that is neither the blueprint's key (SHA256:${key.publicKey.fingerprint}) nor a previous one`

@@ -305,8 +305,12 @@ function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
   const results = atts.map((x: any) => satisfy(input, format, req, `${label} (${what}) attestation ${x.name ?? '?'}`,
     { predicateType: String(x.predicateType), policy: (st) => evaluateCipPolicy(x.policy, st) }));
   const bad = results.find((r: AttestorOutcome) => !r.ok);
-  return { ok: !bad, code: bad?.code, text: `${label}: attestations only (policy-controller does not check signatures for an authority with attestations): `
-    + results.map((r: AttestorOutcome) => r.text).join('; ') };
+  return {
+    ok: !bad,
+    code: bad?.code,
+    text: `${label}: attestations only (policy-controller does not check signatures for an authority with attestations): `
+    + results.map((r: AttestorOutcome) => r.text).join('; '),
+  };
 }
 
 function policyController(input: AdmissionInput, cips: any[]): AdmissionDecision[] {

@@ -181,7 +181,9 @@ function checkRekorBundle(sig: LegacySignature, trust: TrustContext, expect: Tlo
 }
 
 /** the tlog part of a key-verified legacy signature or attestation, and the verdict */
-function keyedVerdict(sig: LegacySignature, req: Requirement, signer: string, expect: TlogExpectation, what: string, payload: unknown): SignatureCheck {
+function keyedVerdict(
+  sig: LegacySignature, req: Requirement, signer: string, expect: TlogExpectation, what: string, payload: unknown,
+): SignatureCheck {
   const tlog = checkRekorBundle(sig, req.trust, expect);
   if (tlog.code) return fail(sig, 'legacy', tlog.code, tlog.reason, { signer });
   if (req.ignoreTlog) {

@@ -265,7 +265,7 @@ export class ImageVerifier {
     return this.verdict(image, r, atts, checks, `attestation of type ${uri}`);
   }
 
-    /** Where the signature (or attestation / SBOM) of the image lives; bundle referrers for signatures. */
+  /** Where the signature (or attestation / SBOM) of the image lives; bundle referrers for signatures. */
   public async triangulate(image: string, type: SignatureArtifact = SignatureArtifact.SIGNATURE): Promise<TriangulationResult> {
     const r = await this.resolve(image);
     const tag = cosignTag(r.digest, type as SignatureArtifactType);
@@ -301,7 +301,8 @@ export class ImageVerifier {
     }
     const verdicts: AdmissionVerdict[] = [];
     for (const [cluster, objects] of clusterObjects) {
-      for (const d of evaluateAdmission({ cluster, objects, image, repository: repositoryName(r.ref), digest: r.digest, signatures: sigs, attestations, trust })) {
+      const input = { cluster, objects, image, repository: repositoryName(r.ref), digest: r.digest, signatures: sigs, attestations, trust };
+      for (const d of evaluateAdmission(input)) {
         verdicts.push({ ...d, reasons: [...d.reasons] });
       }
     }

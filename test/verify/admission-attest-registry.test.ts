@@ -66,7 +66,8 @@ describeWithTool('openssl', 'verify --config with attestations (openssl DSSE)', 
       }
       return `${name}@${img.digest}`;
     };
-    const verdicts = (r: Awaited<ReturnType<typeof evaluate>>) => r.verdicts.filter((v) => v.matched).map((v) => [v.cluster, v.engine, v.admitted, v.code ?? null]);
+    const verdicts = (r: Awaited<ReturnType<typeof evaluate>>) => r.verdicts.filter((v) => v.matched)
+      .map((v) => [v.cluster, v.engine, v.admitted, v.code ?? null]);
     const cyclonedx = { bomFormat: 'CycloneDX', specVersion: '1.5', components: [] };
 
     test('signed and attested: every engine admits; Kyverno checks the condition, policy-controller the CUE policy', async () => {

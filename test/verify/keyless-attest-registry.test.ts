@@ -44,7 +44,8 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
     };
 
     /** a keyless legacy .sig layer: payload signed with the leaf key by openssl, cert + chain, Rekor bundle */
-    const signKeyless = async (img: { repo: string; digest: string; name: string }, leaf: Leaf, opts: { tlog?: boolean; chain?: string; rekorSigner?: any } = {}) => {
+    type Img = { repo: string; digest: string; name: string; manifest: any };
+    const signKeyless = async (img: Img, leaf: Leaf, opts: { tlog?: boolean; chain?: string; rekorSigner?: any } = {}) => {
       const payload = simpleSigningPayload(img.name, img.digest);
       const sig = opensslSign(leaf.keyFile, payload);
       const annotations: Record<string, string> = { 'dev.sigstore.cosign/certificate': leaf.certPem, 'dev.sigstore.cosign/chain': opts.chain ?? ca.chainPem };
@@ -153,7 +154,7 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
     });
 
     describe('keyless v0.3 bundles (referrers), @sigstore/verify with the test trusted root', () => {
-      const pushKeylessBundle = async (img: { repo: string; digest: string; manifest: any; name: string }, leaf: Leaf, opts: { tlog?: boolean } = {}) => {
+      const pushKeylessBundle = async (img: Img, leaf: Leaf, opts: { tlog?: boolean } = {}) => {
         const body = statement(img.name, img.digest, 'https://sigstore.dev/cosign/sign/v1', {}, 'https://in-toto.io/Statement/v1');
         const env = dsseEnvelope(leaf.keyFile, body);
         const bundle = {
@@ -249,8 +250,15 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
 
     describe('legacy .att attestations (DSSE, signed with openssl over the PAE)', () => {
       const sbom = { bomFormat: 'CycloneDX', specVersion: '1.5', components: [] };
-      const attest = async (img: { repo: string; digest: string; name: string }, file: string, predicateType = CYCLONEDX,
-        opts: { subjectDigest?: string; predicate?: unknown; tamper?: boolean; rekorBody?: (sig: Buffer, env: Buffer, body: Buffer) => Buffer; extra?: Record<string, string> } = {}) => {
+      interface AttestOptions {
+        readonly subjectDigest?: string;
+        readonly predicate?: unknown;
+        readonly tamper?: boolean;
+        readonly rekorBody?: (sig: Buffer, env: Buffer, body: Buffer) => Buffer;
+        readonly extra?: Record<string, string>;
+      }
+      const attest = async (img: Img, file: string, predicateType = CYCLONEDX,
+        opts: AttestOptions = {}) => {
         const body = statement(img.name, opts.subjectDigest ?? img.digest, predicateType, opts.predicate ?? sbom);
         const env = dsseEnvelope(file, body);
         let json = env.json;
@@ -273,7 +281,8 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         const st = JSON.parse(r.signatures[0].payloadJson);
         expect([st.predicateType, st.predicate.bomFormat, st.subject[0].digest.sha256]).toEqual([CYCLONEDX, 'CycloneDX', img.digest.slice(7)]);
         // the URI works as well as the shorthand
-        expect((await verifier({ publicKeyPems: [key.publicKeyPem], insecureIgnoreTlog: true }).verifyAttestation(img.ref, CYCLONEDX)).verified).toBe(true);
+        const byUri = await verifier({ publicKeyPems: [key.publicKeyPem], insecureIgnoreTlog: true }).verifyAttestation(img.ref, CYCLONEDX);
+        expect(byUri.verified).toBe(true);
         // the image signature is not an attestation, and vice versa
         const s = await verifier({ publicKeyPems: [key.publicKeyPem], insecureIgnoreTlog: true }).verify(img.ref);
         expect(s.code).toBe('NO_SIGNATURES');

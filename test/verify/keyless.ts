@@ -184,7 +184,9 @@ export function dsseBody(sig: Buffer, envelopeJson: Buffer, statementBytes: Buff
 }
 
 /** the dev.sigstore.cosign/bundle annotation: the SET signs the sorted, compact {body, integratedTime, logID, logIndex} */
-export function rekorBundleAnnotation(rekor: TestRekor, body: Buffer, integratedTime = Math.floor(Date.now() / 1000), signer = rekor.privateKey, logIndex = 7): string {
+export function rekorBundleAnnotation(
+  rekor: TestRekor, body: Buffer, integratedTime = Math.floor(Date.now() / 1000), signer = rekor.privateKey, logIndex = 7,
+): string {
   const p = { body: body.toString('base64'), integratedTime, logID: rekor.logID, logIndex };
   const canonical = `{"body":${JSON.stringify(p.body)},"integratedTime":${p.integratedTime},"logID":"${p.logID}","logIndex":${p.logIndex}}`;
   const set = cryptoSign('sha256', Buffer.from(canonical), signer).toString('base64');
@@ -195,7 +197,9 @@ export function rekorBundleAnnotation(rekor: TestRekor, body: Buffer, integrated
  * a v0.3 bundle tlog entry: an inclusion promise (SET) and an inclusion proof in a one-leaf tree
  * (root = sha256(0x00 || body), RFC 6962) with a checkpoint signed by the test Rekor key
  */
-export function bundleTlogEntry(rekor: TestRekor, body: Buffer, kind: string, version: string, integratedTime = Math.floor(Date.now() / 1000)): unknown {
+export function bundleTlogEntry(
+  rekor: TestRekor, body: Buffer, kind: string, version: string, integratedTime = Math.floor(Date.now() / 1000),
+): unknown {
   const ann = JSON.parse(rekorBundleAnnotation(rekor, body, integratedTime, rekor.privateKey, 0));
   const root = createHash('sha256').update(Buffer.from([0])).update(body).digest();
   const origin = 'rekor.isb-test.invalid';

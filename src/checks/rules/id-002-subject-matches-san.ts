@@ -31,7 +31,9 @@ export const ISB_ID_002: Rule = {
     const ids = foundIdentities(ctx.artifacts);
     const accepted = new Set<FoundIdentity>();
     const anySan = triggerSans(ctx.model.owner, keyless[0]);
-    for (const r of ctx.model.repositories) {
+    // a key repository's workflow SAN is a valid identity only for its provenance (attest-build-provenance signs keylessly)
+    const signers = ctx.model.attestations.provenance ? ctx.model.repositories : keyless;
+    for (const r of signers) {
       const sans = triggerSans(ctx.model.owner, r);
       for (const id of candidateIdentities(ids, ctx.model.owner, r.name)) {
         if (!accepted.has(id) && sans.some((s) => acceptsSan(id, s))) accepted.add(id);

@@ -32,14 +32,14 @@ export const ISB_POL_004: Rule = {
     }
     for (const p of objectsOfKind(ctx.artifacts, 'ImageValidatingPolicy')) {
       for (const a of p.policy.spec?.attestors ?? []) {
-        if (a.cosign) report(clusterPath(ctx.model, p.cluster), `${p.where} attestors.${a.name}`, a.cosign.ctlog?.insecureIgnoreTlog === true);
+        if (a.cosign) report(clusterPath(ctx.model, p.cluster), `${p.where} attestors.${a.name}`, a.cosign.ctlog?.insecureIgnoreTlog === true, uploadsAt(p.where));
       }
     }
     for (const p of objectsOfKind(ctx.artifacts, 'ClusterImagePolicy')) {
       for (const a of p.policy.spec?.authorities ?? []) {
         // no ctlog on an authority = tlog verification skipped (admission-engines.md §4.1)
         const ignores = a.ctlog === undefined;
-        if (a.key) report(clusterPath(ctx.model, p.cluster), `${p.where} authorities.${a.name}`, ignores);
+        if (a.key) report(clusterPath(ctx.model, p.cluster), `${p.where} authorities.${a.name}`, ignores, uploadsAt(p.where));
       }
     }
     for (const c of cosignCalls(ctx.artifacts)) {

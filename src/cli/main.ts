@@ -76,6 +76,7 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
     .option('--certificate-identity-regexp <re>', 'keyless: a Go regexp for the SAN (anchor it ^...$)')
     .option('--certificate-oidc-issuer <url>', 'keyless: the exact OIDC issuer')
     .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless verification offline')
+    .option('--public-good-root', 'keyless: trust the public Sigstore root embedded in @sigstore/tuf (a snapshot, not refreshed) when no --trusted-root is given')
     .option('--rekor-public-key <file>', 'Rekor public key to verify tlog entries offline')
     .option('--insecure-ignore-tlog', 'accept signatures without a transparency-log entry')
     .option('--insecure-registry', 'allow plain HTTP to the image\'s registry (always allowed for localhost/127.0.0.1)')

@@ -237,8 +237,7 @@ function legacyKeylessMaterial(sig: LegacySignature, req: Requirement): any | Si
     return fail(sig, 'legacy', 'UNTRUSTED_CERT', 'keyless verification needs a certificate (dev.sigstore.cosign/certificate), and the layer has none (signed with a key?)');
   }
   if (!req.trust.trustedRoot) {
-    return fail(sig, 'legacy', 'TRUSTED_ROOT_REQUIRED',
-      'keyless verification needs --trusted-root FILE (a Sigstore trusted_root.json): the public Sigstore TUF repository cannot be reached offline');
+    return fail(sig, 'legacy', 'TRUSTED_ROOT_REQUIRED', NEEDS_ROOT);
   }
   const b = sig.rekorBundle;
   const tlogEntries: any[] = [];
@@ -269,6 +268,9 @@ function legacyKeylessMaterial(sig: LegacySignature, req: Requirement): any | Si
     timestampVerificationData: { rfc3161Timestamps: [] },
   };
 }
+
+const NEEDS_ROOT = 'keyless verification needs a trusted root: --trusted-root FILE (a Sigstore trusted_root.json) '
+  + 'or --public-good-root (the public Sigstore root embedded in @sigstore/tuf)';
 
 const isCheck = (x: any): x is SignatureCheck => typeof x?.ok === 'boolean' && typeof x?.source === 'string';
 
@@ -455,7 +457,7 @@ function verifyWithSigstore(
   }
 
   if (!req.trust.trustedRoot) {
-    return fail(s, format, 'TRUSTED_ROOT_REQUIRED', 'keyless verification needs --trusted-root FILE (a Sigstore trusted_root.json): the public Sigstore TUF repository cannot be reached offline');
+    return fail(s, format, 'TRUSTED_ROOT_REQUIRED', NEEDS_ROOT);
   }
   const root = req.trust.trustedRoot;
   let signer;

@@ -6,9 +6,11 @@ import { dockerConfigCredentials } from './auth';
 import { checkBundle, checkLegacy, checkLegacyAttestation, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
 import { VerifyError } from './errors';
 import { predicateTypeUri } from './predicates';
+import { publicGoodTrustedRoot } from './public-root';
 import { cosignTag, parseRegistryRef, RegistryRef, repositoryName, SignatureArtifactType } from './reference';
 import { isIndex, Manifest, RegistryClient } from './registry-client';
 import { collectSignatures, CollectedSignatures, COSIGN } from './signatures';
+import { SigningMode } from '../config/types';
 import { parsePublicKeyPem } from '../keys/public-key';
 
 /** Which cosign artifact `triangulate` locates. */
@@ -48,6 +50,12 @@ export interface ImageVerifierProps {
    * @default - none: keyless verification fails with TRUSTED_ROOT_REQUIRED
    */
   readonly trustedRootJson?: string;
+  /**
+   * Without `trustedRootJson`, use the public Sigstore trusted root (Fulcio, Rekor, CT logs, TSA)
+   * embedded in the bundled `@sigstore/tuf` seeds: a snapshot, never fetched or refreshed through TUF.
+   * @default false
+   */
+  readonly publicGoodTrustedRoot?: boolean;
   /**
    * Rekor public key PEM to verify tlog entries (SignedEntryTimestamps) offline.
    * @default - the trusted root's tlogs; without either, a tlog entry is reported present but not verified
@@ -229,7 +237,8 @@ export class ImageVerifier {
       retries: props.retries,
       maxBlobBytes: props.maxBlobBytes,
     });
-    this.trust = buildTrust(props.trustedRootJson, props.rekorPublicKeyPem);
+    const rootJson = props.trustedRootJson ?? (props.publicGoodTrustedRoot ? publicGoodTrustedRoot().json : undefined);
+    this.trust = buildTrust(rootJson, props.rekorPublicKeyPem);
   }
 
   /** Resolves the image (tag → digest) and verifies its signatures with the keys or identity of the props. */
@@ -296,8 +305,14 @@ export class ImageVerifier {
     const r = await this.resolve(image);
     const [sigs, attestations] = await Promise.all([this.collect(r.ref, r.digest, 'signature'), this.collect(r.ref, r.digest, 'attestation')]);
     let trust = this.trust;
+    const warnings = [...r.warnings];
     if (!trust.trustedRoot && model.signing.keyless?.trustedRoot) {
       trust = buildTrust(model.signing.keyless.trustedRoot.json, this.props.rekorPublicKeyPem);
+    } else if (!trust.trustedRoot) {
+      // the policies trust the public Sigstore instance (TUF) when the blueprint names no private one
+      const pub = publicGoodTrustedRoot();
+      trust = buildTrust(pub.json, this.props.rekorPublicKeyPem);
+      if (model.signing.mode === SigningMode.KEYLESS || model.signing.transparencyLog) warnings.push(`keyless certificates and Rekor entries are checked against ${pub.source}`);
     }
     const verdicts: AdmissionVerdict[] = [];
     for (const [cluster, objects] of clusterObjects) {
@@ -306,7 +321,6 @@ export class ImageVerifier {
         verdicts.push({ ...d, reasons: [...d.reasons] });
       }
     }
-    const warnings = [...r.warnings];
     if (verdicts.every((v) => !v.matched)) warnings.push(`no policy of the blueprint selects ${image}: it is admitted without any signature check`);
     const admitted = verdicts.every((v) => v.admitted);
     return { image, digest: r.digest, resolvedTag: r.resolvedTag, admitted, verdicts, platforms: r.platforms, warnings };

@@ -138,6 +138,16 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         expect([nr.verified, nr.code]).toEqual([false, 'TRUSTED_ROOT_REQUIRED']);
       });
 
+      test('--public-good-root: the embedded public Sigstore root does not trust the test CA (and is not TRUSTED_ROOT_REQUIRED)', async () => {
+        const img = await image();
+        await signKeyless(img, issueLeaf(ca), { tlog: false });
+        const r = await verifier(keyless({ trustedRootJson: undefined, publicGoodTrustedRoot: true, insecureIgnoreTlog: true })).verify(img.ref);
+        expect([r.verified, r.code]).toEqual([false, 'UNTRUSTED_CERT']);
+        const cli = memoryIo({ cwd: tempDir(), env: { HOME: tempDir() } });
+        expect(await main(['verify', img.ref, '--certificate-identity-regexp', WEB_RE, '--public-good-root', '--insecure-ignore-tlog'], cli)).toBe(1);
+        expect(cli.stderr()).toContain('[UNTRUSTED_CERT]');
+      });
+
       test('a key does not verify a keyless signature, and an identity does not verify a key signature', async () => {
         const img = await image();
         await signKeyless(img, issueLeaf(ca));

@@ -11,6 +11,7 @@ export interface VerifyOptions {
   readonly certificateIdentityRegexp?: string;
   readonly certificateOidcIssuer?: string;
   readonly trustedRoot?: string;
+  readonly publicGoodRoot?: boolean;
   readonly rekorPublicKey?: string;
   readonly insecureIgnoreTlog?: boolean;
   readonly insecureRegistry?: boolean;
@@ -37,6 +38,7 @@ export function verifierProps(opts: VerifyOptions, image: string, io: CliIo, wit
     certificateIdentityRegexp: withIdentity ? opts.certificateIdentityRegexp : undefined,
     certificateOidcIssuer: withIdentity ? opts.certificateOidcIssuer : undefined,
     trustedRootJson: opts.trustedRoot ? readFile(io, opts.trustedRoot, 'trusted root') : undefined,
+    publicGoodTrustedRoot: opts.publicGoodRoot === true,
     rekorPublicKeyPem: opts.rekorPublicKey ? readFile(io, opts.rekorPublicKey, 'Rekor public key') : undefined,
     insecureIgnoreTlog: opts.insecureIgnoreTlog === true,
     insecureRegistries: opts.insecureRegistry ? [parseRegistryRef(image).host] : [],

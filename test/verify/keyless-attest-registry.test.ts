@@ -164,20 +164,23 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
     });
 
     describe('keyless v0.3 bundles (referrers), @sigstore/verify with the test trusted root', () => {
-      const pushKeylessBundle = async (img: Img, leaf: Leaf, opts: { tlog?: boolean } = {}) => {
-        const body = statement(img.name, img.digest, 'https://sigstore.dev/cosign/sign/v1', {}, 'https://in-toto.io/Statement/v1');
+      const pushKeylessBundle = async (img: Img, leaf: Leaf, opts: { tlog?: boolean; predicateType?: string; badCheckpoint?: boolean } = {}) => {
+        const predicateType = opts.predicateType ?? 'https://sigstore.dev/cosign/sign/v1';
+        const body = statement(img.name, img.digest, predicateType, {}, 'https://in-toto.io/Statement/v1');
         const env = dsseEnvelope(leaf.keyFile, body);
+        const entry: any = bundleTlogEntry(rekor, dsseBody(env.sig, env.json, body, leaf.certPem), 'dsse', '0.0.1');
+        if (opts.badCheckpoint) entry.inclusionProof.checkpoint.envelope = entry.inclusionProof.checkpoint.envelope.replace('\n1\n', '\n2\n');
         const bundle = {
           mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
           verificationMaterial: {
             certificate: { rawBytes: leaf.certDer.toString('base64') },
-            tlogEntries: opts.tlog === false ? [] : [bundleTlogEntry(rekor, dsseBody(env.sig, env.json, body, leaf.certPem), 'dsse', '0.0.1')],
+            tlogEntries: opts.tlog === false ? [] : [entry],
             timestampVerificationData: {},
           },
           dsseEnvelope: JSON.parse(env.json.toString()),
         };
         const subject = { digest: img.digest, size: Buffer.byteLength(JSON.stringify(img.manifest)), mediaType: 'application/vnd.oci.image.manifest.v1+json' };
-        await pushBundleReferrer(reg, img.repo, subject, bundle);
+        await pushBundleReferrer(reg, img.repo, subject, bundle, predicateType);
       };
 
       test('a bundle with a trusted certificate and a tlog entry (SET + inclusion proof) verifies', async () => {
@@ -198,6 +201,25 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         await pushKeylessBundle(img, issueLeaf(ca, opts));
         const r = await verifier(keyless()).verify(img.ref);
         expect([r.verified, r.code]).toEqual([false, 'IDENTITY_MISMATCH']);
+      });
+
+      test('a checkpoint that does not match the signed note is TLOG_INVALID', async () => {
+        const img = await image();
+        await pushKeylessBundle(img, issueLeaf(ca), { badCheckpoint: true });
+        const r = await verifier(keyless()).verify(img.ref);
+        expect([r.verified, r.code]).toEqual([false, 'TLOG_INVALID']);
+        expect(r.message).toMatch(/TLOG_INCLUSION_PROOF_ERROR/);
+      });
+
+      test('a keyless SLSA provenance bundle verifies with --type slsaprovenance1, and is not an image signature', async () => {
+        const img = await image();
+        await pushKeylessBundle(img, issueLeaf(ca), { predicateType: SLSA1 });
+        const a = await verifier(keyless()).verifyAttestation(img.ref, 'slsaprovenance1');
+        expect([a.verified, a.code, a.signatures[0]?.format]).toEqual([true, undefined, 'bundle']);
+        const s = await verifier(keyless()).verify(img.ref);
+        expect([s.verified, s.code]).toEqual([false, 'PREDICATE_TYPE_MISMATCH']);
+        const c = await verifier(keyless()).verifyAttestation(img.ref, 'cyclonedx');
+        expect([c.verified, c.code]).toEqual([false, 'PREDICATE_TYPE_MISMATCH']);
       });
 
       test('an untrusted CA is UNTRUSTED_CERT; no tlog entry while required is TLOG_MISSING', async () => {

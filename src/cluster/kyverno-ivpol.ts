@@ -105,9 +105,9 @@ function renderOne(
     attestations.push({ name: 'provenance', intoto: { type: PREDICATE_TYPES.provenance } });
     const provNames: string[] = [];
     for (const r of repos) {
-      const name = repos.length === 1 ? 'provenance' : `provenance${provNames.length}`;
-      provNames.push(name);
-      attestors.push({ name, cosign: { keyless: { identities: [identity(r)] }, ctlog: { url: PUBLIC_REKOR } } } as any);
+      const attestorName = repos.length === 1 ? 'provenance' : `provenance${provNames.length}`;
+      provNames.push(attestorName);
+      attestors.push({ name: attestorName, cosign: { keyless: { identities: [identity(r)] }, ctlog: { url: PUBLIC_REKOR } } } as any);
     }
     validations.push({
       expression: `${ALL_IMAGES}.map(image, verifyAttestationSignatures(image, attestations.provenance, ${list(provNames)})).all(n, n > 0)`,

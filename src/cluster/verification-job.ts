@@ -58,7 +58,9 @@ function groups(model: BlueprintModel, v: ClusterVerificationModel): Group[] {
   return signerGroups(model).flatMap((g) => {
     const refs = refsOf(g.repos);
     const out: Group[] = [];
-    for (let i = 0; i < refs.length; i += IMAGES_PER_CONTAINER) out.push({ signer: g, repo: g.repos[0], refs: refs.slice(i, i + IMAGES_PER_CONTAINER) });
+    for (let i = 0; i < refs.length; i += IMAGES_PER_CONTAINER) {
+      out.push({ signer: g, repo: g.repos[0], refs: refs.slice(i, i + IMAGES_PER_CONTAINER) });
+    }
     return out;
   });
 }

@@ -1,6 +1,6 @@
+import { effectiveSigning, effectiveWorkflow, signingOrigin } from './merge';
 import { Problem } from './problems';
 import { arrayOf, bool, obj, oneOf, opt, req, Schema, str } from './schema';
-import { effectiveSigning, effectiveWorkflow, signingOrigin } from './merge';
 import { FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode } from './types';
 import * as v from './value-checks';
 import { PIN_KEYS } from '../github/pins';

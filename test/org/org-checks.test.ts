@@ -1,6 +1,6 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { ImageSigningBlueprint } from '../../src/blueprint';
 import { AdmissionChart } from '../../src/cluster/admission-chart';
 import { ConfigError } from '../../src/config/problems';

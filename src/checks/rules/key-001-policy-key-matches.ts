@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { SigningMode } from '../../config/types';
-import { RawFinding, Rule } from '../types';
 import { KeyModel } from '../../model/model';
+import { RawFinding, Rule } from '../types';
 import { kyvernoAttestorEntries, kyvernoEntries, objectsOfKind } from '../views';
 import { guardedRepositories, repoByName } from './util';
 
@@ -93,14 +93,20 @@ export const ISB_KEY_001: Rule = {
         continue;
       }
       if (hexes.some((h) => h !== undefined && !allowed.has(h))) {
-        out.push({ path: f.where, message: keys.length === 1
-          ? `holds a public key that is neither the blueprint's key (SHA256:${key.publicKey.fingerprint}) nor a previous one`
-          : `holds a public key that is none of the blueprint's keys (${fps}) nor a previous one` });
+        out.push({
+          path: f.where,
+          message: keys.length === 1
+            ? `holds a public key that is neither the blueprint's key (SHA256:${key.publicKey.fingerprint}) nor a previous one`
+            : `holds a public key that is none of the blueprint's keys (${fps}) nor a previous one`,
+        });
       }
       if (!f.where.endsWith('cosign.pub') && !hexes.some((h) => h !== undefined && currents.has(h))) {
-        out.push({ path: f.where, message: keys.length === 1
-          ? `does not accept the current signing key (SHA256:${key.publicKey.fingerprint})`
-          : `does not accept any current signing key (${fps})` });
+        out.push({
+          path: f.where,
+          message: keys.length === 1
+            ? `does not accept the current signing key (SHA256:${key.publicKey.fingerprint})`
+            : `does not accept any current signing key (${fps})`,
+        });
       }
     }
     return out;

@@ -9,7 +9,8 @@ export const ISB_KEY_004: Rule = {
   fix: 'Remove the key from the previous keys, after re-signing any image still running with it.',
   check(ctx) {
     const out: RawFinding[] = [];
-    const previous = [...new Set(ctx.model.repositories.map((r) => r.signing.key).filter((k) => k !== undefined))].flatMap((k) => k!.previousPublicKeys);
+    const keys = new Set(ctx.model.repositories.map((r) => r.signing.key).filter((k) => k !== undefined));
+    const previous = [...keys].flatMap((k) => k!.previousPublicKeys);
     previous.forEach((p: any, i: number) => {
       if (!p.notAfter) return;
       const end = new Date(p.notAfter);

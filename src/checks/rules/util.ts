@@ -53,11 +53,17 @@ export function guardedRepositories(ctx: CheckContext, where: string): Repositor
 
 /** The signers a policy object must agree with: those of the repositories it guards, or every repository's when it guards none. */
 export function signersAt(ctx: CheckContext, where: string): SigningModel[] {
+  const all = allSigners(ctx.model);
+  if (all.length === 1) return all; // one signer: no need to know which repositories the object guards
   const repos = guardedRepositories(ctx, where);
   return [...new Set((repos.length > 0 ? repos : ctx.model.repositories).map((r) => r.signing))];
 }
 
-/** Every distinct signing of the blueprint's repositories. */
+const signersCache = new WeakMap<BlueprintModel, SigningModel[]>();
+
+/** Every distinct signing of the blueprint's repositories (memoized per model). */
 export function allSigners(model: BlueprintModel): SigningModel[] {
-  return [...new Set(model.repositories.map((r) => r.signing))];
+  let v = signersCache.get(model);
+  if (!v) signersCache.set(model, v = [...new Set(model.repositories.map((r) => r.signing))]);
+  return v;
 }

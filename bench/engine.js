@@ -2,9 +2,18 @@
 // The check engine alone: PatternSet (src/checks/matchers/pattern-set.ts), as the image rules
 // use it, on 10,000 pod-spec images x 1,000 patterns per engine; a plain compiled-RegExp loop
 // doing all 10M tests as the baseline; pairwise pattern overlap over 1,000 patterns.
-const { PatternSet } = require('../lib/checks/matchers/pattern-set');
-const { matchImage, patternNfa } = require('../lib/checks/matchers/engine');
-const { intersectionWitness } = require('../lib/checks/matchers/overlap');
+const path = require('node:path');
+// ISB_BENCH_LIB: another compiled lib/ (e.g. of an older commit) for before/after figures
+const LIB = process.env.ISB_BENCH_LIB ? path.resolve(process.env.ISB_BENCH_LIB) : path.join(__dirname, '..', 'lib');
+const { PatternSet } = require(path.join(LIB, 'checks/matchers/pattern-set'));
+const { matchImage, patternNfa } = require(path.join(LIB, 'checks/matchers/engine'));
+const { intersectionWitness } = require(path.join(LIB, 'checks/matchers/overlap'));
+let LazyDfa;
+try {
+  ({ LazyDfa } = require(path.join(LIB, 'checks/matchers/lazy-dfa')));
+} catch {
+  LazyDfa = undefined; // a lib from before the lazy DFA
+}
 const { repeat, round, since } = require('./measure');
 
 const ENGINES = ['kyverno', 'kyverno-ivpol', 'policy-controller'];
@@ -93,6 +102,26 @@ function regexpBaseline(engine, pats, images) {
   return { totalMs: since(t0), matches, tests };
 }
 
+/** the project's compiled matchers without the index: all 10M tests, for the per-test cost */
+function dfaAllPairs(engine, pats, images) {
+  const norm = new PatternSet(engine, []);
+  const t0 = process.hrtime.bigint();
+  const dfas = pats.map((p) => new LazyDfa(patternNfa(engine, p)));
+  let matches = 0;
+  for (const im of images) {
+    const forms = norm.compared(im);
+    for (const d of dfas) {
+      for (const f of forms) {
+        if (d.test(f)) {
+          matches++;
+          break;
+        }
+      }
+    }
+  }
+  return { totalMs: since(t0), matches };
+}
+
 function patternSetRun(engine, pats, images) {
   const t0 = process.hrtime.bigint();
   const set = new PatternSet(engine, pats);
@@ -119,7 +148,7 @@ function crossCheck(engine, pats, images) {
   return pairs;
 }
 
-function benchEngines({ runs, images: nImages = 10_000, patterns: nPatterns = 1_000, log }) {
+function benchEngines({ runs, allPairsRuns = 1, images: nImages = 10_000, patterns: nPatterns = 1_000, log }) {
   const images = podImages(nImages);
   const rows = [];
   for (const noPrefix of [false, true]) {
@@ -130,6 +159,8 @@ function benchEngines({ runs, images: nImages = 10_000, patterns: nPatterns = 1_
       const r = repeat(runs, () => patternSetRun(engine, pats, images));
       const b = repeat(runs, () => regexpBaseline(engine, pats, images));
       if (r.matches !== b.matches) throw new Error(`${engine}: PatternSet found ${r.matches} matches, the RegExp baseline ${b.matches}`);
+      const d = LazyDfa && allPairsRuns > 0 ? repeat(allPairsRuns, () => dfaAllPairs(engine, pats, images)) : undefined;
+      if (d && d.matches !== b.matches) throw new Error(`${engine}: the unindexed DFAs found ${d.matches} matches, the RegExp baseline ${b.matches}`);
       const row = {
         name: `check engine ${engine}, ${nImages} images x ${nPatterns} patterns${noPrefix ? ', no literal prefix' : ''}`,
         engine,
@@ -142,11 +173,13 @@ function benchEngines({ runs, images: nImages = 10_000, patterns: nPatterns = 1_
         matches: r.matches,
         regexpBaselineMs: round(b.totalMs, 1),
         regexpTests: b.tests,
+        unindexedDfaMs: d ? round(d.totalMs, 1) : undefined,
+        unindexedDfaRatioToRegexp: d ? round(d.totalMs / b.totalMs, 2) : undefined,
         ratioToRegexp: round(r.totalMs / b.totalMs, 2),
         crossCheckedPairs: checked,
       };
       rows.push(row);
-      log(`  ${row.name}: ${row.totalMs} ms (RegExp loop ${row.regexpBaselineMs} ms)`);
+      log(`  ${row.name}: ${row.totalMs} ms (RegExp loop ${row.regexpBaselineMs} ms${d ? `, unindexed DFAs ${row.unindexedDfaMs} ms` : ''})`);
     }
   }
   return rows;

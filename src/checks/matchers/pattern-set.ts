@@ -1,19 +1,17 @@
 import { Engine, patternNfa } from './engine';
 import { kyvernoNormalize, policyControllerName } from './image-ref';
-import { Nfa, nfaMatches } from './nfa';
+import { parseIvpolGlob } from './ivpol-glob';
+import { LazyDfa } from './lazy-dfa';
 import { rewritePolicyControllerGlob } from './policy-controller-glob';
 
 /*
- * Many patterns against many images, fast: each pattern is compiled once, and a trie of the
- * patterns' literal prefixes limits each image to the few patterns that can match it. The
- * answers are those of matchImage (engine.ts); only the work differs.
+ * Many patterns against many images, fast: each pattern is compiled once (its automaton as a
+ * lazily built DFA: one table read per character), and two tries limit each image to the few
+ * patterns that can match it: one of the patterns' literal prefixes, walked from the start of
+ * the string, and one of a literal every match must contain (for patterns whose prefix is
+ * short, e.g. `*\/acme/web:*`), walked from every position. The answers are those of
+ * matchImage (engine.ts); only the work differs.
  */
-
-const META: Record<Engine, RegExp> = {
-  'kyverno': /[*?]/,
-  'kyverno-ivpol': /[*?[{\\]/,
-  'policy-controller': /\*/,
-};
 
 /**
  * go-wildcard semantics (`*` any run incl. "/", `?` exactly one rune), by the greedy two-pointer
@@ -58,35 +56,48 @@ export class PatternSet {
   /** patterns the engine would reject as invalid, with the reason */
   public readonly invalid: { pattern: string; reason: string }[] = [];
   private readonly root = new TrieNode();
+  /** patterns indexed by a literal they must contain anywhere (code units) */
+  private readonly floating = new TrieNode();
+  private hasFloating = false;
 
   constructor(public readonly engine: Engine, patterns: readonly string[]) {
     for (const pattern of new Set(patterns)) {
-      let test: (s: string) => boolean;
-      let indexed = pattern;
+      let dfa: LazyDfa;
+      let literals: { prefix: string; longest: string };
       try {
-        if (engine === 'kyverno') {
-          test = (s) => wildcardMatch(pattern, s);
-        } else {
-          const nfa: Nfa = patternNfa(engine, pattern);
-          test = (s) => nfaMatches(nfa, s);
-          if (engine === 'policy-controller') indexed = rewritePolicyControllerGlob(pattern);
-        }
+        dfa = new LazyDfa(patternNfa(engine, pattern));
+        literals = requiredLiterals(engine, pattern);
       } catch (e) {
         this.invalid.push({ pattern, reason: (e as Error).message });
         continue;
       }
-      const m = META[engine].exec(indexed);
-      const prefix = m ? indexed.slice(0, m.index) : indexed;
-      let node = this.root;
-      for (const ch of prefix) {
-        let n = node.next.get(ch);
-        if (!n) {
-          n = new TrieNode();
-          node.next.set(ch, n);
+      const compiled: Compiled = { pattern, test: (s) => dfa.test(s) };
+      const { prefix, longest } = literals;
+      if (prefix.length >= Math.min(MIN_PREFIX, longest.length)) {
+        let node = this.root;
+        for (const ch of prefix) {
+          let n = node.next.get(ch);
+          if (!n) {
+            n = new TrieNode();
+            node.next.set(ch, n);
+          }
+          node = n;
         }
-        node = n;
+        node.here.push(compiled);
+      } else {
+        let node = this.floating;
+        for (let i = 0; i < longest.length; i++) {
+          const ch = longest[i];
+          let n = node.next.get(ch);
+          if (!n) {
+            n = new TrieNode();
+            node.next.set(ch, n);
+          }
+          node = n;
+        }
+        node.here.push(compiled);
+        this.hasFloating = true;
       }
-      node.here.push({ pattern, test });
     }
   }
 
@@ -123,13 +134,51 @@ export class PatternSet {
     return false;
   }
 
-  private *candidates(s: string): Generator<Compiled> {
+  /** the patterns whose indexed literal `s` has: its prefix, or one found anywhere in it */
+  private candidates(s: string): Compiled[] {
+    const out: Compiled[] = [];
     let node: TrieNode | undefined = this.root;
-    yield* node.here;
+    out.push(...node.here);
     for (const ch of s) {
       node = node.next.get(ch);
-      if (!node) return;
-      yield* node.here;
+      if (!node) break;
+      out.push(...node.here);
     }
+    if (this.hasFloating) {
+      for (let i = 0; i < s.length; i++) {
+        let f: TrieNode | undefined = this.floating.next.get(s[i]);
+        for (let j = i + 1; f; j++) {
+          if (f.here.length > 0) out.push(...f.here);
+          if (j >= s.length) break;
+          f = f.next.get(s[j]);
+        }
+      }
+    }
+    return out;
   }
+}
+
+/** the literal prefix below which the floating index is preferred (when a longer literal exists) */
+const MIN_PREFIX = 6;
+
+/**
+ * Literals every string the pattern matches must have: its literal prefix (up to the first
+ * meta character) and its longest literal run, both as plain text. Sound by construction: a
+ * run of literal characters outside wildcards, classes and alternatives is matched verbatim.
+ */
+export function requiredLiterals(engine: Engine, pattern: string): { prefix: string; longest: string } {
+  let runs: string[];
+  if (engine === 'kyverno-ivpol') {
+    runs = [''];
+    for (const node of parseIvpolGlob(pattern)) {
+      if (node.kind === 'literal') runs[runs.length - 1] += node.char;
+      else runs.push('');
+    }
+  } else {
+    const text = engine === 'policy-controller' ? rewritePolicyControllerGlob(pattern) : pattern;
+    runs = text.split(engine === 'kyverno' ? /[*?]/ : /\*/);
+  }
+  // runs[0] is the text before the first meta character (empty when the pattern starts with one)
+  const longest = runs.reduce((a, b) => (b.length > a.length ? b : a), '');
+  return { prefix: runs[0], longest };
 }

@@ -134,6 +134,10 @@ export async function writeKeyPair(outDir: string, pair: KeyPairFiles, opts: Wri
 
   const temps: string[] = [];
   const created: string[] = [];
+  const committed: string[] = [];
+  // with force, the old pair is kept (hard links) until both new files are in place, so a failure
+  // between the two renames restores it: never a new private key next to the old public key
+  const backups: { target: string; backup: string }[] = [];
   try {
     for (const j of jobs) {
       try {
@@ -145,20 +149,40 @@ export async function writeKeyPair(outDir: string, pair: KeyPairFiles, opts: Wri
       }
       temps.push(j.tmp);
     }
+    if (force) {
+      for (const j of jobs) {
+        if (!(await ops.exists(j.target))) continue;
+        const backup = path.join(outDir, `.${path.basename(j.target)}.${tag}.bak`);
+        try {
+          await ops.link(j.target, backup);
+          backups.push({ target: j.target, backup });
+        } catch {
+          // no hard links here: the old file cannot be kept aside (the rename is still atomic per file)
+        }
+      }
+    }
     for (const j of jobs) {
       const existed = force && await ops.exists(j.target);
       await commit(ops, j.tmp, j.target, force);
+      committed.push(j.target);
       if (!existed) created.push(j.target);
     }
+    for (const b of backups) await quietly(() => ops.unlink(b.backup));
     return paths;
   } catch (e) {
-    for (const f of [...temps, ...created]) {
-      try {
-        await ops.unlink(f);
-      } catch {
-        // already gone (committed temp) or never created
-      }
+    for (const b of backups) {
+      if (committed.includes(b.target)) await quietly(() => ops.rename(b.backup, b.target));
+      else await quietly(() => ops.unlink(b.backup));
     }
+    for (const f of [...temps, ...created]) await quietly(() => ops.unlink(f)); // already gone (committed temp) or never created
     throw e;
+  }
+}
+
+async function quietly(step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch {
+    // best effort while rolling back: the original error is what the caller sees
   }
 }

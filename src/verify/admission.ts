@@ -1,5 +1,6 @@
 import { evaluateCipPolicy, evaluateKyvernoConditions, PolicyOutcome } from './attestation-policy';
 import { checkBundle, checkLegacy, checkLegacyAttestation, describeIdentity, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
+import { cipTrustRoot, ivpolAttestorTrust, kyvernoEntryTrust } from './policy-trust';
 import { CollectedSignatures } from './signatures';
 import { matchImage } from '../checks/matchers/engine';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
@@ -37,8 +38,21 @@ export interface AdmissionInput {
   readonly signatures: CollectedSignatures;
   /** the `.att` layers and bundle referrers (attestations); without them attestation requirements fail closed */
   readonly attestations?: CollectedSignatures;
+  /** the engines' default trust (the public Sigstore root, or the verifier's), for policies that name none */
   readonly trust: TrustContext;
+  /** the same default as TrustedRoot JSON, the base a Kyverno entry's `rekor.pubkey`/`ctlog.pubkey` modify */
+  readonly defaultRootJson?: string;
 }
+
+/** the trust a policy names, or the default; a failed outcome when its trust material is invalid */
+function policyTrust(input: AdmissionInput, label: string, derive: () => TrustContext | undefined): TrustContext | AttestorOutcome {
+  try {
+    return derive() ?? input.trust;
+  } catch (e) {
+    return { ok: false, code: 'TRUSTED_ROOT_INVALID', text: `${label}: ${(e as Error).message}` };
+  }
+}
+const isOutcome = (x: TrustContext | AttestorOutcome): x is AttestorOutcome => typeof (x as AttestorOutcome).ok === 'boolean';
 
 /** what an attestor must show: signatures, or attestations of a predicate type whose statement satisfies a policy */
 interface AttestationNeed {
@@ -122,6 +136,8 @@ function decision(input: AdmissionInput, engine: string, policy: string, enforci
 // ------------------------------------------------------------------ Kyverno ClusterPolicy
 
 function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bundle', i: number, need?: AttestationNeed): AttestorOutcome {
+  const trust = policyTrust(input, `entry ${i}`, () => kyvernoEntryTrust(input.defaultRootJson, e, `entry ${i}`));
+  if (isOutcome(trust)) return trust;
   if (e?.keys) {
     const ignoreTlog = e.keys.rekor?.ignoreTlog === true;
     let keys: ParsedPublicKey[];
@@ -131,13 +147,13 @@ function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bund
       return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: ${(err as Error).message}` };
     }
     if (keys.length === 0) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: keys without inline publicKeys (kms/secret) cannot be evaluated here` };
-    return satisfy(input, format, { keys, ignoreTlog, trust: input.trust }, `entry ${i} (keys, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
+    return satisfy(input, format, { keys, ignoreTlog, trust }, `entry ${i} (keys, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
   }
   if (e?.keyless) {
     const k = e.keyless;
     const id: IdentityRequirement = { subject: k.subject, subjectRegExp: k.subjectRegExp, issuer: k.issuer, issuerRegExp: k.issuerRegExp };
     const ignoreTlog = k.rekor?.ignoreTlog === true;
-    return satisfy(input, format, { identities: [id], identityMatch: format === 'legacy' ? 'wildcard' : 'exact', ignoreTlog, trust: input.trust },
+    return satisfy(input, format, { identities: [id], identityMatch: format === 'legacy' ? 'wildcard' : 'exact', ignoreTlog, trust },
       `entry ${i} (keyless ${describeIdentity(id)})`, need);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: attestor kind ${Object.keys(e ?? {}).join('/')} is not evaluated here` };
@@ -265,15 +281,17 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
   const cosign = a?.cosign;
   if (!cosign) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: not a cosign attestor` };
   const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true;
+  const trust = policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
+  if (isOutcome(trust)) return trust;
   if (cosign.key?.data) {
     const keys = splitPems(String(cosign.key.data));
-    const r = satisfy(input, 'any', { keys, ignoreTlog, trust: input.trust }, `attestor ${name} (key, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
+    const r = satisfy(input, 'any', { keys, ignoreTlog, trust }, `attestor ${name} (key, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
     // Kyverno 1.19.0 regressed key verification of v0.3 bundle referrers (kyverno#17363)
     return r.ok && /@sha256:/.test(r.text) && !/\.(sig|att) layer/.test(r.text) ? { ...r, text: `${r.text} (note: Kyverno 1.19.0 fails key-verified bundles, kyverno#17363)` } : r;
   }
   const ids: any[] = cosign.keyless?.identities ?? [];
   if (ids.length > 0) {
-    return satisfy(input, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust: input.trust },
+    return satisfy(input, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust },
       `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')})`, need);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: no key data or keyless identities` };
@@ -287,14 +305,24 @@ function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
   const format = a.signatureFormat === 'bundle' ? 'bundle' : 'legacy';
   // no ctlog => tlog verification skipped (admission-engines.md §4.1)
   const ignoreTlog = !a.ctlog;
+  const ref = a.keyless?.trustRootRef ?? a.ctlog?.trustRootRef;
+  const trust = policyTrust(input, label, () => {
+    if (ref === undefined) return undefined;
+    const tr = input.objects.find((o) => o?.kind === 'TrustRoot' && o?.metadata?.name === ref);
+    if (!tr) throw new Error(`trustRootRef ${ref}: no TrustRoot of that name among the cluster's objects`);
+    const t = cipTrustRoot(tr);
+    if (!t) throw new Error(`TrustRoot ${ref} has no inline sigstoreKeys (repository/remote roots are not evaluated here)`);
+    return t;
+  });
+  if (isOutcome(trust)) return trust;
   let req: Requirement;
   let what: string;
   if (a.key?.data) {
-    req = { keys: splitPems(String(a.key.data)), ignoreTlog, trust: input.trust };
+    req = { keys: splitPems(String(a.key.data)), ignoreTlog, trust };
     what = `key, ${format}, tlog ${ignoreTlog ? 'not checked' : 'required'}`;
   } else if ((a.keyless?.identities ?? []).length > 0) {
     const ids: any[] = a.keyless.identities;
-    req = { identities: ids, identityMatch: 'exact', ignoreTlog, trust: input.trust };
+    req = { identities: ids, identityMatch: 'exact', ignoreTlog, trust };
     what = `keyless ${ids.map(describeIdentity).join(' | ')}, ${format}`;
   } else {
     return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: kms/secretRef keys are not evaluated here` };

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { ImageSigningBlueprint } from '../blueprint';
 import { evaluateAdmission } from './admission';
 import { dockerConfigCredentials } from './auth';
 import { checkBundle, checkLegacy, checkLegacyAttestation, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
 import { VerifyError } from './errors';
+import { trustFromRootJson } from './policy-trust';
 import { predicateTypeUri } from './predicates';
 import { publicGoodTrustedRoot } from './public-root';
 import { cosignTag, parseRegistryRef, RegistryRef, repositoryName, SignatureArtifactType } from './reference';
@@ -221,6 +220,7 @@ interface Resolved {
 export class ImageVerifier {
   private readonly client: RegistryClient;
   private readonly trust: TrustContext;
+  private readonly rootJson?: string;
   private readonly props: ImageVerifierProps;
   private readonly signatures = new Map<string, Promise<CollectedSignatures>>();
   /** registries of the images asked about: the only ones ISB_REGISTRY_USERNAME/PASSWORD are sent to */
@@ -237,8 +237,8 @@ export class ImageVerifier {
       retries: props.retries,
       maxBlobBytes: props.maxBlobBytes,
     });
-    const rootJson = props.trustedRootJson ?? (props.publicGoodTrustedRoot ? publicGoodTrustedRoot().json : undefined);
-    this.trust = buildTrust(rootJson, props.rekorPublicKeyPem);
+    this.rootJson = props.trustedRootJson ?? (props.publicGoodTrustedRoot ? publicGoodTrustedRoot().json : undefined);
+    this.trust = buildTrust(this.rootJson, props.rekorPublicKeyPem);
   }
 
   /** Resolves the image (tag → digest) and verifies its signatures with the keys or identity of the props. */
@@ -304,19 +304,24 @@ export class ImageVerifier {
     const clusterObjects = blueprint._render().clusterObjects;
     const r = await this.resolve(image);
     const [sigs, attestations] = await Promise.all([this.collect(r.ref, r.digest, 'signature'), this.collect(r.ref, r.digest, 'attestation')]);
+    // each policy is checked with the trust material it carries (private roots, Rekor/CT keys);
+    // a policy naming none gets the engines' default: the public Sigstore instance (or --trusted-root)
     let trust = this.trust;
+    let defaultRootJson = this.rootJson;
     const warnings = [...r.warnings];
-    if (!trust.trustedRoot && model.signing.keyless?.trustedRoot) {
-      trust = buildTrust(model.signing.keyless.trustedRoot.json, this.props.rekorPublicKeyPem);
-    } else if (!trust.trustedRoot) {
-      // the policies trust the public Sigstore instance (TUF) when the blueprint names no private one
+    if (!trust.trustedRoot) {
       const pub = publicGoodTrustedRoot();
+      defaultRootJson = pub.json;
       trust = buildTrust(pub.json, this.props.rekorPublicKeyPem);
-      if (model.signing.mode === SigningMode.KEYLESS || model.signing.transparencyLog) warnings.push(`keyless certificates and Rekor entries are checked against ${pub.source}`);
+      if (model.signing.mode === SigningMode.KEYLESS || model.signing.transparencyLog) {
+        warnings.push(`policies that name no trust material of their own are checked against ${pub.source}`);
+      }
     }
     const verdicts: AdmissionVerdict[] = [];
     for (const [cluster, objects] of clusterObjects) {
-      const input = { cluster, objects, image, repository: repositoryName(r.ref), digest: r.digest, signatures: sigs, attestations, trust };
+      const input = {
+        cluster, objects, image, repository: repositoryName(r.ref), digest: r.digest, signatures: sigs, attestations, trust, defaultRootJson,
+      };
       for (const d of evaluateAdmission(input)) {
         verdicts.push({ ...d, reasons: [...d.reasons] });
       }
@@ -431,34 +436,4 @@ export class ImageVerifier {
   }
 }
 
-function buildTrust(trustedRootJson?: string, rekorPem?: string): TrustContext {
-  let trustedRoot: TrustedRoot | undefined;
-  const rekorKeys: { logId: string; key: any }[] = [];
-  if (trustedRootJson !== undefined) {
-    try {
-      trustedRoot = TrustedRoot.fromJSON(JSON.parse(trustedRootJson));
-    } catch (e) {
-      throw new VerifyError('TRUSTED_ROOT_INVALID', `the trusted root is not a Sigstore TrustedRoot JSON: ${(e as Error).message}`,
-        { fix: 'pass a trusted_root.json (cosign trusted-root create, or the private Sigstore instance\'s TUF target)' });
-    }
-    for (const t of trustedRoot.tlogs) {
-      const raw = t.publicKey?.rawBytes;
-      if (!raw) continue;
-      try {
-        const parsed = parsePublicKeyPem(derToPem(Buffer.from(raw)), 'trusted root tlog key');
-        rekorKeys.push({ logId: Buffer.from(t.logId?.keyId ?? Buffer.alloc(0)).toString('hex') || parsed.fingerprint, key: parsed.keyObject });
-      } catch {
-        // keys node cannot parse cannot verify anything: left out
-      }
-    }
-  }
-  if (rekorPem !== undefined) {
-    const parsed = parsePublicKeyPem(rekorPem, 'Rekor public key');
-    rekorKeys.push({ logId: createHash('sha256').update(parsed.spkiDer).digest('hex'), key: parsed.keyObject });
-  }
-  return { trustedRoot, rekorKeys };
-}
-
-function derToPem(der: Buffer): string {
-  return `-----BEGIN PUBLIC KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END PUBLIC KEY-----\n`;
-}
+const buildTrust = trustFromRootJson;

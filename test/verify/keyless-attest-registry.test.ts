@@ -280,6 +280,28 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
       });
     });
 
+    test('verify --config, keyless blueprint on the public Sigstore instance: policies use the public root, which does not trust the test CA', async () => {
+      const dir = tempDir();
+      fs.writeFileSync(path.join(dir, 'blueprint.yaml'), JSON.stringify({
+        name: 'acme-public',
+        github: { owner: 'acme' },
+        repositories: [{ name: 'web', images: [`${reg.host}/acme/pub`] }],
+        signing: { mode: 'keyless' },
+        clusters: [
+          { name: 'prod', kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: true } },
+          { name: 'edge', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
+        ],
+      }));
+      const img = await image('acme/pub');
+      await signKeyless(img, issueLeaf(ca, { san: 'https://github.com/acme/web/.github/workflows/build-sign.yml@refs/heads/main' }));
+      const r = await verifier({}).evaluateBlueprint(img.ref, path.join(dir, 'blueprint.yaml'));
+      const matched = r.verdicts.filter((v) => v.matched);
+      expect(matched.map((v) => v.engine)).toEqual(['kyverno', 'policy-controller', 'kyverno-ivpol']);
+      // the test Rekor is not a public log, and the test CA not a public Fulcio: never admitted
+      expect(matched.every((v) => !v.admitted && (v.code === 'UNTRUSTED_CERT' || v.code === 'TLOG_INVALID'))).toBe(true);
+      expect(r.warnings.join('\n')).toMatch(/public Sigstore trusted root embedded in @sigstore\/tuf/);
+    });
+
     describe('legacy .att attestations (DSSE, signed with openssl over the PAE)', () => {
       const sbom = { bomFormat: 'CycloneDX', specVersion: '1.5', components: [] };
       interface AttestOptions {

@@ -73,6 +73,20 @@ function diskState(abs: string): string {
   return sha256Hex(fs.readFileSync(abs));
 }
 
+/** the first folder of `rel` (below outdir) that is a symbolic link, if any */
+function symlinkedParent(outdir: string, rel: string): string | undefined {
+  const parts = rel.split('/').slice(0, -1);
+  for (let i = 1; i <= parts.length; i++) {
+    const sub = parts.slice(0, i).join('/');
+    try {
+      if (fs.lstatSync(path.join(outdir, sub)).isSymbolicLink()) return sub;
+    } catch {
+      return undefined; // missing: created as a real folder
+    }
+  }
+  return undefined;
+}
+
 function ensureDir(outdir: string): void {
   try {
     fs.mkdirSync(outdir, { recursive: true });
@@ -104,6 +118,11 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   const conflicts: string[] = [];
   const stale: string[] = [];
   for (const rel of [...files.keys()].sort()) {
+    const link = symlinkedParent(outdir, rel);
+    if (link !== undefined) {
+      throw new BlueprintError('OUTPUT_CONFLICT', `refusing to write ${rel}: its folder ${path.join(outdir, link)} is a symbolic link (synth writes only inside the output folder, even with --force)`,
+        { fix: `replace the link ${path.join(outdir, link)} by a real folder, or pass another --out` });
+    }
     const state = diskState(path.join(outdir, rel));
     if (state === 'missing' || state === previous[rel] || state === sha256Hex(files.get(rel)!)) continue;
     conflicts.push(`${rel} (${state === 'not-a-file' ? 'not a regular file' : previous[rel] === undefined ? 'not written by synth' : 'modified since the last synth'})`);

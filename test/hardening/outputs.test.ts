@@ -149,3 +149,20 @@ describe('synth never clobbers files it did not write', () => {
     expect(fs.readFileSync(path.join(dir, 'dist'), 'utf8')).toBe('a file');
   });
 });
+
+describe('synth never writes through a symbolic link out of the output folder', () => {
+  test('a folder of the output that links elsewhere: refused even with --force, the link target untouched', async () => {
+    const dir = setup();
+    const elsewhere = path.join(dir, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    fs.writeFileSync(path.join(elsewhere, 'precious.txt'), 'keep');
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.symlinkSync(elsewhere, path.join(dir, 'dist/github'));
+    for (const extra of [[], ['--force']]) {
+      const r = await synth(dir, ...extra);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/OUTPUT_CONFLICT.*symbolic link/);
+      expect(fs.readdirSync(elsewhere)).toEqual(['precious.txt']);
+    }
+  });
+});

@@ -75,6 +75,7 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
     .option('--certificate-identity <san>', 'keyless: the exact certificate SAN')
     .option('--certificate-identity-regexp <re>', 'keyless: a Go regexp for the SAN (anchor it ^...$)')
     .option('--certificate-oidc-issuer <url>', 'keyless: the exact OIDC issuer')
+    .option('--certificate-oidc-issuer-regexp <re>', 'keyless: a Go regexp for the OIDC issuer (anchor it ^...$)')
     .option('--trusted-root <file>', 'Sigstore trusted_root.json for keyless verification offline')
     .option('--public-good-root', 'keyless: trust the public Sigstore root embedded in @sigstore/tuf (a snapshot, not refreshed) when no --trusted-root is given')
     .option('--rekor-public-key <file>', 'Rekor public key to verify tlog entries offline')

@@ -45,6 +45,11 @@ export interface ImageVerifierProps {
    */
   readonly certificateOidcIssuer?: string;
   /**
+   * Keyless: a Go regexp the OIDC issuer must match (`--certificate-oidc-issuer-regexp`; unanchored: write ^…$).
+   * @default - any issuer, or `certificateOidcIssuer`
+   */
+  readonly certificateOidcIssuerRegexp?: string;
+  /**
    * A Sigstore `trusted_root.json` (its JSON text): needed for keyless verification offline.
    * @default - none: keyless verification fails with TRUSTED_ROOT_REQUIRED
    */
@@ -393,7 +398,8 @@ export class ImageVerifier {
       const id: IdentityRequirement = {
         subject: p.certificateIdentityRegexp === undefined ? p.certificateIdentity : undefined,
         subjectRegExp: p.certificateIdentityRegexp,
-        issuer: p.certificateOidcIssuer,
+        issuer: p.certificateOidcIssuerRegexp === undefined ? p.certificateOidcIssuer : undefined,
+        issuerRegExp: p.certificateOidcIssuerRegexp,
       };
       return { identities: [id], identityMatch: 'exact', ignoreTlog: p.insecureIgnoreTlog === true, trust: this.trust };
     }

@@ -84,6 +84,15 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         // the exact identity works too
         const exact = await verifier(keyless({ certificateIdentityRegexp: undefined, certificateIdentity: WEB_SAN })).verify(img.ref);
         expect(exact.verified).toBe(true);
+        // an issuer regexp (Go syntax, unanchored like cosign)
+        const issuerRe = (re: string) => verifier(keyless({ certificateOidcIssuer: undefined, certificateOidcIssuerRegexp: re })).verify(img.ref);
+        expect((await issuerRe('^https://token\\.actions\\.githubusercontent\\.com$')).verified).toBe(true);
+        expect((await issuerRe('^https://gitlab\\.com$')).code).toBe('IDENTITY_MISMATCH');
+        const cli = memoryIo({ cwd: tempDir(), env: { HOME: tempDir() } });
+        fs.writeFileSync(path.join(cli.cwd, 'root.json'), rootJson);
+        expect(await main(['verify', img.ref, '--trusted-root', 'root.json', '--certificate-identity', WEB_SAN,
+          '--certificate-oidc-issuer-regexp', '^https://token\\.actions\\.githubusercontent\\.com$'], cli)).toBe(0);
+        expect(cli.stdout()).toContain(`legacy signature by ${WEB_SAN}`);
       });
 
       test('the deprecated issuer extension 1.3.6.1.4.1.57264.1.1 alone is read as the issuer', async () => {

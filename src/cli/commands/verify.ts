@@ -10,6 +10,7 @@ export interface VerifyOptions {
   readonly certificateIdentity?: string;
   readonly certificateIdentityRegexp?: string;
   readonly certificateOidcIssuer?: string;
+  readonly certificateOidcIssuerRegexp?: string;
   readonly trustedRoot?: string;
   readonly publicGoodRoot?: boolean;
   readonly rekorPublicKey?: string;
@@ -37,6 +38,7 @@ export function verifierProps(opts: VerifyOptions, image: string, io: CliIo, wit
     certificateIdentity: withIdentity ? opts.certificateIdentity : undefined,
     certificateIdentityRegexp: withIdentity ? opts.certificateIdentityRegexp : undefined,
     certificateOidcIssuer: withIdentity ? opts.certificateOidcIssuer : undefined,
+    certificateOidcIssuerRegexp: withIdentity ? opts.certificateOidcIssuerRegexp : undefined,
     trustedRootJson: opts.trustedRoot ? readFile(io, opts.trustedRoot, 'trusted root') : undefined,
     publicGoodTrustedRoot: opts.publicGoodRoot === true,
     rekorPublicKeyPem: opts.rekorPublicKey ? readFile(io, opts.rekorPublicKey, 'Rekor public key') : undefined,
@@ -54,6 +56,10 @@ export function verifierProps(opts: VerifyOptions, image: string, io: CliIo, wit
 export async function verifyCommand(opts: VerifyOptions, image: string, io: CliIo): Promise<number> {
   const json = opts.output === 'json';
   const hasIdentity = (opts.key ?? []).length > 0 || opts.certificateIdentity !== undefined || opts.certificateIdentityRegexp !== undefined;
+  if (opts.certificateOidcIssuer !== undefined && opts.certificateOidcIssuerRegexp !== undefined) {
+    io.err('error: give --certificate-oidc-issuer or --certificate-oidc-issuer-regexp, not both\n');
+    return 2;
+  }
   if (opts.certificateIdentity !== undefined && opts.certificateIdentityRegexp !== undefined) {
     io.err('error: give --certificate-identity or --certificate-identity-regexp, not both\n');
     return 2;

@@ -1,3 +1,4 @@
+import { createHash, createPublicKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../src/blueprint';
@@ -10,7 +11,7 @@ const dir = projectDir({ 'team.pub': newPublicKeyPem(), 'old.pub': newPublicKeyP
 const repo = (name: string, signing?: any) => ({ name, images: [`ghcr.io/acme/${name.toLowerCase()}-img`], ...(signing ? { signing } : {}) });
 const groupsOf = (repositories: any[]) => {
   const bp = new ImageSigningBlueprint({
-    config: {
+    config: <any>{
       name: 'acme',
       github: { owner: 'acme' },
       signing: { mode: 'key', key: { publicKeyFile: 'cosign.pub' }, ...(repositories.some((r) => r.signing?.mode === 'keyless') ? { keyless: {} } : {}) },
@@ -21,7 +22,6 @@ const groupsOf = (repositories: any[]) => {
   return signerGroups(bp._model()).map((g) => ({ id: g.id, isDefault: g.isDefault, repos: g.repos.map((r) => r.name) }));
 };
 const fp = (file: string) => {
-  const { createHash, createPublicKey } = require('node:crypto');
   return createHash('sha256').update(createPublicKey(fs.readFileSync(path.join(dir, file), 'utf8')).export({ type: 'spki', format: 'der' })).digest('hex');
 };
 

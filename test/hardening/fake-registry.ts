@@ -30,7 +30,12 @@ export function imageManifest(seed: string): Buffer {
   });
 }
 
-export async function listen(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ port: number; close(): Promise<void> }> {
+export interface Listening {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function listen(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<Listening> {
   const sockets = new Set<net.Socket>();
   const server = http.createServer(handler);
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
@@ -42,7 +47,18 @@ export async function listen(handler: (req: http.IncomingMessage, res: http.Serv
 }
 
 /** a registry holding one image (tag v1), signed with `key` in cosign's legacy .sig layout */
-export async function signedRegistry(key: TestKey): Promise<Fake & { digest: string; manifest: Buffer; unsignedDigest: string; sigManifest: any; blobs: Map<string, Buffer> }> {
+export interface SignedRegistry extends Fake {
+  /** the signed image's digest (tag v1) */
+  readonly digest: string;
+  readonly manifest: Buffer;
+  /** an image in the same repository without signatures */
+  readonly unsignedDigest: string;
+  /** the `.sig` manifest as JSON */
+  readonly sigManifest: any;
+  readonly blobs: Map<string, Buffer>;
+}
+
+export async function signedRegistry(key: TestKey): Promise<SignedRegistry> {
   const manifest = imageManifest('signed');
   const digest = sha256Digest(manifest);
   const unsigned = imageManifest('unsigned');
@@ -50,7 +66,7 @@ export async function signedRegistry(key: TestKey): Promise<Fake & { digest: str
   const blobs = new Map<string, Buffer>();
   const manifests = new Map<string, Buffer>();
   const requests: Fake['requests'] = [];
-  let fake!: Fake & { digest: string; manifest: Buffer; unsignedDigest: string; sigManifest: any; blobs: Map<string, Buffer> };
+  let fake!: SignedRegistry;
   const srv = await listen((req, res) => {
     requests.push({ url: req.url ?? '', host: req.headers.host, authorization: req.headers.authorization });
     if (fake.fault && fake.fault(req, res) === true) return;
@@ -77,7 +93,9 @@ export async function signedRegistry(key: TestKey): Promise<Fake & { digest: str
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: config.length, digest: sha256Digest(config) },
     layers: [{
-      mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', size: layer.payload.length, digest: payloadDigest,
+      mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+      size: layer.payload.length,
+      digest: payloadDigest,
       annotations: { 'dev.cosignproject.cosign/signature': layer.signature },
     }],
   };

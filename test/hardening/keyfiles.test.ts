@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KeyFileOps, nodeKeyFileOps, writeKeyPair } from '../../src/keys/files';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
+import { KeyFileOps, nodeKeyFileOps, writeKeyPair } from '../../src/keys/files';
 import { tempDir } from '../support/fixtures';
 
 /*
@@ -13,7 +13,7 @@ import { tempDir } from '../support/fixtures';
 
 const OLD = { privateKeyPem: '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nb2xk\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n', publicKeyPem: 'old public\n' };
 const NEW = { privateKeyPem: '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nbmV3\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n', publicKeyPem: 'new public\n' };
-const mode = (f: string) => fs.statSync(f).mode & 0o777;
+const mode = (f: string) => fs.statSync(f).mode % 0o1000;
 const err = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
 
 type Step = 'writeNew' | 'link' | 'rename';
@@ -81,7 +81,7 @@ describe('key pair writes under disk faults', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  test('a read-only target folder (EACCES on create): exit 1 from keygen, one line, nothing written', async () => {
+  test('an output folder that cannot be created (below a regular file): exit 1 from keygen, one line, nothing written', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'ro'), 'a file, not a folder');
     const io = memoryIo({ cwd: dir, env: { COSIGN_PASSWORD: 'pw-for-the-test' } });

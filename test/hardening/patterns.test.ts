@@ -39,10 +39,13 @@ function refIvpol(glob: string, s: string): boolean {
       const c = chars[i];
       if (inBraces && (c === ',' || c === '}')) return out;
       i++;
-      if (c === '*') out += '[^]*';
-      else if (c === '?') out += '[^]';
-      else if (c === '\\') out += esc(chars[i++]);
-      else if (c === '[') {
+      if (c === '*') {
+        out += '[^]*';
+      } else if (c === '?') {
+        out += '[^]';
+      } else if (c === '\\') {
+        out += esc(chars[i++]);
+      } else if (c === '[') {
         const neg = chars[i] === '!';
         if (neg) i++;
         let cls = '';
@@ -57,7 +60,9 @@ function refIvpol(glob: string, s: string): boolean {
         }
         i++; // }
         out += `(?:${alts.join('|')})`;
-      } else out += esc(c);
+      } else {
+        out += esc(c);
+      }
     }
     return out;
   };
@@ -183,7 +188,9 @@ function refKyvernoFast(p: string, s: string): boolean {
     } else if (star >= 0) {
       i = star + 1;
       j = ++mark;
-    } else return false;
+    } else {
+      return false;
+    }
   }
   while (P[i] === '*') i++;
   return i === P.length;

@@ -32,8 +32,12 @@ afterEach(async () => {
 
 function verifier(extra: Partial<ConstructorParameters<typeof ImageVerifier>[0]> = {}): ImageVerifier {
   const v = new ImageVerifier({
-    publicKeyPems: [key.publicKeyPem], insecureIgnoreTlog: true, retries: 0, timeoutMs: 1500,
-    environment: { HOME: tempDir(), DOCKER_CONFIG: tempDir() }, ...extra,
+    publicKeyPems: [key.publicKeyPem],
+    insecureIgnoreTlog: true,
+    retries: 0,
+    timeoutMs: 1500,
+    environment: { HOME: tempDir(), DOCKER_CONFIG: tempDir() },
+    ...extra,
   });
   open.push(v);
   return v;

@@ -230,8 +230,13 @@ function pemBlocks(text: string | undefined): Buffer[] {
   return out;
 }
 
-/** the certificates and Rekor entry of a legacy layer as the verification material of a v0.1 bundle; a failure when unusable */
-function legacyKeylessMaterial(sig: LegacySignature, req: Requirement): any | SignatureCheck {
+/**
+ * the certificates, Rekor entry and (signatures only) RFC 3161 timestamp of a legacy layer as the
+ * verification material of a v0.1 bundle; a failure when unusable. cosign timestamps the raw
+ * signature bytes of a signature (what @sigstore/verify checks a message signature's timestamp
+ * against), but the whole envelope of an attestation, so attestation timestamps are not used.
+ */
+function legacyKeylessMaterial(sig: LegacySignature, req: Requirement, useTimestamp: boolean): any | SignatureCheck {
   const certs = [...pemBlocks(sig.certificatePem), ...pemBlocks(sig.chainPem)];
   if (certs.length === 0) {
     return fail(sig, 'legacy', 'UNTRUSTED_CERT', 'keyless verification needs a certificate (dev.sigstore.cosign/certificate), and the layer has none (signed with a key?)');
@@ -257,15 +262,29 @@ function legacyKeylessMaterial(sig: LegacySignature, req: Requirement): any | Si
       canonicalizedBody: String(b.Payload.body),
     });
   }
-  if (tlogEntries.length === 0) {
-    return fail(sig, 'legacy', req.ignoreTlog ? 'UNTRUSTED_CERT' : 'TLOG_MISSING',
-      'no Rekor bundle annotation (dev.sigstore.cosign/bundle): without a tlog entry there is no trusted signing time to check the short-lived certificate against'
-      + (req.ignoreTlog ? '' : ', and the tlog is required'));
+  const rfc3161Timestamps: { signedTimestamp: string }[] = [];
+  const tsa = sig.annotations[COSIGN.timestampAnnotation];
+  if (useTimestamp && tsa !== undefined) {
+    let ts: unknown;
+    try {
+      ts = JSON.parse(tsa)?.SignedRFC3161Timestamp;
+    } catch {
+      // reported below
+    }
+    if (typeof ts !== 'string') return fail(sig, 'legacy', 'UNTRUSTED_CERT', `the ${COSIGN.timestampAnnotation} annotation is not {"SignedRFC3161Timestamp": "<base64>"}`);
+    rfc3161Timestamps.push({ signedTimestamp: ts });
+  }
+  if (tlogEntries.length === 0 && !req.ignoreTlog) {
+    return fail(sig, 'legacy', 'TLOG_MISSING', 'no Rekor bundle annotation (dev.sigstore.cosign/bundle), and the tlog is required');
+  }
+  if (tlogEntries.length === 0 && rfc3161Timestamps.length === 0) {
+    return fail(sig, 'legacy', 'UNTRUSTED_CERT', 'no Rekor bundle annotation (dev.sigstore.cosign/bundle) and no RFC 3161 timestamp '
+      + `(${COSIGN.timestampAnnotation}): without a trusted signing time the short-lived certificate cannot be checked`);
   }
   return {
     x509CertificateChain: { certificates: certs.map((c) => ({ rawBytes: c.toString('base64') })) },
     tlogEntries,
-    timestampVerificationData: { rfc3161Timestamps: [] },
+    timestampVerificationData: { rfc3161Timestamps },
   };
 }
 
@@ -276,7 +295,7 @@ const isCheck = (x: any): x is SignatureCheck => typeof x?.ok === 'boolean' && t
 
 /** keyless legacy: re-wrapped as a v0.1 message-signature bundle and verified by @sigstore/verify against the trusted root */
 function checkLegacyKeyless(sig: LegacySignature, req: Requirement): SignatureCheck {
-  const material = legacyKeylessMaterial(sig, req);
+  const material = legacyKeylessMaterial(sig, req, true);
   if (isCheck(material)) return material;
   const bundleJson = {
     mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
@@ -357,7 +376,7 @@ export function checkLegacyAttestation(sig: LegacySignature, digest: string, req
     return fail(sig, 'legacy', 'BAD_SIGNATURE', `the DSSE signature over the PAE verifies with none of the ${req.keys.length} key(s) (${req.keys.map(keyName).join(', ')})`);
   }
   if (req.identities && req.identities.length > 0) {
-    const material = legacyKeylessMaterial(sig, req);
+    const material = legacyKeylessMaterial(sig, req, false);
     if (isCheck(material)) return material;
     const bundleJson = {
       mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
@@ -487,7 +506,9 @@ function verifyWithSigstore(
         issuer,
         tlog: req.ignoreTlog && tlog !== 'verified' ? 'ignored' : tlog,
         reason: `certificate chains to the trusted root; SAN ${san} and issuer ${issuer} match (${describeIdentity(id)}); signature verified; `
-          + `${format === 'bundle' ? 'in-toto subject' : 'payload'} digest matches; ${tlogText(tlog, req.ignoreTlog)}${root.ctlogs.length > 0 ? '; SCT verified' : '; no CT log in the trusted root: SCT not checked'}`,
+          + `${format === 'bundle' ? 'in-toto subject' : 'payload'} digest matches; ${tlogText(tlog, req.ignoreTlog)}`
+          + `${(bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps.length ?? 0) > 0 ? '; RFC 3161 timestamp verified' : ''}`
+          + `${root.ctlogs.length > 0 ? '; SCT verified' : '; no CT log in the trusted root: SCT not checked'}`,
       };
     }
     mismatches.push(why);

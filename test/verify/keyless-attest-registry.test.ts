@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   bundleTlogEntry, dsseBody, dsseEnvelope, GITHUB_ISSUER, hashedrekordBody, intotoBody, issueLeaf, Leaf, newCA, newRekor, opensslSign,
-  rekorBundleAnnotation, statement, TestCA, TestRekor, trustedRootJson, WEB_SAN,
+  newTSA, rekorBundleAnnotation, statement, TestCA, TestRekor, trustedRootJson, tsaTimestamp, WEB_SAN,
 } from './keyless';
 import { newCosignKey, pushBundleReferrer, pushLegacyAttestation, pushLegacySignature, simpleSigningPayload, TestKey } from './signing';
 import { memoryIo } from '../../src/cli/io';
@@ -45,10 +45,17 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
 
     /** a keyless legacy .sig layer: payload signed with the leaf key by openssl, cert + chain, Rekor bundle */
     type Img = { repo: string; digest: string; name: string; manifest: any };
-    const signKeyless = async (img: Img, leaf: Leaf, opts: { tlog?: boolean; chain?: string; rekorSigner?: any } = {}) => {
+    interface SignOptions {
+      readonly tlog?: boolean;
+      readonly chain?: string;
+      readonly rekorSigner?: any;
+      readonly timestamp?: (sig: Buffer) => Buffer;
+    }
+    const signKeyless = async (img: Img, leaf: Leaf, opts: SignOptions = {}) => {
       const payload = simpleSigningPayload(img.name, img.digest);
       const sig = opensslSign(leaf.keyFile, payload);
       const annotations: Record<string, string> = { 'dev.sigstore.cosign/certificate': leaf.certPem, 'dev.sigstore.cosign/chain': opts.chain ?? ca.chainPem };
+      if (opts.timestamp) annotations['dev.sigstore.cosign/rfc3161timestamp'] = JSON.stringify({ SignedRFC3161Timestamp: opts.timestamp(sig).toString('base64') });
       if (opts.tlog !== false) {
         annotations['dev.sigstore.cosign/bundle'] = rekorBundleAnnotation(rekor, hashedrekordBody(sig, payload, leaf.certPem), undefined, opts.rekorSigner);
       }
@@ -155,6 +162,26 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         const cli = memoryIo({ cwd: tempDir(), env: { HOME: tempDir() } });
         expect(await main(['verify', img.ref, '--certificate-identity-regexp', WEB_RE, '--public-good-root', '--insecure-ignore-tlog'], cli)).toBe(1);
         expect(cli.stderr()).toContain('[UNTRUSTED_CERT]');
+      });
+
+      test('an RFC 3161 timestamp (openssl ts) over the signature gives the signing time without a tlog entry, with --insecure-ignore-tlog', async () => {
+        const tsa = newTSA();
+        const withTsa = trustedRootJson(ca, rekor, tsa);
+        const img = await image();
+        await signKeyless(img, issueLeaf(ca), { tlog: false, timestamp: (sig) => tsaTimestamp(tsa, sig) });
+        const r = await verifier(keyless({ trustedRootJson: withTsa, insecureIgnoreTlog: true })).verify(img.ref);
+        expect([r.verified, r.code]).toEqual([true, undefined]);
+        expect(r.signatures[0].reason).toContain('RFC 3161 timestamp verified');
+        // the tlog is still required unless ignored
+        expect((await verifier(keyless({ trustedRootJson: withTsa })).verify(img.ref)).code).toBe('TLOG_MISSING');
+        // a TSA the trusted root does not name
+        expect((await verifier(keyless({ insecureIgnoreTlog: true })).verify(img.ref)).code).toBe('UNTRUSTED_CERT');
+        // a timestamp over other bytes
+        const other = await image();
+        await signKeyless(other, issueLeaf(ca), { tlog: false, timestamp: () => tsaTimestamp(tsa, Buffer.from('something else')) });
+        const o = await verifier(keyless({ trustedRootJson: withTsa, insecureIgnoreTlog: true })).verify(other.ref);
+        expect([o.verified, o.code]).toEqual([false, 'UNTRUSTED_CERT']);
+        expect(o.message).toMatch(/TIMESTAMP_ERROR/);
       });
 
       test('a key does not verify a keyless signature, and an identity does not verify a key signature', async () => {

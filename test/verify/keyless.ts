@@ -218,8 +218,41 @@ export function bundleTlogEntry(
   };
 }
 
-/** a Sigstore TrustedRoot JSON with the test CA and the test Rekor (no CT logs, no TSAs) */
-export function trustedRootJson(ca: TestCA, rekor?: TestRekor): string {
+export interface TestTSA {
+  readonly dir: string;
+  /** the TSA signing certificate, then its CA */
+  readonly chainDer: readonly Buffer[];
+}
+
+/** an RFC 3161 TSA made with openssl: a CA and a signing certificate with the critical timeStamping EKU */
+export function newTSA(): TestTSA {
+  const dir = tempDir('isb-tsa-');
+  openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'tsaca.key', '-out', 'tsaca.crt',
+    '-days', '2', '-subj', '/O=isb-test/CN=isb-test tsa root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl(dir, ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'tsa.key', '-out', 'tsa.csr',
+    '-subj', '/O=isb-test/CN=isb-test tsa']);
+  fs.writeFileSync(path.join(dir, 'tsa.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n');
+  openssl(dir, ['x509', '-req', '-in', 'tsa.csr', '-CA', 'tsaca.crt', '-CAkey', 'tsaca.key', '-CAcreateserial', '-days', '2', '-extfile', 'tsa.ext', '-out', 'tsa.crt']);
+  fs.writeFileSync(path.join(dir, 'tsa.cnf'), [
+    '[ tsa ]', 'default_tsa = tsa1', '[ tsa1 ]', `serial = ${path.join(dir, 'serial')}`, `signer_cert = ${path.join(dir, 'tsa.crt')}`,
+    `signer_key = ${path.join(dir, 'tsa.key')}`, 'signer_digest = sha256', 'default_policy = 1.2.3.4.1', 'digests = sha256', 'ess_cert_id_alg = sha256', '',
+  ].join('\n'));
+  fs.writeFileSync(path.join(dir, 'serial'), '01\n');
+  const der = (f: string) => pemToDer(fs.readFileSync(path.join(dir, f), 'utf8'));
+  return { dir, chainDer: [der('tsa.crt'), der('tsaca.crt')] };
+}
+
+/** `openssl ts -query` + `openssl ts -reply` over the bytes: a DER TimeStampResp */
+export function tsaTimestamp(tsa: TestTSA, data: Buffer): Buffer {
+  const dataFile = path.join(tsa.dir, `data-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  fs.writeFileSync(dataFile, data);
+  openssl(tsa.dir, ['ts', '-query', '-data', dataFile, '-sha256', '-cert', '-out', `${dataFile}.tsq`]);
+  openssl(tsa.dir, ['ts', '-reply', '-config', 'tsa.cnf', '-queryfile', `${dataFile}.tsq`, '-out', `${dataFile}.tsr`]);
+  return fs.readFileSync(`${dataFile}.tsr`);
+}
+
+/** a Sigstore TrustedRoot JSON with the test CA, the test Rekor and TSA (no CT logs) */
+export function trustedRootJson(ca: TestCA, rekor?: TestRekor, tsa?: TestTSA): string {
   const start = '2020-01-01T00:00:00Z';
   return JSON.stringify({
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
@@ -236,6 +269,11 @@ export function trustedRootJson(ca: TestCA, rekor?: TestRekor): string {
       validFor: { start },
     }],
     ctlogs: [],
-    timestampAuthorities: [],
+    timestampAuthorities: tsa ? [{
+      subject: { organization: 'isb-test', commonName: 'isb-test tsa' },
+      uri: 'https://tsa.isb-test.invalid',
+      certChain: { certificates: tsa.chainDer.map((c) => ({ rawBytes: c.toString('base64') })) },
+      validFor: { start },
+    }] : [],
   });
 }

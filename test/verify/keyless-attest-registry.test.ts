@@ -239,6 +239,46 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         expect([r.verified, r.code]).toEqual([false, 'IDENTITY_MISMATCH']);
       });
 
+      test('verify --config, keyless blueprint signing v0.3 bundles (cosign v3): every engine reads the referrer', async () => {
+        const SAN = 'https://github.com/acme/web/.github/workflows/build-sign.yml@refs/heads/main';
+        const dir = tempDir();
+        fs.writeFileSync(path.join(dir, 'trusted_root.json'), rootJson);
+        fs.writeFileSync(path.join(dir, 'blueprint.yaml'), JSON.stringify({
+          name: 'acme-bundles',
+          github: { owner: 'acme' },
+          repositories: [{ name: 'web', images: [`${reg.host}/acme/bun`] }],
+          signing: {
+            mode: 'keyless',
+            cosign: { version: 'v3.0.2', signatureFormat: 'bundle' },
+            keyless: { trustedRootFile: 'trusted_root.json', fulcioUrl: 'https://fulcio.isb-test.invalid', rekorUrl: rekor.baseUrl },
+          },
+          clusters: [
+            { name: 'prod', kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: true } },
+            { name: 'edge', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
+          ],
+        }));
+        const img = await image('acme/bun');
+        await pushKeylessBundle(img, issueLeaf(ca, { san: SAN }));
+        const r = await verifier({}).evaluateBlueprint(img.ref, path.join(dir, 'blueprint.yaml'));
+        const matched = r.verdicts.filter((v) => v.matched);
+        expect(matched.map((v) => [v.cluster, v.engine, v.admitted, v.code ?? null])).toEqual([
+          ['prod', 'kyverno', true, null],
+          ['prod', 'policy-controller', true, null],
+          ['edge', 'kyverno-ivpol', true, null],
+        ]);
+        expect(matched[0].reasons.join('\n')).toMatch(/type SigstoreBundle reads Sigstore bundle referrers/);
+
+        // the same certificate as a legacy .sig only: the bundle-reading policies find nothing
+        const legacy = await image('acme/bun');
+        await signKeyless(legacy, issueLeaf(ca, { san: SAN }));
+        const l = await verifier({}).evaluateBlueprint(legacy.ref, path.join(dir, 'blueprint.yaml'));
+        expect(l.verdicts.filter((v) => v.matched).map((v) => [v.engine, v.code ?? null])).toEqual([
+          ['kyverno', 'NO_SIGNATURES'],
+          ['policy-controller', 'NO_SIGNATURES'],
+          ['kyverno-ivpol', null],
+        ]);
+      });
+
       test('a checkpoint that does not match the signed note is TLOG_INVALID', async () => {
         const img = await image();
         await pushKeylessBundle(img, issueLeaf(ca), { badCheckpoint: true });

@@ -8,7 +8,7 @@ import { applyExtends, loadConfigFile, validateConfig } from './config/load';
 import { BlueprintConfig, ClusterConfig, RepositoryConfig } from './config/types';
 import { IAdmissionChartCustomizer, ITerraformStackCustomizer, IWorkflowCustomizer } from './customize';
 import { BlueprintError } from './errors';
-import { buildModel } from './model/build';
+import { buildModel, ModelCache, newModelCache } from './model/build';
 import { BlueprintModel } from './model/model';
 import { Artifacts, renderArtifacts } from './synth/artifacts';
 import { writeArtifacts } from './synth/write';
@@ -65,6 +65,8 @@ export class ImageSigningBlueprint {
   private readonly source?: string;
   /** set once anything was rendered: the config is frozen from then on */
   private frozen = false;
+  /** signers and repository models reused by addRepository/addCluster (only repositories and clusters change) */
+  private readonly modelCache: ModelCache = newModelCache();
   private artifacts?: Artifacts;
   private cachedFindings?: Finding[];
   private readonly customizers = {
@@ -79,7 +81,7 @@ export class ImageSigningBlueprint {
     // `extends` in TypeScript props: a base file relative to (and inside) baseDir
     const raw = applyExtends(props.config, this.baseDir, this.baseDir, source ?? 'config');
     this.config = validateConfig(raw, source);
-    this.model = buildModel(this.config, { baseDir: this.baseDir }, source);
+    this.model = buildModel(this.config, { baseDir: this.baseDir }, source, this.modelCache);
     this.name = this.model.name;
   }
 
@@ -126,7 +128,7 @@ export class ImageSigningBlueprint {
   /** Validates and builds the new config; on any problem the blueprint stays as it was. */
   private reconfigure(config: BlueprintConfig): void {
     const valid = validateConfig(config, this.source);
-    const model = buildModel(valid, { baseDir: this.baseDir }, this.source);
+    const model = buildModel(valid, { baseDir: this.baseDir }, this.source, this.modelCache);
     this.config = valid;
     this.model = model;
     this.invalidate();

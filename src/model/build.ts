@@ -106,13 +106,28 @@ function loadKey(src: FileSource, rel: string, configPath: string, problems: Pro
 }
 
 /** Builds the model from a validated config. Throws ConfigError listing every problem. */
-export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: string): BlueprintModel {
+/**
+ * What one blueprint can reuse between builds of configs that differ only in appended
+ * repositories or in clusters (addRepository, addCluster): signers built without problems, and
+ * repository models by their config entry. Everything else of the config must be unchanged.
+ */
+export interface ModelCache {
+  readonly signers: Map<string, SigningModel>;
+  readonly repositories: WeakMap<object, { readonly key: string; readonly model: RepositoryModel }>;
+}
+
+export function newModelCache(): ModelCache {
+  return { signers: new Map(), repositories: new WeakMap() };
+}
+
+/** Builds the model from a validated config. Throws ConfigError listing every problem. */
+export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: string, cache?: ModelCache): BlueprintModel {
   const problems: Problem[] = [];
   const owner = cfg.github.owner;
   const effective = effectiveRepositories(cfg as unknown as Record<string, any>);
 
   // one SigningModel per distinct effective signing config (key files are read once)
-  const signers = new Map<string, SigningModel | undefined>();
+  const signers = new Map<string, SigningModel | undefined>(cache?.signers ?? []);
   const defaultKey = JSON.stringify(effectiveSigning(cfg.signing, undefined));
   const signingOf = (e: EffectiveRepository): SigningModel | undefined => {
     const k = JSON.stringify(e.signing);
@@ -120,6 +135,8 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
       const before = problems.length;
       const built = buildSigning(cfg, e, k === defaultKey, src, problems);
       signers.set(k, problems.length > before ? undefined : built);
+      // only signers without problems are kept: a fixed key file is read again next time
+      if (cache && problems.length === before) cache.signers.set(k, built);
     }
     return signers.get(k);
   };
@@ -129,6 +146,12 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     const r = cfg.repositories[e.index];
     const i = e.index;
     const signing = signingOf(e);
+    const cacheKey = cache && signing ? JSON.stringify([i, owner, r.name, r.images, e.signing, e.workflow]) : undefined;
+    const hit = cacheKey !== undefined ? cache!.repositories.get(r) : undefined;
+    if (hit && hit.key === cacheKey && hit.model.signing === signing) {
+      repositories.push(hit.model);
+      return;
+    }
     const w = e.workflow as WorkflowConfig;
     const mode = e.signing.mode as SigningMode;
     const keylessCfg = (e.signing.keyless ?? {}) as KeylessConfig;
@@ -155,7 +178,7 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     const workflowPath = `.github/workflows/${file}`;
     const signer = w.signerWorkflow ? signerWorkflowModel(w.signerWorkflow) : undefined;
     if (!signing) return;
-    repositories.push({
+    const model: RepositoryModel = {
       name: r.name,
       fullName: `${owner}/${r.name}`,
       path: `repositories[${i}]`,
@@ -176,7 +199,9 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
       },
       identity: deriveIdentity({ owner, repo: r.name, workflowPath, branches, tags, issuer, signer }),
       signing,
-    });
+    };
+    repositories.push(model);
+    if (cacheKey !== undefined) cache!.repositories.set(r, { key: cacheKey, model });
   });
 
   // Actions public keys of the repositories (sealed secrets), on the key of the signer they use

@@ -207,6 +207,11 @@ export class RegistryClient {
     for (;;) {
       const res = await this.follow(new URL(path, origin), origin, accept, maxBytes, this.authorization(ref.host, scope));
       if (res.status !== 401) return res;
+      if (res.url.origin !== origin) {
+        // a host a redirect pointed at does not get to choose where the registry's credentials go
+        throw new VerifyError('REGISTRY_UNAUTHORIZED', `${redact(res.url)}, where ${ref.registry} redirected ${path}, answered 401; `
+          + `its challenge is not answered: credentials go only to ${ref.registry} and the token service it names`);
+      }
       const challenge = parseChallenge(res.headers['www-authenticate']);
       if (challenged || !challenge) {
         throw new VerifyError('REGISTRY_UNAUTHORIZED', `${ref.registry} refused ${path} (401)${challenged ? ' with the credentials given' : ' without an auth challenge'}`,

@@ -261,6 +261,55 @@ describe('a hostile registry: verification fails closed', () => {
     expect(seen).toEqual([]);
   });
 
+  test('a redirect target that answers 401 with its own realm: not answered, no credentials or token leave for it', async () => {
+    const realmSeen: string[] = [];
+    const evilRealm = await listen((req, res) => {
+      realmSeen.push(String(req.headers.authorization));
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"token":"t"}');
+    });
+    const storage = await listen((_req, res) => {
+      res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://localhost:${evilRealm.port}/token"` });
+      res.end();
+    });
+    open.push(evilRealm, storage);
+    reg.fault = (req, res) => {
+      if (req.headers.authorization === undefined) {
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="fake"' });
+        res.end();
+        return true;
+      }
+      if (!req.url?.includes('/blobs/')) return false;
+      res.writeHead(307, { Location: `http://localhost:${storage.port}/store` });
+      res.end();
+      return true;
+    };
+    const env = { HOME: tempDir(), ISB_REGISTRY_USERNAME: 'alice', ISB_REGISTRY_PASSWORD: 'pw-for-the-registry-only' };
+    const r = await outcome(`${reg.host}/${REPO}@${reg.digest}`, verifier({ environment: env }));
+    expect(r.verified).toBe(false);
+    expect(r.result?.failures.map((f) => f.code)).toContain('REGISTRY_UNAUTHORIZED');
+    expect(realmSeen).toEqual([]);
+  });
+
+  test('oversized response headers and redirects to non-HTTP schemes: REGISTRY_ERROR', async () => {
+    reg.fault = (req, res) => {
+      if (!onManifest('v1', req)) return false;
+      res.writeHead(200, { 'X-Padding': 'x'.repeat(100_000) });
+      res.end(reg.manifest);
+      return true;
+    };
+    expect(await outcome(`${reg.host}/${REPO}:v1`)).toEqual({ verified: false, code: 'REGISTRY_ERROR' });
+    for (const location of ['file:///etc/passwd', 'ftp://127.0.0.1/x', 'data:,{}']) {
+      reg.fault = (req, res) => {
+        if (!onManifest('v1', req)) return false;
+        res.writeHead(302, { Location: location });
+        res.end();
+        return true;
+      };
+      expect(await outcome(`${reg.host}/${REPO}:v1`)).toEqual({ verified: false, code: 'REGISTRY_ERROR' });
+    }
+  });
+
   test('HTTP where HTTPS was expected: a plain-HTTP server on an https:// URL fails the TLS handshake (REGISTRY_ERROR)', async () => {
     const plain = await listen((_req, res) => { res.writeHead(200); res.end(reg.manifest); });
     open.push(plain);

@@ -44,6 +44,7 @@ describeWithTool('openssl', 'verify --config with attestations (openssl DSSE)', 
     });
     afterAll(async () => {
       await reg?.stop();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
     const evaluate = async (image: string) => {

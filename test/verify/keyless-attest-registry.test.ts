@@ -77,6 +77,8 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
     afterAll(async () => {
       verifiers.forEach((v) => v.close());
       await reg?.stop();
+      // the test CAs' and signers' private keys
+      for (const d of [ca?.dir, evilCA?.dir, keyFile && path.dirname(keyFile)]) if (d) fs.rmSync(d, { recursive: true, force: true });
     });
 
     describe('keyless legacy .sig (certificate + chain annotations)', () => {
@@ -182,6 +184,7 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         const o = await verifier(keyless({ trustedRootJson: withTsa, insecureIgnoreTlog: true })).verify(other.ref);
         expect([o.verified, o.code]).toEqual([false, 'UNTRUSTED_CERT']);
         expect(o.message).toMatch(/TIMESTAMP_ERROR/);
+        fs.rmSync(tsa.dir, { recursive: true, force: true });
       });
 
       test('a key does not verify a keyless signature, and an identity does not verify a key signature', async () => {

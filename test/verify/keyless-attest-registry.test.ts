@@ -4,7 +4,7 @@ import {
   bundleTlogEntry, dsseBody, dsseEnvelope, GITHUB_ISSUER, hashedrekordBody, intotoBody, issueLeaf, Leaf, newCA, newRekor, opensslSign,
   newTSA, rekorBundleAnnotation, statement, TestCA, TestRekor, trustedRootJson, tsaTimestamp, WEB_SAN,
 } from './keyless';
-import { newCosignKey, pushBundleReferrer, pushLegacyAttestation, pushLegacySignature, simpleSigningPayload, TestKey } from './signing';
+import { keyBundle, newCosignKey, pushBundleReferrer, pushLegacyAttestation, pushLegacySignature, simpleSigningPayload, TestKey } from './signing';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { ImageVerifier, ImageVerifierProps } from '../../src/verify/image-verifier';
@@ -484,6 +484,21 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
 
         const bad = await mk(issueLeaf(ca, { san: 'https://github.com/acme/web/.github/workflows/build.yml@refs/heads/main-x' }));
         expect((await verifier(keyless()).verifyAttestation(bad.ref, 'slsaprovenance1')).code).toBe('IDENTITY_MISMATCH');
+      });
+
+      test('a key-signed v0.3 attestation bundle (cosign v3 attest) verifies with --type; a signature bundle does not count', async () => {
+        const img = await image();
+        const subject = { digest: img.digest, size: Buffer.byteLength(JSON.stringify(img.manifest)), mediaType: 'application/vnd.oci.image.manifest.v1+json' };
+        await pushBundleReferrer(reg, img.repo, subject, await keyBundle(key, img.digest, img.name, CYCLONEDX), CYCLONEDX);
+        await pushBundleReferrer(reg, img.repo, subject, await keyBundle(key, img.digest, img.name));
+        const v = verifier({ publicKeyPems: [key.publicKeyPem], insecureIgnoreTlog: true });
+        const a = await v.verifyAttestation(img.ref, 'cyclonedx');
+        expect([a.verified, a.signatures.length, a.signatures[0]?.format]).toEqual([true, 1, 'bundle']);
+        expect(a.failures.map((f) => f.code)).toEqual(['PREDICATE_TYPE_MISMATCH']);
+        const s = await v.verify(img.ref);
+        expect([s.verified, s.signatures.length]).toEqual([true, 1]);
+        const other = await verifier({ publicKeyPems: [otherKey.publicKeyPem], insecureIgnoreTlog: true }).verifyAttestation(img.ref, 'cyclonedx');
+        expect([other.verified, other.code]).toEqual([false, 'BAD_SIGNATURE']);
       });
 
       test('CLI: verify --type prints the verified statements; exit 1 with the code otherwise', async () => {

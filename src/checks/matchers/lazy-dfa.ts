@@ -18,7 +18,8 @@ export class LazyDfa {
   private readonly sets: number[][] = [];
   private readonly ids = new Map<string, number>();
   private readonly accepting: boolean[] = [];
-  private readonly other: Map<number, number>[] = [];
+  /** created on the first code point above ASCII seen in a state */
+  private readonly other: (Map<number, number> | undefined)[] = [];
   private ascii = new Int32Array(0);
   private readonly start: number;
 
@@ -51,7 +52,7 @@ export class LazyDfa {
             i++;
           }
         }
-        next = this.other[state].get(cp) ?? this.step(state, cp);
+        next = this.other[state]?.get(cp) ?? this.step(state, cp);
         ascii = this.ascii;
       }
       if (next === DEAD) return false;
@@ -83,8 +84,12 @@ export class LazyDfa {
       next = known ?? (this.sets.length >= this.maxStates ? OVERFLOW : this.intern(target, key));
     }
     if (next === OVERFLOW) return next; // not cached: the state may be built on a later test
-    if (cp < 128) this.ascii[state * 128 + cp] = next;
-    else if (this.other[state].size < MAX_OTHER_PER_STATE) this.other[state].set(cp, next);
+    if (cp < 128) {
+      this.ascii[state * 128 + cp] = next;
+    } else {
+      const map = this.other[state] ?? (this.other[state] = new Map());
+      if (map.size < MAX_OTHER_PER_STATE) map.set(cp, next);
+    }
     return next;
   }
 
@@ -104,7 +109,7 @@ export class LazyDfa {
     this.sets.push(set);
     this.ids.set(key, id);
     this.accepting.push(set.includes(this.nfa.accept));
-    this.other.push(new Map());
+    this.other.push(undefined);
     if ((id + 1) * 128 > this.ascii.length) {
       const grown = new Int32Array(Math.max(128, this.ascii.length * 2)).fill(UNKNOWN);
       grown.set(this.ascii);

@@ -2,6 +2,7 @@ import { Engine, patternNfa } from './engine';
 import { kyvernoNormalize, policyControllerName } from './image-ref';
 import { parseIvpolGlob } from './ivpol-glob';
 import { LazyDfa } from './lazy-dfa';
+import { Nfa, nfaMatches } from './nfa';
 import { rewritePolicyControllerGlob } from './policy-controller-glob';
 
 /*
@@ -60,18 +61,23 @@ export class PatternSet {
   private readonly floating = new TrieNode();
   private hasFloating = false;
 
-  constructor(public readonly engine: Engine, patterns: readonly string[]) {
+  /**
+   * `options.dfaAfter`: tests of a pattern before its automaton is compiled to a DFA (default
+   * 32: patterns tested a few times, as in synth, never pay for one).
+   */
+  constructor(public readonly engine: Engine, patterns: readonly string[], options: { readonly dfaAfter?: number } = {}) {
+    const dfaAfter = options.dfaAfter ?? DFA_AFTER;
     for (const pattern of new Set(patterns)) {
-      let dfa: LazyDfa;
+      let test: (s: string) => boolean;
       let literals: { prefix: string; longest: string };
       try {
-        dfa = new LazyDfa(patternNfa(engine, pattern));
+        test = compileMatcher(engine, pattern, dfaAfter);
         literals = requiredLiterals(engine, pattern);
       } catch (e) {
         this.invalid.push({ pattern, reason: (e as Error).message });
         continue;
       }
-      const compiled: Compiled = { pattern, test: (s) => dfa.test(s) };
+      const compiled: Compiled = { pattern, test };
       const { prefix, longest } = literals;
       if (prefix.length >= Math.min(MIN_PREFIX, longest.length)) {
         let node = this.root;
@@ -156,6 +162,29 @@ export class PatternSet {
     }
     return out;
   }
+}
+
+/** tests of one pattern after which it is compiled to a DFA */
+const DFA_AFTER = 32;
+
+/**
+ * A pattern's test: first by the plain matchers (go-wildcard two-pointer for kyverno, the NFA
+ * simulation otherwise: no allocation up front), and from the `dfaAfter`-th test on by a lazily
+ * built DFA of the same automaton (one table read per character, some KB per pattern).
+ * Throws PATTERN_INVALID like the matchers.
+ */
+function compileMatcher(engine: Engine, pattern: string, dfaAfter: number): (s: string) => boolean {
+  const nfa: Nfa | undefined = engine === 'kyverno' ? undefined : patternNfa(engine, pattern);
+  let uses = 0;
+  let dfa: LazyDfa | undefined;
+  return (s) => {
+    if (dfa) return dfa.test(s);
+    if (++uses >= dfaAfter) {
+      dfa = new LazyDfa(nfa ?? patternNfa(engine, pattern));
+      return dfa.test(s);
+    }
+    return nfa ? nfaMatches(nfa, s) : wildcardMatch(pattern, s);
+  };
 }
 
 /** the literal prefix below which the floating index is preferred (when a longer literal exists) */

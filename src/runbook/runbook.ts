@@ -172,7 +172,10 @@ function renderSecretsSection(
   for (const env of new Set(ownRepos.filter((r) => r.signing.key!.secretScope === SecretScope.ENVIRONMENT).map((r) => r.signing.key!.environment))) {
     L.push(`Secrets are environment secrets of \`${env}\`: add required reviewers or branch rules to that environment in GitHub.`, '');
   }
+  const severalKeys = new Set(keyRepos.map((r) => r.signing.key!.publicKey.fingerprint)).size > 1;
   for (const r of ownRepos) {
-    code(...applyLines(paths.terraformStackDir(r.name), r.signing.key!.repositoryActionsPublicKeys.has(r.name), 'token with repo and secrets admin rights'));
+    const k = r.signing.key!;
+    const which = severalKeys ? [`# ${r.name} signs with ${k.publicKeyFile ?? 'its inline public key'} (SHA256:${k.publicKey.fingerprint.slice(0, 16)}…): use that key pair`] : [];
+    code(...which, ...applyLines(paths.terraformStackDir(r.name), k.repositoryActionsPublicKeys.has(r.name), 'token with repo and secrets admin rights'));
   }
 }

@@ -146,6 +146,16 @@ describe('examples/org-blueprint synthesizes', () => {
     expect(d.filter((x) => x.kind === 'Namespace').map((x) => x.metadata.name)).toEqual(['apps', 'payments', 'image-verification']);
   });
 
+  test('the runbook says which key pair each repository stack needs, and verifies with each repository\'s own trust', () => {
+    const rb = files['RUNBOOK.md'];
+    expect(rb).toContain('- Signing: per repository (22 with a key, 8 keyless); see each repository below.');
+    expect(rb).toMatch(/# payments signs with keys\/payments\.pub \(SHA256:[0-9a-f]{16}…\): use that key pair\ncd terraform\/stacks\/github-payments\n/);
+    expect(rb).toContain('only the 18 repositories of this blueprint that use them can read them');
+    expect(rb).toContain('cosign verify --key keys/payments.pub ghcr.io/acme/payments@sha256:');
+    expect(rb).toContain('cosign verify --key keys/platform.pub ghcr.io/acme/web@sha256:');
+    expect(rb).toContain('cosign verify --certificate-identity https://github.com/acme/docs/.github/workflows/build-sign.yml@refs/heads/main');
+  });
+
   test('the verification job verifies each signer with its own key or identity', () => {
     const d = docs(files, 'staging');
     const cm = d.find((x) => x.kind === 'ConfigMap');

@@ -21,9 +21,22 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  // `... | head`: when the reader goes away, stop writing instead of dying on an unhandled EPIPE
+  // (Node would print its stack trace, which only --debug may do)
+  let stdoutClosed = false;
+  let stderrClosed = false;
+  if (process.stdout.listenerCount('error') === 0) {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      stdoutClosed = true;
+      if (e.code !== 'EPIPE') process.exitCode = 1;
+    });
+  }
+  if (process.stderr.listenerCount('error') === 0) {
+    process.stderr.on('error', () => { stderrClosed = true; });
+  }
   return {
-    out: (t) => { process.stdout.write(t); },
-    err: (t) => { process.stderr.write(t); },
+    out: (t) => { if (!stdoutClosed) process.stdout.write(t); },
+    err: (t) => { if (!stderrClosed) process.stderr.write(t); },
     env: process.env,
     cwd: process.cwd(),
     stdinIsTty: Boolean(process.stdin.isTTY),

@@ -136,3 +136,20 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return reportError(e, io, debug);
   }
 }
+
+/**
+ * The process entry point (bin/): runs `main`, sets the exit code, and reports what escapes it
+ * (an error event no one listens to, a rejected promise) like any other error: one line, the
+ * stack only with --debug, exit 1.
+ */
+export async function runCli(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const debug = argv.includes('--debug');
+  const io = processIo();
+  const fatal = (e: unknown) => {
+    process.exitCode = reportError(e, io, debug);
+    process.exit();
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  process.exitCode = await main(argv, io);
+}

@@ -92,4 +92,15 @@ describe('exit codes', () => {
     expect(r.stderr).not.toMatch(STACK);
     expect(spawnSync(process.execPath, [bin, 'frobnicate'], { encoding: 'utf8' }).status).toBe(2);
   });
+
+  test('a reader that goes away (`| true`): no EPIPE stack trace', () => {
+    if (!fs.existsSync(path.resolve(__dirname, '../../lib/cli/main.js'))) return;
+    const bin = path.resolve(__dirname, '../../bin/image-signing-blueprint');
+    const project = projectDir({ 'blueprint.yaml': stringify(keyConfig()) });
+    for (let i = 0; i < 2; i++) {
+      const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" check --format sarif | true`], { cwd: project, encoding: 'utf8' });
+      expect(r.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+      expect(r.stderr).not.toMatch(STACK);
+    }
+  });
 });

@@ -88,7 +88,11 @@ function keylessAttestorSet(model: BlueprintModel, repo: RepositoryModel): Recor
     if (t.roots) keyless.roots = t.roots;
     if (t.rekorPubKey) keyless.rekor = { ...keyless.rekor, pubkey: t.rekorPubKey };
     if (t.ctlogPubKey || t.tsaCertChain) {
-      keyless.ctlog = { ...keyless.ctlog, ...(t.ctlogPubKey ? { pubkey: t.ctlogPubKey } : {}), ...(t.tsaCertChain ? { tsaCertChain: t.tsaCertChain } : {}) };
+      keyless.ctlog = {
+        ...keyless.ctlog,
+        ...(t.ctlogPubKey ? { pubkey: t.ctlogPubKey } : {}),
+        ...(t.tsaCertChain ? { tsaCertChain: t.tsaCertChain } : {}),
+      };
     }
   }
   return { count: 1, entries: [{ keyless }] };

@@ -27,7 +27,7 @@ const read = (f: string) => fs.readFileSync(path.join(FIX, f), 'utf8');
 const TRUSTED_ROOT = read('private-trusted-root.json');
 const certDer = (pem: string) => new X509Certificate(pem).raw;
 const keyDer = (pem: string) => createPublicKey(pem).export({ type: 'spki', format: 'der' });
-const pemCerts = (pem: string) => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+const pemCerts = (pem: string): string[] => [...(pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [])];
 
 function model(clusters: any[]) {
   const cfg = {

@@ -310,6 +310,17 @@ describe('a hostile registry: verification fails closed', () => {
     }
   });
 
+  test('a body cut short (connection closed before Content-Length bytes): not verified', async () => {
+    reg.fault = (req, res) => {
+      if (!onManifest('v1', req)) return false;
+      res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Content-Length': reg.manifest.length });
+      res.write(reg.manifest.subarray(0, 20));
+      setTimeout(() => res.socket?.destroy(), 20);
+      return true;
+    };
+    expect(await outcome(`${reg.host}/${REPO}:v1`)).toEqual({ verified: false, code: 'REGISTRY_ERROR' });
+  });
+
   test('HTTP where HTTPS was expected: a plain-HTTP server on an https:// URL fails the TLS handshake (REGISTRY_ERROR)', async () => {
     const plain = await listen((_req, res) => { res.writeHead(200); res.end(reg.manifest); });
     open.push(plain);

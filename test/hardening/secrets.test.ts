@@ -16,6 +16,7 @@ import { listFilesRecursive } from '../support/secrets-scan';
 
 const PASSWORD = 'Tr0ub4dor&3-correct-horse-battery';
 const WRONG_PASSWORD = 'Tr0ub4dor&3-correct-horse-batterx';
+const REGISTRY_PASSWORD = 'ghp_registryTokenNeverPrinted0123';
 
 interface Run { readonly argv: string[]; readonly code: number; readonly stdout: string; readonly stderr: string }
 
@@ -51,6 +52,8 @@ describe('no secret reaches any output', () => {
     needles = [
       { what: 'the password', value: PASSWORD },
       { what: 'the wrong password', value: WRONG_PASSWORD },
+      { what: 'the registry password', value: REGISTRY_PASSWORD },
+      { what: 'the registry Basic header', value: Buffer.from(`alice:${REGISTRY_PASSWORD}`).toString('base64') },
       { what: 'the decrypted PKCS#8 (base64)', value: pkcs8 },
       ...pkcs8Pem.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----')).map((l) => ({ what: 'a PKCS#8 PEM line', value: l })),
       { what: 'the private scalar (JWK d)', value: jwk.d },
@@ -93,6 +96,19 @@ describe('no secret reaches any output', () => {
     await run(['verify', '--debug', '--key', 'cosign.pub', nowhere], 1);
     await run(['verify', '--config', 'blueprint.yaml', nowhere], 1);
     await run(['verify', '--config', 'blueprint.yaml', image], [0, 1]);
+    const withCreds = { COSIGN_PASSWORD: PASSWORD, ISB_REGISTRY_USERNAME: 'alice', ISB_REGISTRY_PASSWORD: REGISTRY_PASSWORD };
+    registry.fault = (req, res) => { // this registry wants Basic credentials: they are used, and never printed
+      if (req.headers.authorization === `Basic ${Buffer.from(`alice:${REGISTRY_PASSWORD}`).toString('base64')}`) return false;
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="fake"' });
+      res.end();
+      return true;
+    };
+    await run(['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog', image], 0, withCreds);
+    await run(['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog', image], 1);
+    await run(['triangulate', '--debug', image], 1);
+    registry.fault = undefined;
+    await run(['verify', '--debug', '--key', 'cosign.pub', nowhere], 1, withCreds);
+    await run(['triangulate', '--debug', nowhere], 1, withCreds);
     await run(['triangulate', image], 0);
     await run(['triangulate', '--debug', nowhere], 1);
     // the key given where a public key belongs in the config

@@ -2,6 +2,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { orgBlueprintWithOverrides } from '../../examples/org-blueprint/main';
 import { ImageSigningBlueprint } from '../../src/blueprint';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
@@ -247,5 +248,31 @@ describe('adding a repository changes only the files that must change', () => {
     const names = (f: Record<string, string>) => docs(f, 'staging').find((d) => d.kind === 'ClusterPolicy').spec.rules.map((r: any) => r.name);
     expect(names(after)).toEqual([...names(before), 'verify-blog']);
     expect(bp.check().filter((f) => f.level === 'error')).toEqual([]);
+  });
+});
+
+describe('examples/org-blueprint/main.ts: the published blueprint with TypeScript overrides', () => {
+  const before = ImageSigningBlueprint.fromFile(CONFIG).renderFiles();
+
+  test('adds a keyless repository and an Audit cluster; the rest is byte-identical', () => {
+    const bp = orgBlueprintWithOverrides();
+    expect(bp.repositoryNames).toEqual([...ALL, 'wiki']);
+    expect(bp.clusterNames).toEqual(['staging', 'prod-eu', 'prod-us']);
+    expect(bp.check().filter((f) => f.level !== 'info')).toEqual([]);
+    const after = bp.renderFiles();
+    expect(changed(before, after)).toEqual([
+      'RUNBOOK.md',
+      'github/wiki/.github/workflows/build-sign.yml',
+      'kubernetes/prod-eu/image-signing.k8s.yaml',
+      'kubernetes/prod-us/image-signing.k8s.yaml',
+      'kubernetes/staging/image-signing.k8s.yaml',
+      'terraform/manifest.json',
+      'terraform/stacks/github-wiki/cdk.tf.json',
+    ]);
+    const us = docs(after, 'prod-us');
+    const ivps = us.filter((d) => d.kind === 'ImageValidatingPolicy');
+    expect(ivps.map((d) => d.metadata.name)).toEqual(['acme-org-verify-images', `acme-org-verify-${PAYMENTS_ID}`, ...[...KEYLESS, 'wiki'].map((r) => `acme-org-verify-${r}`)]);
+    expect(ivps.every((d) => d.spec.validationActions[0] === 'Audit')).toBe(true);
+    expect(parse(after['github/wiki/.github/workflows/build-sign.yml']).on.push).toEqual({ branches: ['main'], tags: ['v*'] });
   });
 });

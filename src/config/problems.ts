@@ -21,8 +21,13 @@ export function showValue(v: unknown): string {
   return s.length > 120 ? s.slice(0, 117) + '...' : s;
 }
 
+/** A path for a message: paths with huge keys (hostile input) are shortened, never echoed whole. */
+export function showPath(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 120)}...(${path.length} characters)...${path.slice(-40)}` : path;
+}
+
 export function formatProblem(p: Problem): string {
-  const where = p.path === '' ? '(top level)' : p.path;
+  const where = p.path === '' ? '(top level)' : showPath(p.path);
   const value = p.value === undefined ? '' : ` (got ${showValue(p.value)})`;
   const fix = p.fix ? `\n    fix: ${p.fix}` : '';
   return `${where}: ${p.message}${value}${fix}`;
@@ -63,12 +68,14 @@ export function editDistance(a: string, b: string): number {
 export function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
+  const limit = Math.max(2, Math.floor(word.length / 3));
   for (const c of candidates) {
+    if (Math.abs(word.length - c.length) > limit) continue; // the distance is at least the length difference
     const d = editDistance(word, c);
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return best !== undefined && bestD <= limit ? best : undefined;
 }

@@ -126,6 +126,18 @@ describe('hostile TypeScript props', () => {
     }
   });
 
+  test('huge unknown keys: refused fast, the key not echoed (TS props and a YAML explicit key)', () => {
+    const t0 = Date.now();
+    const err = problemsOf(construct({ ...structuredClone(BASE) as object, ['k'.repeat(1_000_000)]: 1 }));
+    expect(err!.problems).toHaveLength(1);
+    expect(err!.message.length).toBeLessThan(5_000);
+    const dir2 = projectDir({ 'blueprint.yaml': `? ${'k'.repeat(1_000_000)}\n: 1\n${stringify(BASE)}` });
+    expect(() => loadConfigFile(path.join(dir2, 'blueprint.yaml'))).toThrow(expect.objectContaining({
+      code: 'CONFIG_INVALID', message: expect.stringMatching(/^[^]{0,5000}$/),
+    }));
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
   test('cyclic and exotic objects do not crash the validator', () => {
     const cyclic: any = keyConfig();
     cyclic.github.self = cyclic;

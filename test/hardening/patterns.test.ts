@@ -130,6 +130,15 @@ describe('pattern matchers equal their reference implementations', () => {
     const image = fc.constantFrom('nginx', 'acme/web', 'ghcr.io/acme/web', 'ghcr.io/acme/web:v1', 'localhost:5000/a/b', `ghcr.io/a/b@sha256:${'a'.repeat(64)}`);
     fc.assert(fc.property(wildcard(10), image, (p, img) => matchImage('kyverno', p, img).matched === refKyverno(p, kyvernoNormalize(img))), RUNS);
   });
+
+  test('matchImage(policy-controller) is the glob on the go-containerregistry name, then on the raw string', () => {
+    const image = fc.constantFrom('nginx', 'acme/web', 'ghcr.io/acme/web', 'ghcr.io/acme/web:v1', 'docker.io/library/nginx:1', `ghcr.io/a/b@sha256:${'a'.repeat(64)}`);
+    fc.assert(fc.property(pcGlob(10), image, (g, img) => {
+      const name = policyControllerName(img);
+      const expected = refPolicyController(g, name) || (name !== img && refPolicyController(g, img));
+      return matchImage('policy-controller', g, img).matched === expected;
+    }), RUNS);
+  });
 });
 
 describe('no catastrophic backtracking', () => {
@@ -223,6 +232,18 @@ describe('image reference parsers never crash', () => {
     fc.assert(fc.property(ref, (r) => {
       const raw = `${r.registry}/${r.path}${r.tag ? `:${r.tag}` : ''}${r.digest ? `@${r.digest}` : ''}`;
       expect(parseImageRef(raw)).toEqual({ registry: r.registry, path: r.path, tag: r.tag, digest: r.digest });
+    }), RUNS);
+  });
+
+  test('valid config image names are accepted as written', () => {
+    const comp = fc.array(fc.string({ unit: fc.constantFrom('a', 'z', '0', '9'), minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 })
+      .chain((runs) => fc.array(fc.constantFrom('.', '_', '__', '-', '--'), { minLength: runs.length - 1, maxLength: runs.length - 1 })
+        .map((seps) => runs.map((r, i) => (i === 0 ? r : seps[i - 1] + r)).join('')));
+    const name = fc.tuple(fc.constantFrom('ghcr.io', 'registry.example.com:5000', 'localhost:5000', 'a-b.c'), fc.array(comp, { minLength: 1, maxLength: 4 }))
+      .map(([reg, parts]) => `${reg}/${parts.join('/')}`);
+    fc.assert(fc.property(name, (n) => {
+      const r = parseImageName(n);
+      return isImageName(r) && r.name === n && `${r.registry}/${r.repository}` === n;
     }), RUNS);
   });
 

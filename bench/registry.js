@@ -72,6 +72,16 @@ async function startRegistry() {
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };
+  /** CPU ms the registry process has used so far (Linux /proc; undefined elsewhere) */
+  reg.cpuMs = () => {
+    try {
+      const f = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ 100
+    } catch {
+      return undefined;
+    }
+  };
   /** the GET lines logged since `from` (a previous accessLog.length): [method, path, status] */
   reg.requestsSince = async (from) => {
     await new Promise((r) => setTimeout(r, 100)); // let the log lines arrive

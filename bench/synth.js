@@ -82,7 +82,7 @@ function benchSynth({ sizes, runs, log }) {
 }
 
 function pick(r) {
-  return { runs: r.runs, wallMs: round(r.wallMs, 1), wallMsAll: r.wallMsAll, maxRssMb: round(r.maxRssKb / 1024, 1), cpuMs: round(r.userMs + r.systemMs, 0) };
+  return { runs: r.runs, wallMs: round(r.wallMs, 1), wallMsAll: r.wallMsAll, maxRssMb: round(r.maxRssKb / 1024, 1), cpuMs: round(r.userMs + r.systemMs, 0), userMs: round(r.userMs, 0), systemMs: round(r.systemMs, 0) };
 }
 
 /** the floor: a plain node process that serializes the same objects with yaml / JSON.stringify and writes them */
@@ -93,10 +93,11 @@ function floor(outDir, runs) {
   const r = repeat(runs, () => {
     fs.rmSync(floorOut, { recursive: true, force: true });
     const p = runNode(path.join(__dirname, 'floor.js'), [dump, floorOut]);
-    return { ...p, serializeMs: JSON.parse(p.stdout).serializeMs };
+    const o = JSON.parse(p.stdout);
+    return { ...p, serializeMs: o.serializeMs, writeMs: o.writeMs };
   });
   fs.rmSync(floorOut, { recursive: true, force: true });
-  return { wallMs: round(r.wallMs, 1), serializeMs: round(r.serializeMs, 1), maxRssMb: round(r.maxRssKb / 1024, 1) };
+  return { wallMs: round(r.wallMs, 1), serializeMs: round(r.serializeMs, 1), writeMs: round(r.writeMs, 1), maxRssMb: round(r.maxRssKb / 1024, 1) };
 }
 
 module.exports = { benchSynth, synthOnce };

@@ -150,12 +150,17 @@ async function benchVerify({ runs, images: n = 200, log }) {
       const r = await repeatAsync(runs, async () => {
         const from = reg.accessLog.length;
         const c0 = connects;
+        const r0 = reg.cpuMs();
+        const u0 = process.cpuUsage();
         const t0 = process.hrtime.bigint();
         const verified = await variant.run();
         const wallMs = since(t0);
+        const u = process.cpuUsage(u0);
+        const benchCpuMs = (u.user + u.system) / 1000;
+        const registryCpuMs = r0 === undefined ? undefined : reg.cpuMs() - r0;
         const connections = connects - c0;
         const stats = requestStats(await reg.requestsSince(from));
-        return { wallMs, verified, connections, ...stats };
+        return { wallMs, verified, connections, clientCpuMs: benchCpuMs, registryCpuMs: registryCpuMs ?? -1, ...stats };
       });
       if (r.verified !== n) throw new Error(`${variant.name}: only ${r.verified} of ${n} images verified`);
       rows.push({
@@ -165,6 +170,8 @@ async function benchVerify({ runs, images: n = 200, log }) {
         wallMs: round(r.wallMs, 1),
         wallMsAll: r.wallMsAll,
         msPerImage: round(r.wallMs / n, 2),
+        clientCpuMs: round(r.clientCpuMs, 0),
+        registryCpuMs: r.registryCpuMs < 0 ? undefined : round(r.registryCpuMs, 0),
         verified: r.verified,
         requests: r.requests,
         connections: r.connections,

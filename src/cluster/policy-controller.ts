@@ -15,6 +15,10 @@ import { modelForSigner, nameFragment, SignerGroup, signerGroups } from '../mode
  * keyless: one per repository), plus one provenance CIP per repository, since a provenance
  * authority inside the signature CIP would be an alternative to the signature, not a second
  * requirement.
+ * An authority with `attestations` verifies only the attestations, not the image signature
+ * (`ValidatePolicy` in pkg/webhook/validator.go: "We're doing the verify-attestations path, so
+ * validate (.att)"). So the SBOM attestation gets its own CIP with the signer's authorities, and
+ * the signature CIP's authorities carry none: an image must pass both.
  */
 
 export const CIP_API_VERSION = 'policy.sigstore.dev/v1beta1';
@@ -43,9 +47,10 @@ function signatureFormat(model: BlueprintModel): string {
   return model.signing.signatureFormat === SignatureFormat.BUNDLE ? 'bundle' : 'legacy';
 }
 
-function signatureAuthorities(model: BlueprintModel, repo?: RepositoryModel): Record<string, unknown>[] {
+/** The signer's authorities; with `sbom`, each also requires the SBOM attestation (and then checks only that). */
+function signerAuthorities(model: BlueprintModel, repo: RepositoryModel | undefined, withSbom: boolean): Record<string, unknown>[] {
   const s = model.signing;
-  const sbom = sbomAttestation(model);
+  const sbom = withSbom ? sbomAttestation(model) : undefined;
   const attestations = sbom
     ? [{ name: 'sbom', predicateType: sbom.predicateType, policy: cuePredicatePolicy(sbom.predicateType) }]
     : undefined;
@@ -113,6 +118,11 @@ export function cipGroupName(model: BlueprintModel, group: SignerGroup): string 
   return group.isDefault ? boundedName(model.name, 'signed') : boundedName(model.name, 'signed', group.id);
 }
 
+/** CIP name of a signer group's SBOM attestation policy: `<blueprint>-sbom`, `-sbom-<key id>`, `-sbom-<repository>`. */
+export function cipSbomName(model: BlueprintModel, group: SignerGroup): string {
+  return group.isDefault ? boundedName(model.name, 'sbom') : boundedName(model.name, 'sbom', group.id);
+}
+
 /** The ClusterImagePolicies (and TrustRoot) of one cluster with policy-controller enabled. */
 export function renderPolicyControllerObjects(model: BlueprintModel, cluster: ClusterModel): Record<string, any>[] {
   const out: Record<string, any>[] = [];
@@ -128,13 +138,15 @@ export function renderPolicyControllerObjects(model: BlueprintModel, cluster: Cl
   }
   for (const g of signerGroups(model)) {
     const sub = modelForSigner(model, g.signing, g.repos);
-    if (g.mode === SigningMode.KEY) {
-      out.push(cip(sub, cluster, cipGroupName(model, g), g.repos, withSource(cluster, signatureAuthorities(sub)),
-        `images signed with the ${model.name} cosign key${g.isDefault ? '' : ` SHA256:${g.signing.key!.publicKey.fingerprint.slice(0, 12)}…`} (any listed key verifies)`));
-    } else {
-      const r = g.repos[0];
-      out.push(cip(sub, cluster, cipGroupName(model, g), [r],
-        withSource(cluster, signatureAuthorities(sub, r)), `images signed keylessly by ${r.fullName}/${r.workflow.path}`));
+    const repo = g.mode === SigningMode.KEY ? undefined : g.repos[0];
+    const repos = repo ? [repo] : g.repos;
+    const signer = repo
+      ? `keylessly by ${repo.fullName}/${repo.workflow.path}`
+      : `with the ${model.name} cosign key${g.isDefault ? '' : ` SHA256:${g.signing.key!.publicKey.fingerprint.slice(0, 12)}…`} (any listed key verifies)`;
+    out.push(cip(sub, cluster, cipGroupName(model, g), repos, withSource(cluster, signerAuthorities(sub, repo, false)), `images signed ${signer}`));
+    if (sbomAttestation(sub)) {
+      out.push(cip(sub, cluster, cipSbomName(model, g), repos, withSource(cluster, signerAuthorities(sub, repo, true)),
+        `SBOM attestation (${sbomAttestation(sub)!.predicateType}) signed ${signer}`));
     }
   }
   if (model.attestations.provenance) {

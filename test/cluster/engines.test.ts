@@ -147,15 +147,23 @@ describe('policy-controller ClusterImagePolicy', () => {
 
   test('Audit → mode warn; SBOM/provenance attestations with CUE predicate checks; provenance in its own CIP (AND)', () => {
     const m = modelFor(keyConfig({ admission: { ...PC, failureAction: 'Audit' }, attestations: { sbom: { format: 'spdx' }, provenance: true } }));
-    const [sig, prov] = renderPolicyControllerObjects(m, m.clusters[0]);
+    const [sig, sbom, prov] = renderPolicyControllerObjects(m, m.clusters[0]);
     expect(sig.spec.mode).toBe('warn');
-    expect(sig.spec.authorities[0].attestations[0].predicateType).toBe('https://spdx.dev/Document');
-    expect(sig.spec.authorities[0].attestations[0].policy.data).toContain('predicateType: "https://spdx.dev/Document"');
+    // an authority with attestations verifies only the attestations (validator.go ValidatePolicy):
+    // the signature CIP carries none, and the SBOM gets its own CIP (CIPs AND)
+    expect(sig.metadata.name).toBe('acme-web-signed');
+    for (const a of sig.spec.authorities) expect(a.attestations).toBeUndefined();
+    expect(sbom.metadata.name).toBe('acme-web-sbom');
+    expect(sbom.spec.mode).toBe('warn');
+    expect(sbom.spec.images).toEqual(sig.spec.images);
+    expect(sbom.spec.authorities.map((a: any) => a.key.data)).toEqual(sig.spec.authorities.map((a: any) => a.key.data));
+    expect(sbom.spec.authorities[0].attestations[0].predicateType).toBe('https://spdx.dev/Document');
+    expect(sbom.spec.authorities[0].attestations[0].policy.data).toContain('predicateType: "https://spdx.dev/Document"');
     expect(prov.spec.authorities).toHaveLength(1);
     expect(prov.spec.authorities[0].signatureFormat).toBe('bundle');
     expect(prov.spec.authorities[0].keyless.identities[0].subject).toBe('https://github.com/acme/web/.github/workflows/build-sign.yml@refs/heads/main');
     expect(prov.spec.authorities[0].attestations[0].policy.data).toContain('https://actions.github.io/buildtypes/workflow/v1');
-    for (const c of [sig, prov]) expect(schemaErrors(SCHEMAS.clusterImagePolicy, c)).toEqual([]);
+    for (const c of [sig, sbom, prov]) expect(schemaErrors(SCHEMAS.clusterImagePolicy, c)).toEqual([]);
   });
 
   test('key + bundle is refused for policy-controller, naming the config path', () => {

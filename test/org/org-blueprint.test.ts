@@ -138,10 +138,15 @@ describe('examples/org-blueprint synthesizes', () => {
     const ivps = d.filter((x) => x.kind === 'ImageValidatingPolicy');
     const cips = d.filter((x) => x.kind === 'ClusterImagePolicy');
     expect(ivps.map((x) => x.metadata.name)).toEqual(['acme-org-verify-images', `acme-org-verify-${PAYMENTS_ID}`, ...KEYLESS.map((r) => `acme-org-verify-${r}`)]);
-    expect(cips.map((x) => x.metadata.name)).toEqual(['acme-org-signed', `acme-org-signed-${PAYMENTS_ID}`, ...KEYLESS.map((r) => `acme-org-signed-${r}`)]);
+    // each signer: its signature CIP and its SBOM-attestation CIP (an authority with attestations checks only those)
+    const both = (id: string) => [`acme-org-signed${id}`, `acme-org-sbom${id}`];
+    expect(cips.map((x) => x.metadata.name)).toEqual([...both(''), ...both(`-${PAYMENTS_ID}`), ...KEYLESS.flatMap((r) => both(`-${r}`))]);
+    for (const x of cips.filter((c) => c.metadata.name.includes('-signed'))) {
+      for (const a of x.spec.authorities) expect(a.attestations).toBeUndefined();
+    }
     for (const x of ivps) expect(schemaErrors(SCHEMAS.imageValidatingPolicy, x)).toEqual([]);
     for (const x of cips) expect(schemaErrors(SCHEMAS.clusterImagePolicy, x)).toEqual([]);
-    const paymentsCip = cips[1];
+    const paymentsCip = cips[2];
     expect(paymentsCip.spec.images.map((i: any) => i.glob).sort()).toEqual(PAYMENTS_KEY.map((r) => `ghcr.io/acme/${r}@*`).sort());
     expect(spki(paymentsCip.spec.authorities[0].key.data).equals(spki(pem('payments.pub')))).toBe(true);
     expect(d.filter((x) => x.kind === 'Namespace').map((x) => x.metadata.name)).toEqual(['apps', 'payments', 'image-verification']);
@@ -221,7 +226,7 @@ describe('adding a repository changes only the files that must change', () => {
       const diff = [...b.keys()].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k))).sort();
       expect(diff).toEqual(cluster === 'staging'
         ? ['ClusterPolicy/acme-org-verify-images', 'CronJob/acme-org-verify-signatures']
-        : ['ClusterImagePolicy/acme-org-signed', 'CronJob/acme-org-verify-signatures', 'ImageValidatingPolicy/acme-org-verify-images']);
+        : ['ClusterImagePolicy/acme-org-sbom', 'ClusterImagePolicy/acme-org-signed', 'CronJob/acme-org-verify-signatures', 'ImageValidatingPolicy/acme-org-verify-images']);
     }
     const rules = (f: Record<string, string>) => docs(f, 'staging').find((d) => d.kind === 'ClusterPolicy').spec.rules;
     const [rb, ra] = [rules(before), rules(after)];
@@ -243,7 +248,7 @@ describe('adding a repository changes only the files that must change', () => {
       'terraform/stacks/github-blog/cdk.tf.json',
     ]);
     const [b, a] = [objectsByName(before, 'prod-eu'), objectsByName(after, 'prod-eu')];
-    expect([...a.keys()].filter((k) => !b.has(k)).sort()).toEqual(['ClusterImagePolicy/acme-org-signed-blog', 'ImageValidatingPolicy/acme-org-verify-blog']);
+    expect([...a.keys()].filter((k) => !b.has(k)).sort()).toEqual(['ClusterImagePolicy/acme-org-sbom-blog', 'ClusterImagePolicy/acme-org-signed-blog', 'ImageValidatingPolicy/acme-org-verify-blog']);
     expect([...b.keys()].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)))).toEqual(['CronJob/acme-org-verify-signatures']);
     const names = (f: Record<string, string>) => docs(f, 'staging').find((d) => d.kind === 'ClusterPolicy').spec.rules.map((r: any) => r.name);
     expect(names(after)).toEqual([...names(before), 'verify-blog']);

@@ -67,22 +67,27 @@ describeWithTool('openssl', 'verify --config with attestations (openssl DSSE)', 
       }
       return `${name}@${img.digest}`;
     };
+    // policy-controller: one row per ClusterImagePolicy (all matching CIPs must pass)
+    const engineOf = (v: { engine: string; policy: string }) => (v.engine === 'policy-controller' ? `policy-controller ${v.policy.split('/')[1]}` : v.engine);
     const verdicts = (r: Awaited<ReturnType<typeof evaluate>>) => r.verdicts.filter((v) => v.matched)
-      .map((v) => [v.cluster, v.engine, v.admitted, v.code ?? null]);
+      .map((v) => [v.cluster, engineOf(v), v.admitted, v.code ?? null]);
+    const SIGNED = 'policy-controller acme-images-signed';
+    const SBOM = 'policy-controller acme-images-sbom';
     const cyclonedx = { bomFormat: 'CycloneDX', specVersion: '1.5', components: [] };
 
     test('signed and attested: every engine admits; Kyverno checks the condition, policy-controller the CUE policy', async () => {
       const r = await evaluate(await publish({ sbom: cyclonedx }));
       expect(verdicts(r)).toEqual([
         ['prod', 'kyverno', true, null],
-        ['prod', 'policy-controller', true, null],
+        ['prod', SIGNED, true, null],
+        ['prod', SBOM, true, null],
         ['edge', 'kyverno-ivpol', true, null],
       ]);
       expect(r.admitted).toBe(true);
-      const text = (engine: string) => r.verdicts.find((v) => v.engine === engine)!.reasons.join('\n');
+      const text = (engine: string) => r.verdicts.find((v) => engineOf(v) === engine)!.reasons.join('\n');
       expect(text('kyverno')).toMatch(/attestations\[0\] https:\/\/cyclonedx.org\/bom: attestors\[0\]: 1 of 1 entries verified/);
       expect(text('kyverno')).toMatch(/\.att layer 0 .*conditions hold: bomFormat \("CycloneDX"\) Equals "CycloneDX"/);
-      expect(text('policy-controller')).toMatch(/CUE policy holds \(predicateType == "https:\/\/cyclonedx.org\/bom"\)/);
+      expect(text(SBOM)).toMatch(/CUE policy holds \(predicateType == "https:\/\/cyclonedx.org\/bom"\)/);
       expect(text('kyverno-ivpol')).toMatch(/validation "every image needs a signed cyclonedx SBOM attestation.*": 1 of 1 attestors verified/);
     });
 
@@ -90,7 +95,8 @@ describeWithTool('openssl', 'verify --config with attestations (openssl DSSE)', 
       const r = await evaluate(await publish());
       expect(verdicts(r)).toEqual([
         ['prod', 'kyverno', false, 'NO_ATTESTATIONS'],
-        ['prod', 'policy-controller', false, 'NO_ATTESTATIONS'],
+        ['prod', SIGNED, true, null],
+        ['prod', SBOM, false, 'NO_ATTESTATIONS'],
         ['edge', 'kyverno-ivpol', false, 'NO_ATTESTATIONS'],
       ]);
       expect(JSON.stringify(r)).not.toContain('ATTESTATION_NOT_EVALUATED');
@@ -98,27 +104,31 @@ describeWithTool('openssl', 'verify --config with attestations (openssl DSSE)', 
 
     test('an SBOM attested with another key: BAD_SIGNATURE', async () => {
       const r = await evaluate(await publish({ sbom: cyclonedx, attestKeyFile: otherKeyFile }));
-      expect(verdicts(r).map((v) => v[3])).toEqual(['BAD_SIGNATURE', 'BAD_SIGNATURE', 'BAD_SIGNATURE']);
+      expect(verdicts(r).map((v) => v[3])).toEqual(['BAD_SIGNATURE', null, 'BAD_SIGNATURE', 'BAD_SIGNATURE']);
     });
 
     test('the engines differ: a cyclonedx-typed statement that is not a CycloneDX document fails only Kyverno\'s condition', async () => {
       const r = await evaluate(await publish({ sbom: { spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT' } }));
       expect(verdicts(r)).toEqual([
         ['prod', 'kyverno', false, 'POLICY_FAILED'],
-        ['prod', 'policy-controller', true, null],
+        ['prod', SIGNED, true, null],
+        ['prod', SBOM, true, null],
         ['edge', 'kyverno-ivpol', true, null],
       ]);
       expect(r.verdicts[0].reasons.join('\n')).toMatch(/condition failed: bomFormat \(null\) Equals "CycloneDX"/);
     });
 
-    test('the engines differ: an SBOM without a signature passes policy-controller, whose authority with attestations checks only them', async () => {
+    test('an SBOM without a signature: the SBOM CIP alone would pass (an authority with attestations checks only them), '
+      + 'so the blueprint keeps the signature in a CIP of its own, which rejects it', async () => {
       const r = await evaluate(await publish({ sign: false, sbom: cyclonedx }));
       expect(verdicts(r)).toEqual([
         ['prod', 'kyverno', false, 'NO_SIGNATURES'],
-        ['prod', 'policy-controller', true, null],
+        ['prod', SIGNED, false, 'NO_SIGNATURES'],
+        ['prod', SBOM, true, null],
         ['edge', 'kyverno-ivpol', false, 'NO_SIGNATURES'],
       ]);
-      expect(r.verdicts.find((v) => v.engine === 'policy-controller')!.reasons.join('\n')).toMatch(/attestations only/);
+      expect(r.admitted).toBe(false);
+      expect(r.verdicts.find((v) => engineOf(v) === SBOM)!.reasons.join('\n')).toMatch(/attestations only/);
     });
 
     test('CLI: verify --config exits 0 only when every policy admits; --config with --type is a usage error', async () => {

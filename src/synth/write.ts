@@ -16,6 +16,8 @@ const MAX_NAMED = 20;
 export interface WriteArtifactsOptions {
   /** overwrite (and remove stale) files even when they are not synth's or were edited */
   readonly force?: boolean;
+  /** for tests: replaces fs.renameSync (to simulate a failure half way) */
+  readonly renameSync?: (from: string, to: string) => void;
 }
 
 export interface WriteArtifactsResult {
@@ -25,35 +27,54 @@ export interface WriteArtifactsResult {
   readonly removed: string[];
 }
 
+/**
+ * `files`: what synth wrote. `pending` (only while a synth is moving files into place): what was
+ * on disk before, so a synth interrupted half way leaves every file recognizable as synth's.
+ */
 interface OutputManifest {
   readonly version: 1;
   readonly files: Record<string, string>;
+  readonly pending?: Record<string, string>;
 }
 
 export function sha256Hex(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-/** The previous manifest; an unreadable or corrupt one counts as empty (fails closed: nothing is synth's). */
-export function readOutputManifest(outdir: string): Record<string, string> {
+/**
+ * The previous manifest: relative path → the sha256 values synth wrote there (two while a synth
+ * was interrupted). An unreadable or corrupt manifest counts as empty (fails closed: nothing is synth's).
+ */
+export function readOutputManifest(outdir: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
   let text: string;
   try {
     text = fs.readFileSync(path.join(outdir, MANIFEST_FILE), 'utf8');
   } catch {
-    return {};
-  }
-  try {
-    const doc = JSON.parse(text);
-    const files = doc?.files;
-    if (doc?.version !== 1 || typeof files !== 'object' || files === null || Array.isArray(files)) return {};
-    const out: Record<string, string> = {};
-    for (const [rel, hash] of Object.entries(files)) {
-      if (typeof hash === 'string' && /^[a-f0-9]{64}$/.test(hash) && safeRelative(rel)) out[rel] = hash;
-    }
     return out;
-  } catch {
-    return {};
   }
+  let doc: any;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return out;
+  }
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (doc?.version !== 1 || !isMap(doc.files) || (doc.pending !== undefined && !isMap(doc.pending))) return out;
+  for (const entries of [doc.files, doc.pending ?? {}] as Record<string, unknown>[]) {
+    for (const [rel, hash] of Object.entries(entries)) {
+      if (typeof hash !== 'string' || !/^[a-f0-9]{64}$/.test(hash) || !safeRelative(rel)) continue;
+      if (!out.has(rel)) out.set(rel, new Set());
+      out.get(rel)!.add(hash);
+    }
+  }
+  return out;
+}
+
+function manifestText(files: Record<string, string>, pending?: Record<string, string>): string {
+  const sorted = (r: Record<string, string>) => Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
+  const doc: OutputManifest = pending ? { version: 1, files: sorted(files), pending: sorted(pending) } : { version: 1, files: sorted(files) };
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 function safeRelative(rel: string): boolean {
@@ -124,14 +145,14 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
         { fix: `replace the link ${path.join(outdir, link)} by a real folder, or pass another --out` });
     }
     const state = diskState(path.join(outdir, rel));
-    if (state === 'missing' || state === previous[rel] || state === sha256Hex(files.get(rel)!)) continue;
-    conflicts.push(`${rel} (${state === 'not-a-file' ? 'not a regular file' : previous[rel] === undefined ? 'not written by synth' : 'modified since the last synth'})`);
+    if (state === 'missing' || previous.get(rel)?.has(state) || state === sha256Hex(files.get(rel)!)) continue;
+    conflicts.push(`${rel} (${state === 'not-a-file' ? 'not a regular file' : !previous.has(rel) ? 'not written by synth' : 'modified since the last synth'})`);
   }
-  for (const rel of Object.keys(previous).sort()) {
+  for (const rel of [...previous.keys()].sort()) {
     if (files.has(rel)) continue;
     const state = diskState(path.join(outdir, rel));
     if (state === 'missing') continue;
-    if (state === previous[rel]) stale.push(rel);
+    if (previous.get(rel)!.has(state)) stale.push(rel);
     else conflicts.push(`${rel} (no longer produced, and modified since the last synth)`);
   }
   if (conflicts.length > 0 && !opts.force) {
@@ -143,40 +164,53 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   }
   if (opts.force) {
     // forced: previously written files no longer produced go too, edited or not
-    for (const rel of Object.keys(previous)) {
+    for (const rel of previous.keys()) {
       const state = files.has(rel) || stale.includes(rel) ? 'missing' : diskState(path.join(outdir, rel));
       if (state !== 'missing' && state !== 'not-a-file') stale.push(rel);
     }
   }
 
   ensureDir(outdir);
+  const rename = opts.renameSync ?? fs.renameSync;
   const staging = fs.mkdtempSync(path.join(outdir, '.isb-staging-'));
   const written: string[] = [];
   const removed: string[] = [];
-  const manifest: OutputManifest = { version: 1, files: {} };
+  const hashes: Record<string, string> = {};
+  // what is on disk now and will be replaced or removed: recorded as synth's until the end
+  const pending: Record<string, string> = {};
+  for (const rel of [...files.keys(), ...stale]) {
+    const state = diskState(path.join(outdir, rel));
+    if (state !== 'missing' && state !== 'not-a-file') pending[rel] = state;
+  }
   try {
     for (const [rel, content] of files) {
       const target = path.join(staging, rel);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, content, { mode: 0o644 });
-      manifest.files[rel] = sha256Hex(content);
+      hashes[rel] = sha256Hex(content);
     }
-    const sortedFiles: Record<string, string> = {};
-    for (const rel of Object.keys(manifest.files).sort()) sortedFiles[rel] = manifest.files[rel];
-    fs.writeFileSync(path.join(staging, MANIFEST_FILE), `${JSON.stringify({ version: 1, files: sortedFiles }, null, 2)}\n`, { mode: 0o644 });
+    const manifestPath = path.join(outdir, MANIFEST_FILE);
+    const writeManifest = (text: string) => {
+      const tmp = path.join(staging, MANIFEST_FILE);
+      fs.writeFileSync(tmp, text, { mode: 0o644 });
+      rename(tmp, manifestPath);
+    };
+    // first the union (interrupted from here on, every file is still recognizably synth's) ...
+    writeManifest(manifestText({ ...hashes }, pending));
     for (const rel of [...files.keys()].sort()) {
       const dest = path.join(outdir, rel);
       if (diskState(dest) === 'not-a-file') fs.rmSync(dest, { recursive: true, force: true }); // only reached with force
       fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.renameSync(path.join(staging, rel), dest);
+      rename(path.join(staging, rel), dest);
       written.push(rel);
     }
-    fs.renameSync(path.join(staging, MANIFEST_FILE), path.join(outdir, MANIFEST_FILE));
     for (const rel of stale.sort()) {
       fs.rmSync(path.join(outdir, rel), { force: true });
       removed.push(rel);
       removeEmptyParents(outdir, path.dirname(rel));
     }
+    // ... then exactly what this synth wrote
+    writeManifest(manifestText(hashes));
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
-import { MANIFEST_FILE } from '../../src/synth/write';
-import { keyConfig, projectDir } from '../support/fixtures';
+import { MANIFEST_FILE, writeArtifactsDetailed } from '../../src/synth/write';
+import { keyConfig, projectDir, tempDir } from '../support/fixtures';
 import { listFilesRecursive } from '../support/secrets-scan';
 
 /*
@@ -164,5 +164,36 @@ describe('synth never writes through a symbolic link out of the output folder', 
       expect(r.stderr).toMatch(/OUTPUT_CONFLICT.*symbolic link/);
       expect(fs.readdirSync(elsewhere)).toEqual(['precious.txt']);
     }
+  });
+});
+
+describe('a synth interrupted half way', () => {
+  test('leaves every file recognizable as synth\'s: the next synth (same or previous output) succeeds without --force', () => {
+    const out = path.join(tempDir(), 'out');
+    const v1 = new Map([['a.txt', 'a1'], ['sub/b.txt', 'b1'], ['c.txt', 'c1'], ['old/d.txt', 'd1']]);
+    const v2 = new Map([['a.txt', 'a2'], ['sub/b.txt', 'b2'], ['c.txt', 'c2']]);
+    writeArtifactsDetailed(out, v1);
+    let renames = 0;
+    const crashing = (from: string, to: string) => {
+      if (!to.endsWith(MANIFEST_FILE) && ++renames === 2) throw Object.assign(new Error('EIO: simulated crash'), { code: 'EIO' });
+      fs.renameSync(from, to);
+    };
+    expect(() => writeArtifactsDetailed(out, v2, { renameSync: crashing })).toThrow(/EIO/);
+    expect(fs.readFileSync(path.join(out, 'a.txt'), 'utf8')).toBe('a2'); // half new, half old
+    expect(fs.readFileSync(path.join(out, 'c.txt'), 'utf8')).toBe('c1');
+    expect(fs.readdirSync(out).filter((f) => f.startsWith('.isb-staging-'))).toEqual([]);
+
+    const again = writeArtifactsDetailed(out, v2);
+    expect(again.removed).toEqual(['old/d.txt']);
+    const onDisk = tree(out);
+    delete onDisk[MANIFEST_FILE];
+    expect(onDisk).toEqual(Object.fromEntries([...v2].map(([k, v]) => [k, sha(v)]).sort()));
+    expect(JSON.parse(fs.readFileSync(path.join(out, MANIFEST_FILE), 'utf8'))).toEqual({ version: 1, files: onDisk });
+
+    // and going back to the previous output after another interruption works too
+    renames = 0;
+    expect(() => writeArtifactsDetailed(out, v1, { renameSync: crashing })).toThrow(/EIO/);
+    expect(() => writeArtifactsDetailed(out, v1)).not.toThrow();
+    expect(fs.readFileSync(path.join(out, 'old/d.txt'), 'utf8')).toBe('d1');
   });
 });

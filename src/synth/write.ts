@@ -149,7 +149,7 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
     conflicts.push(`${rel} (${state === 'not-a-file' ? 'not a regular file' : !previous.has(rel) ? 'not written by synth' : 'modified since the last synth'})`);
   }
   for (const rel of [...previous.keys()].sort()) {
-    if (files.has(rel)) continue;
+    if (files.has(rel) || symlinkedParent(outdir, rel) !== undefined) continue; // never delete through a link
     const state = diskState(path.join(outdir, rel));
     if (state === 'missing') continue;
     if (previous.get(rel)!.has(state)) stale.push(rel);
@@ -165,7 +165,8 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   if (opts.force) {
     // forced: previously written files no longer produced go too, edited or not
     for (const rel of previous.keys()) {
-      const state = files.has(rel) || stale.includes(rel) ? 'missing' : diskState(path.join(outdir, rel));
+      const skip = files.has(rel) || stale.includes(rel) || symlinkedParent(outdir, rel) !== undefined;
+      const state = skip ? 'missing' : diskState(path.join(outdir, rel));
       if (state !== 'missing' && state !== 'not-a-file') stale.push(rel);
     }
   }

@@ -197,3 +197,21 @@ describe('a synth interrupted half way', () => {
     expect(fs.readFileSync(path.join(out, 'old/d.txt'), 'utf8')).toBe('d1');
   });
 });
+
+describe('stale files are never deleted through a symbolic link', () => {
+  test('a manifest entry below a linked folder is left alone, even with --force', () => {
+    const root = tempDir();
+    const out = path.join(root, 'out');
+    const victim = path.join(root, 'victim');
+    fs.mkdirSync(victim);
+    fs.writeFileSync(path.join(victim, 'x.txt'), 'precious');
+    writeArtifactsDetailed(out, new Map([['a.txt', 'a'], ['linked/x.txt', 'precious']]));
+    fs.rmSync(path.join(out, 'linked'), { recursive: true });
+    fs.symlinkSync(victim, path.join(out, 'linked')); // the manifest's hash now matches the victim's file
+    for (const force of [false, true]) {
+      const r = writeArtifactsDetailed(out, new Map([['a.txt', 'a']]), { force });
+      expect(r.removed).toEqual([]);
+      expect(fs.readFileSync(path.join(victim, 'x.txt'), 'utf8')).toBe('precious');
+    }
+  });
+});

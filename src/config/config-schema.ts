@@ -119,6 +119,7 @@ export const CONFIG_SCHEMA: Schema = obj({
     skipImageReferences: opt(skipImageReferences),
     registryCredentials: opt(registryCredentials),
     namespaces: opt(namespaces),
+    airGapped: opt(bool),
   })),
   clusters: opt(arrayOf(obj({
     name: req(str(v.dnsLabel)),
@@ -129,6 +130,7 @@ export const CONFIG_SCHEMA: Schema = obj({
     skipImageReferences: opt(skipImageReferences),
     registryCredentials: opt(registryCredentials),
     namespaces: opt(namespaces),
+    airGapped: opt(bool),
   }), { minItems: 1 })),
   verification: opt(obj({
     ci: opt(bool),

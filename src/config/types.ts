@@ -364,6 +364,12 @@ export interface AdmissionConfig {
    * @default - none rendered; label namespaces yourself
    */
   readonly namespaces?: string[];
+  /**
+   * The clusters cannot reach the public Sigstore services (Fulcio roots via TUF, Rekor): keyless
+   * verification then needs a private instance's trusted root (rule ISB-NET-001).
+   * @default false
+   */
+  readonly airGapped?: boolean;
 }
 
 /** Registry credentials for the admission engines (Secrets of type kubernetes.io/dockerconfigjson). */
@@ -393,6 +399,8 @@ export interface ClusterConfig {
   readonly registryCredentials?: RegistryCredentialsConfig;
   /** @default - admission.namespaces */
   readonly namespaces?: string[];
+  /** @default - admission.airGapped */
+  readonly airGapped?: boolean;
 }
 
 /** In-cluster verification job. */

@@ -255,6 +255,7 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
       skipImageReferences: [...(c.skipImageReferences ?? adm.skipImageReferences ?? [])],
       registryCredentialSecrets: [...((c.registryCredentials ?? adm.registryCredentials)?.secrets ?? [])],
       namespaces: [...(c.namespaces ?? adm.namespaces ?? [])],
+      airGapped: c.airGapped ?? adm.airGapped ?? false,
     };
   });
   clusters.forEach((c, i) => {

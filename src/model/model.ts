@@ -153,6 +153,8 @@ export interface ClusterModel {
   readonly registryCredentialSecrets: readonly string[];
   /** namespaces opted in to policy-controller (rendered as labelled Namespace objects) */
   readonly namespaces: readonly string[];
+  /** the cluster cannot reach the public Sigstore services */
+  readonly airGapped: boolean;
 }
 
 /** The in-cluster verification CronJob. */

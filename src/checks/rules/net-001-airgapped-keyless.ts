@@ -11,14 +11,17 @@ export const ISB_NET_001: Rule = {
   fix: 'Configure signing.keyless.fulcioUrl, rekorUrl and trustedRootFile for a private Sigstore, or sign with a key.',
   check(ctx) {
     const out: RawFinding[] = [];
-    // the first keyless repository without a trusted root (each one's own Sigstore settings)
-    const repo = ctx.model.repositories.find((r) => r.signing.mode === SigningMode.KEYLESS && !r.signing.keyless?.trustedRootFile);
-    if (!repo) return out;
-    const k = repo.signing.keyless;
-    for (const c of ctx.model.clusters) {
-      if ((c as any).airGapped) {
-        out.push({ path: `${c.path}.airGapped`, message: `cluster ${JSON.stringify(c.name)} is air-gapped but keyless signing uses ${k?.privateInstance ? 'no trusted root file' : 'the public Sigstore instance'}` });
-      }
+    // each keyless repository's own Sigstore settings: without a trusted root it relies on the public instance
+    const exposed = ctx.model.repositories.filter((r) => r.signing.mode === SigningMode.KEYLESS && !r.signing.keyless?.trustedRootFile);
+    if (exposed.length === 0) return out;
+    for (const c of ctx.model.clusters.filter((x) => x.airGapped)) {
+      const names = exposed.map((r) => r.name);
+      out.push({
+        path: `${c.path}.airGapped`,
+        message: `cluster ${JSON.stringify(c.name)} is air-gapped, but ${names.length === 1 ? 'repository' : 'repositories'} `
+          + `${names.map((n) => JSON.stringify(n)).join(', ')} sign keylessly without a trusted root file `
+          + `(${exposed[0].signing.keyless?.privateInstance ? 'a private Fulcio/Rekor is named, but no trusted root' : 'the public Sigstore instance'})`,
+      });
     }
     return out;
   },

@@ -376,3 +376,32 @@ describe('ISB-REG-001 registry support', () => {
     expect(findingsFor('ISB-REG-001', keyConfig())).toEqual([]);
   });
 });
+
+describe('ISB-NET-001 air-gapped keyless', () => {
+  const TRUSTED_ROOT = JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [] });
+  const keylessCfg = (over: Record<string, unknown> = {}, keyless: Record<string, unknown> = {}) => keyConfig({
+    signing: { mode: 'keyless', keyless },
+    clusters: [{ name: 'edge', airGapped: true }, { name: 'cloud' }],
+    ...over,
+  });
+
+  test('fires: an air-gapped cluster and keyless signing on the public instance, at the cluster\'s path', () => {
+    const f = findingsFor('ISB-NET-001', keylessCfg());
+    expect(f.map((x) => [x.level, x.path])).toEqual([['error', 'clusters[0].airGapped']]);
+    expect(f[0].message).toMatch(/"edge" is air-gapped.*"web".*public Sigstore instance/);
+  });
+  test('fires: admission.airGapped applies to every cluster', () => {
+    const f = findingsFor('ISB-NET-001', keyConfig({ signing: { mode: 'keyless' }, admission: { airGapped: true } }));
+    expect(f.map((x) => x.path)).toEqual(['admission.airGapped']);
+  });
+  test('neighbour: the same cluster with a private trusted root', () => {
+    const cfg = keylessCfg({}, { fulcioUrl: 'https://fulcio.acme.internal', rekorUrl: 'https://rekor.acme.internal', trustedRootFile: 'trusted_root.json' });
+    expect(findingsFor('ISB-NET-001', cfg, undefined, { files: { 'trusted_root.json': TRUSTED_ROOT } })).toEqual([]);
+  });
+  test('neighbour: key-based signing in the air-gapped cluster', () => {
+    expect(findingsFor('ISB-NET-001', keyConfig({ clusters: [{ name: 'edge', airGapped: true }] }))).toEqual([]);
+  });
+  test('neighbour: keyless, no cluster air-gapped', () => {
+    expect(findingsFor('ISB-NET-001', keyConfig({ signing: { mode: 'keyless' } }))).toEqual([]);
+  });
+});

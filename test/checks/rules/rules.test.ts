@@ -379,8 +379,8 @@ describe('ISB-REG-001 registry support', () => {
 
 describe('ISB-NET-001 air-gapped keyless', () => {
   const TRUSTED_ROOT = JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [] });
-  const keylessCfg = (over: Record<string, unknown> = {}, keyless: Record<string, unknown> = {}) => keyConfig({
-    signing: { mode: 'keyless', keyless },
+  const keylessCfg = (over: Record<string, unknown> = {}, kl: Record<string, unknown> = {}) => keyConfig({
+    signing: { mode: 'keyless', keyless: kl },
     clusters: [{ name: 'edge', airGapped: true }, { name: 'cloud' }],
     ...over,
   });

@@ -1,5 +1,6 @@
 import { clusterPolicy, editWorkflow, findingsFor } from './harness';
 import { RULES } from '../../../src/checks/rules';
+import { Artifacts } from '../../../src/synth/artifacts';
 import { keyConfig, newPublicKeyPem } from '../../support/fixtures';
 
 const keyless = (over: Record<string, unknown> = {}) => ({
@@ -19,6 +20,7 @@ describe('the catalogue', () => {
       'ISB-ID-001', 'ISB-ID-002', 'ISB-ID-003', 'ISB-ID-004', 'ISB-ID-005',
       'ISB-KEY-001', 'ISB-KEY-002', 'ISB-KEY-003', 'ISB-KEY-004',
       'ISB-POL-001', 'ISB-POL-002', 'ISB-POL-003', 'ISB-POL-004', 'ISB-POL-005', 'ISB-POL-006',
+      'ISB-POL-007', // beyond DESIGN.md: policy-controller's attestation-only authorities
       'ISB-WF-001', 'ISB-WF-002', 'ISB-WF-003', 'ISB-WF-004', 'ISB-REG-001', 'ISB-NET-001',
     ]);
     for (const r of RULES) {
@@ -403,5 +405,33 @@ describe('ISB-NET-001 air-gapped keyless', () => {
   });
   test('neighbour: keyless, no cluster air-gapped', () => {
     expect(findingsFor('ISB-NET-001', keyConfig({ signing: { mode: 'keyless' } }))).toEqual([]);
+  });
+});
+
+describe('ISB-POL-007 policy-controller verifies the signature', () => {
+  const withSbom = () => keyConfig({ admission: { policyController: { enabled: true } }, attestations: { sbom: { format: 'cyclonedx' } } });
+  const cips = (a: Artifacts) => (a.clusterObjects.get('default') as any[]).filter((o) => o.kind === 'ClusterImagePolicy');
+
+  test('neighbour: as rendered, the signature CIP has no attestations and the SBOM CIP its own', () => {
+    expect(findingsFor('ISB-POL-007', withSbom())).toEqual([]);
+  });
+  test('fires: the SBOM attestation moved onto the signature authority (the only CIP then checks only the attestation)', () => {
+    const f = findingsFor('ISB-POL-007', withSbom(), (a) => {
+      const [sig, sbom] = cips(a);
+      sig.spec.authorities[0].attestations = sbom.spec.authorities[0].attestations;
+      const list = a.clusterObjects.get('default') as any[];
+      list.splice(list.indexOf(sbom), 1);
+    });
+    expect(f.map((x) => [x.level, x.path])).toEqual([['error', 'admission']]);
+    expect(f[0].message).toMatch(/"ghcr\.io\/acme\/web" is matched only by ClusterImagePolicies that can pass without its signature \(ClusterImagePolicy\/acme-web-signed/);
+  });
+  test('fires: a static pass authority beside the key in the signature CIP', () => {
+    const f = findingsFor('ISB-POL-007', withSbom(), (a) => {
+      cips(a)[0].spec.authorities.push({ name: 'anything', static: { action: 'pass' } });
+    });
+    expect(f).toHaveLength(1);
+  });
+  test('neighbour: no policy-controller, nothing to check', () => {
+    expect(findingsFor('ISB-POL-007', keyConfig({ attestations: { sbom: { format: 'cyclonedx' } } }))).toEqual([]);
   });
 });

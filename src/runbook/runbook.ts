@@ -63,6 +63,7 @@ export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): strin
   }
 
   L.push('## 2. Verify a signed image', '');
+  const first = model.repositories[0].images[0];
   L.push('After a workflow run, take the digest it printed (never a tag: tags move) and check it exactly as the cluster will:', '');
   for (const r of model.repositories) {
     for (const i of r.images) code(`${verifyArgs(modelForRepository(model, r), r, pubFile(r)).join(' ')} ${i.name}@${exampleDigest}`);
@@ -81,8 +82,10 @@ export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): strin
       }
     }
   }
+  L.push('Without cosign, the same check, and whether every cluster\'s policies of this blueprint would admit the image '
+    + '(each engine\'s own matching rules; exit 0 only when admitted):', '');
+  code(`image-signing-blueprint verify --config <this blueprint's config> ${first.name}@${exampleDigest}`);
   L.push('Where the signature is stored (legacy format: a tag derived from the digest, `<repo>:sha256-<hex>.sig`):', '');
-  const first = model.repositories[0].images[0];
   code(`cosign triangulate ${first.name}@${exampleDigest}`, `cosign triangulate --type attestation ${first.name}@${exampleDigest}`);
 
   L.push('## 3. Enforce in the cluster', '');

@@ -67,8 +67,11 @@ function benchSynth({ sizes, runs, log }) {
     const dir = path.join(OUT, `org-${n}`);
     const config = writeOrg(dir, n);
     const outDir = path.join(dir, 'dist');
-    const r = repeat(n >= 1000 ? Math.max(3, runs - 2) : runs, () => synthOnce(config, outDir));
-    rows.push({ name: `synth org ${n} repos x 2 images x 2 clusters`, repos: n, ...pick(r), ...fileStats(outDir), floor: floor(outDir, runs) });
+    const k = n >= 1000 ? Math.min(3, runs) : runs;
+    const r = repeat(k, () => synthOnce(config, outDir));
+    const row = { name: `synth org ${n} repos x 2 images x 2 clusters`, repos: n, ...pick(r), ...fileStats(outDir), floor: floor(outDir, k) };
+    if (n === Math.max(...sizes)) row.framework = frameworkOnly(n, path.join(dir, 'framework-out'), k);
+    rows.push(row);
     log(`  ${n} repos: ${round(r.wallMs)} ms, ${round(r.maxRssKb / 1024)} MB`);
   }
   // the same 1,000-repository org with --out on tmpfs: what is left without this disk's slow
@@ -78,8 +81,12 @@ function benchSynth({ sizes, runs, log }) {
     const config = path.join(OUT, `org-${big}`, 'blueprint.yaml');
     const outDir = fs.mkdtempSync('/dev/shm/isb-bench-');
     try {
-      const r = repeat(Math.max(3, runs - 2), () => synthOnce(config, path.join(outDir, 'dist')));
-      rows.push({ name: `synth org ${big} repos, --out on tmpfs (/dev/shm)`, repos: big, tmpfs: true, ...pick(r), ...fileStats(path.join(outDir, 'dist')), floor: floor(path.join(outDir, 'dist'), runs) });
+      const k = Math.min(3, runs);
+      const r = repeat(k, () => synthOnce(config, path.join(outDir, 'dist')));
+      rows.push({
+        name: `synth org ${big} repos, --out on tmpfs (/dev/shm)`, repos: big, tmpfs: true, ...pick(r), ...fileStats(path.join(outDir, 'dist')),
+        floor: floor(path.join(outDir, 'dist'), k), framework: frameworkOnly(big, path.join(outDir, 'framework-out'), k),
+      });
       log(`  ${big} repos on tmpfs: ${round(r.wallMs)} ms, ${round(r.maxRssKb / 1024)} MB`);
     } finally {
       fs.rmSync(outDir, { recursive: true, force: true });
@@ -103,6 +110,16 @@ function benchSynth({ sizes, runs, log }) {
 
 function pick(r) {
   return { runs: r.runs, wallMs: round(r.wallMs, 1), wallMsAll: r.wallMsAll, maxRssMb: round(r.maxRssKb / 1024, 1), cpuMs: round(r.userMs + r.systemMs, 0), userMs: round(r.userMs, 0), systemMs: round(r.systemMs, 0) };
+}
+
+/** cdktf + cdk8s alone on the bare resources of an n-repository blueprint (framework.js), written into outDir */
+function frameworkOnly(n, outDir, runs) {
+  const r = repeat(runs, () => {
+    fs.rmSync(outDir, { recursive: true, force: true });
+    return runNode(path.join(__dirname, 'framework.js'), [String(n), outDir]);
+  });
+  fs.rmSync(outDir, { recursive: true, force: true });
+  return { wallMs: round(r.wallMs, 1), cpuMs: round(r.userMs + r.systemMs, 0), maxRssMb: round(r.maxRssKb / 1024, 1) };
 }
 
 /** the floor: a plain node process that serializes the same objects with yaml / JSON.stringify and writes them */

@@ -120,6 +120,20 @@ async function benchVerify({ runs, images: n = 200, log }) {
           }
         },
       },
+      ...[2, 4, 16].map((c) => ({
+        name: `verify ${n} signed images: ImageVerifier + BatchVerification (concurrency ${c} requests / ${2 * c} images)`,
+        key: `batch-${c}`,
+        sweep: true,
+        run: async () => {
+          const v = new ImageVerifier({ publicKeyPems: [publicKeyPem], insecureIgnoreTlog: true, environment: env, concurrency: c });
+          try {
+            const r = await BatchVerification.verifyAll(v, images, { concurrency: 2 * c });
+            return r.filter((e) => e.verified).length;
+          } finally {
+            v.close();
+          }
+        },
+      })),
       {
         name: `verify ${n} signed images: ImageVerifier, one image at a time`,
         key: 'sequential',
@@ -147,7 +161,7 @@ async function benchVerify({ runs, images: n = 200, log }) {
     const rows = [];
     for (const variant of variants) {
       await variant.run(); // warm-up (JIT, registry caches)
-      const r = await repeatAsync(runs, async () => {
+      const r = await repeatAsync(variant.sweep ? Math.min(3, runs) : runs, async () => {
         const from = reg.accessLog.length;
         const c0 = connects;
         const r0 = reg.cpuMs();
@@ -166,7 +180,7 @@ async function benchVerify({ runs, images: n = 200, log }) {
       rows.push({
         name: variant.name,
         variant: variant.key,
-        runs,
+        runs: r.runs,
         wallMs: round(r.wallMs, 1),
         wallMsAll: r.wallMsAll,
         msPerImage: round(r.wallMs / n, 2),

@@ -1,20 +1,7 @@
+import { COSIGN_PREDICATE_TYPES } from '../../model/predicate-types';
 import { RawFinding, Rule } from '../types';
 import { cosignCalls, kyvernoEntries, objectsOfKind, workflowSteps } from '../views';
 import { clusterPath, q } from './util';
-
-/** cosign attest --type → predicate URI (cosign-formats.md §c). */
-export const COSIGN_PREDICATE_TYPES: Readonly<Record<string, string>> = {
-  slsaprovenance: 'https://slsa.dev/provenance/v0.2',
-  slsaprovenance02: 'https://slsa.dev/provenance/v0.2',
-  slsaprovenance1: 'https://slsa.dev/provenance/v1',
-  spdx: 'https://spdx.dev/Document',
-  spdxjson: 'https://spdx.dev/Document',
-  cyclonedx: 'https://cyclonedx.org/bom',
-  link: 'https://in-toto.io/Link/v1',
-  vuln: 'https://cosign.sigstore.dev/attestation/vuln/v1',
-  openvex: 'https://openvex.dev/ns',
-  custom: 'https://cosign.sigstore.dev/attestation/v1',
-};
 
 export const ISB_POL_006: Rule = {
   id: 'ISB-POL-006',

@@ -53,6 +53,21 @@ class TrieNode {
   public readonly here: Compiled[] = [];
 }
 
+/** The trie node for `key` below `root`, created on the way (by UTF-16 code unit, as the lookups walk). */
+function insert(root: TrieNode, key: string): TrieNode {
+  let node = root;
+  for (let i = 0; i < key.length; i++) {
+    const ch = key[i];
+    let n = node.next.get(ch);
+    if (!n) {
+      n = new TrieNode();
+      node.next.set(ch, n);
+    }
+    node = n;
+  }
+  return node;
+}
+
 export class PatternSet {
   /** patterns the engine would reject as invalid, with the reason */
   public readonly invalid: { pattern: string; reason: string }[] = [];
@@ -80,28 +95,9 @@ export class PatternSet {
       const compiled: Compiled = { pattern, test };
       const { prefix, longest } = literals;
       if (prefix.length >= Math.min(MIN_PREFIX, longest.length)) {
-        let node = this.root;
-        for (const ch of prefix) {
-          let n = node.next.get(ch);
-          if (!n) {
-            n = new TrieNode();
-            node.next.set(ch, n);
-          }
-          node = n;
-        }
-        node.here.push(compiled);
+        insert(this.root, prefix).here.push(compiled);
       } else {
-        let node = this.floating;
-        for (let i = 0; i < longest.length; i++) {
-          const ch = longest[i];
-          let n = node.next.get(ch);
-          if (!n) {
-            n = new TrieNode();
-            node.next.set(ch, n);
-          }
-          node = n;
-        }
-        node.here.push(compiled);
+        insert(this.floating, longest).here.push(compiled);
         this.hasFloating = true;
       }
     }
@@ -145,8 +141,8 @@ export class PatternSet {
     const out: Compiled[] = [];
     let node: TrieNode | undefined = this.root;
     out.push(...node.here);
-    for (const ch of s) {
-      node = node.next.get(ch);
+    for (let i = 0; i < s.length; i++) {
+      node = node.next.get(s[i]);
       if (!node) break;
       out.push(...node.here);
     }

@@ -94,18 +94,50 @@ function diskState(abs: string): string {
   return sha256Hex(fs.readFileSync(abs));
 }
 
-/** the first folder of `rel` (below outdir) that is a symbolic link, if any */
-function symlinkedParent(outdir: string, rel: string): string | undefined {
+/** What a folder below outdir is: a real folder, a symbolic link, or missing (created as a real folder). */
+type FolderKind = 'dir' | 'link' | 'missing';
+
+/** the first folder of `rel` (below outdir) that is a symbolic link, if any; `seen` caches lstat per folder */
+function symlinkedParent(outdir: string, rel: string, seen: Map<string, FolderKind> = new Map()): string | undefined {
   const parts = rel.split('/').slice(0, -1);
   for (let i = 1; i <= parts.length; i++) {
     const sub = parts.slice(0, i).join('/');
-    try {
-      if (fs.lstatSync(path.join(outdir, sub)).isSymbolicLink()) return sub;
-    } catch {
-      return undefined; // missing: created as a real folder
+    let kind = seen.get(sub);
+    if (kind === undefined) {
+      try {
+        kind = fs.lstatSync(path.join(outdir, sub)).isSymbolicLink() ? 'link' : 'dir';
+      } catch {
+        kind = 'missing';
+      }
+      seen.set(sub, kind);
     }
+    if (kind === 'link') return sub;
+    if (kind === 'missing') return undefined;
   }
   return undefined;
+}
+
+/** the shallowest folder of `rel` that did not exist below outdir when synth looked (from the symlinkedParent cache) */
+function firstMissingFolder(rel: string, seen: ReadonlyMap<string, FolderKind>): string | undefined {
+  const parts = rel.split('/').slice(0, -1);
+  for (let i = 1; i <= parts.length; i++) {
+    const sub = parts.slice(0, i).join('/');
+    if (seen.get(sub) === 'missing') return sub;
+  }
+  return undefined;
+}
+
+/** mkdir -p, once per folder of one synth */
+function folderMaker(): (dir: string) => void {
+  const made = new Set<string>();
+  return (dir) => {
+    if (made.has(dir)) return;
+    fs.mkdirSync(dir, { recursive: true });
+    for (let d = dir; !made.has(d); d = path.dirname(d)) {
+      made.add(d);
+      if (path.dirname(d) === d) break;
+    }
+  };
 }
 
 function ensureDir(outdir: string): void {
@@ -138,19 +170,24 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   const previous = readOutputManifest(outdir);
   const conflicts: string[] = [];
   const stale: string[] = [];
+  const folders = new Map<string, FolderKind>();
+  // what is on disk at each target now (sha256, missing, not-a-file): read once
+  const before = new Map<string, string>();
   for (const rel of [...files.keys()].sort()) {
-    const link = symlinkedParent(outdir, rel);
+    const link = symlinkedParent(outdir, rel, folders);
     if (link !== undefined) {
       throw new BlueprintError('OUTPUT_CONFLICT', `refusing to write ${rel}: its folder ${path.join(outdir, link)} is a symbolic link (synth writes only inside the output folder, even with --force)`,
         { fix: `replace the link ${path.join(outdir, link)} by a real folder, or pass another --out` });
     }
     const state = diskState(path.join(outdir, rel));
+    before.set(rel, state);
     if (state === 'missing' || previous.get(rel)?.has(state) || state === sha256Hex(files.get(rel)!)) continue;
     conflicts.push(`${rel} (${state === 'not-a-file' ? 'not a regular file' : !previous.has(rel) ? 'not written by synth' : 'modified since the last synth'})`);
   }
   for (const rel of [...previous.keys()].sort()) {
-    if (files.has(rel) || symlinkedParent(outdir, rel) !== undefined) continue; // never delete through a link
+    if (files.has(rel) || symlinkedParent(outdir, rel, folders) !== undefined) continue; // never delete through a link
     const state = diskState(path.join(outdir, rel));
+    before.set(rel, state);
     if (state === 'missing') continue;
     if (previous.get(rel)!.has(state)) stale.push(rel);
     else conflicts.push(`${rel} (no longer produced, and modified since the last synth)`);
@@ -165,8 +202,8 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   if (opts.force) {
     // forced: previously written files no longer produced go too, edited or not
     for (const rel of previous.keys()) {
-      const skip = files.has(rel) || stale.includes(rel) || symlinkedParent(outdir, rel) !== undefined;
-      const state = skip ? 'missing' : diskState(path.join(outdir, rel));
+      const skip = files.has(rel) || stale.includes(rel) || symlinkedParent(outdir, rel, folders) !== undefined;
+      const state = skip ? 'missing' : before.get(rel) ?? diskState(path.join(outdir, rel));
       if (state !== 'missing' && state !== 'not-a-file') stale.push(rel);
     }
   }
@@ -180,13 +217,14 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   // what is on disk now and will be replaced or removed: recorded as synth's until the end
   const pending: Record<string, string> = {};
   for (const rel of [...files.keys(), ...stale]) {
-    const state = diskState(path.join(outdir, rel));
+    const state = before.get(rel) ?? diskState(path.join(outdir, rel));
     if (state !== 'missing' && state !== 'not-a-file') pending[rel] = state;
   }
+  const mkdirp = folderMaker();
   try {
     for (const [rel, content] of files) {
       const target = path.join(staging, rel);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
+      mkdirp(path.dirname(target));
       fs.writeFileSync(target, content, { mode: 0o644 });
       hashes[rel] = sha256Hex(content);
     }
@@ -198,10 +236,23 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
     };
     // first the union (interrupted from here on, every file is still recognizably synth's) ...
     writeManifest(manifestText({ ...hashes }, pending));
+    // a folder that did not exist is moved in one rename (it holds only this synth's files): a first
+    // synth of a large blueprint renames a few folders instead of thousands of files
+    const moved = new Set<string>();
     for (const rel of [...files.keys()].sort()) {
       const dest = path.join(outdir, rel);
-      if (diskState(dest) === 'not-a-file') fs.rmSync(dest, { recursive: true, force: true }); // only reached with force
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      const newFolder = firstMissingFolder(rel, folders);
+      if (newFolder !== undefined) {
+        if (!moved.has(newFolder)) {
+          mkdirp(path.dirname(path.join(outdir, newFolder)));
+          rename(path.join(staging, newFolder), path.join(outdir, newFolder));
+          moved.add(newFolder);
+        }
+        written.push(rel);
+        continue;
+      }
+      if (before.get(rel) === 'not-a-file') fs.rmSync(dest, { recursive: true, force: true }); // only reached with force
+      mkdirp(path.dirname(dest));
       rename(path.join(staging, rel), dest);
       written.push(rel);
     }

@@ -7,15 +7,26 @@ import { guardedRepositories, repoByName } from './util';
 
 const PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
 
+/** parsed PEM blocks: the same key stands in every policy entry of an org blueprint (bounded: a check run's keys) */
+const spkiCache = new Map<string, string | undefined>();
+const SPKI_CACHE_MAX = 10_000;
+
+function spkiHex(pem: string): string | undefined {
+  if (spkiCache.has(pem)) return spkiCache.get(pem);
+  let hex: string | undefined;
+  try {
+    hex = createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('hex');
+  } catch {
+    hex = undefined;
+  }
+  if (spkiCache.size >= SPKI_CACHE_MAX) spkiCache.clear();
+  spkiCache.set(pem, hex);
+  return hex;
+}
+
 /** SPKI DER (hex) of every PEM public key in a string; undefined entries for unparsable blocks. */
 export function spkiHexes(text: string): (string | undefined)[] {
-  return (text.match(PEM_BLOCK) ?? []).map((pem) => {
-    try {
-      return createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('hex');
-    } catch {
-      return undefined;
-    }
-  });
+  return (text.match(PEM_BLOCK) ?? []).map(spkiHex);
 }
 
 /** Every public key in the final artifacts with where it was found. */

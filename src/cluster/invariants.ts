@@ -9,7 +9,8 @@
  *   exactly one of key / keyless / certificate; keyless identities are non-empty.
  * - policy-controller: an authority is exactly one of key / keyless / static; a keyless identity
  *   has an issuer (or issuerRegExp) and a subject (or subjectRegExp), one of each pair.
- * Returns readable violations (empty when the object holds).
+ * Returns readable violations (empty when the object holds). AdmissionChart validates its objects
+ * with it (cdk8s runs it at `app.synth()`); the checks' rules cover the same ground over the final artifacts.
  */
 export function crossFieldErrors(obj: any): string[] {
   const out: string[] = [];

@@ -1,15 +1,15 @@
 import { createPublicKey } from 'node:crypto';
+import { crossFieldErrors } from '../../src/cluster/invariants';
 import { renderClusterObjects } from '../../src/cluster/manifests';
 import { validateConfig } from '../../src/config/load';
 import { buildModel } from '../../src/model/build';
-import { crossFieldErrors } from '../support/cross-field';
 import { newPublicKeyPem, projectDir } from '../support/fixtures';
 import { schemaErrors, SCHEMAS } from '../support/schemas';
 
 /*
  * Every engine × key/keyless × legacy/bundle/both × rotation × Audit/Enforce × tlog on/off:
  * each generated object validates against its upstream schema, holds the cross-field rules the
- * schemas cannot express (test/support/cross-field.ts), and carries the fields the reference
+ * schemas cannot express (src/cluster/invariants.ts), and carries the fields the reference
  * facts demand for that combination. Combinations the model refuses (key + bundle on
  * policy-controller, key + bundle below Kyverno 1.19, keyless without the tlog) are skipped by
  * checking the model's refusal, not silently.

@@ -13,8 +13,9 @@ import { modelForSigner, SignerGroup, signerGroups } from '../model/signers';
  *   container runs `cosign verify <flags> IMAGE:TAG…` directly (cosign verify takes several
  *   images and fails when any fails). One container per signer group and chunk of images; the
  *   containers of the Pod run in parallel, and the Job fails (non-zero) when any of them does.
- *   An Indexed Job cannot pick its slice of the list without a shell, so the split is into
- *   containers of one Pod instead.
+ *   An Indexed Job's pods cannot pick their slice of the list without a shell (`$(VAR)`
+ *   expansion yields one argument, never a list), so with `verification.cluster.parallelism` > 1
+ *   the job runs `/bin/sh -c` and needs a configured cosign image that has a shell.
  * - A Pod cannot know the digests the workflow pushed, so the job verifies configured tags
  *   (`verification.cluster.tags`, default `latest`). cosign resolves each tag and prints the
  *   verified payload, which names the digest (`docker-manifest-digest`), in the Pod log.
@@ -76,6 +77,26 @@ function argv(flags: string[]): string[] {
   });
 }
 
+/** `'…'` for /bin/sh: nothing inside single quotes is expanded */
+function shQuote(s: string): string {
+  return `'${s.replace(/'/g, '\'\\\'\'')}'`;
+}
+
+/**
+ * The script of an Indexed Job's pod: the cosign runs are dealt round-robin to `pods` slices; pod
+ * JOB_COMPLETION_INDEX runs its slice, every run even after a failure, and exits 1 when any failed.
+ */
+export function indexedScript(runs: readonly string[][], pods: number): string {
+  const lines = ['rc=0', 'case "$JOB_COMPLETION_INDEX" in'];
+  for (let p = 0; p < pods; p++) {
+    lines.push(`${p})`);
+    for (let i = p; i < runs.length; i += pods) lines.push(`  cosign ${runs[i].map(shQuote).join(' ')} || rc=1`);
+    lines.push('  ;;');
+  }
+  lines.push('*) echo "unexpected JOB_COMPLETION_INDEX $JOB_COMPLETION_INDEX" >&2; exit 2 ;;', 'esac', 'exit "$rc"');
+  return `${lines.join('\n')}\n`;
+}
+
 /** Namespace, ServiceAccount (no RBAC, no token), ConfigMap with the public key, and the CronJob. */
 export function renderVerificationObjects(model: BlueprintModel): Record<string, any>[] {
   const v = model.verification.cluster;
@@ -115,14 +136,19 @@ export function renderVerificationObjects(model: BlueprintModel): Record<string,
     volumes.push({ name: 'registry-login', secret: { secretName: v.pullSecret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } });
   }
 
-  const containers = groups(model, v).map((g, i) => {
+  // one `cosign verify` argv per signer group and chunk of images
+  const runs = groups(model, v).map((g) => {
     const sub = modelForSigner(model, g.signer.signing, g.signer.repos);
-    const trust = argv(verifyTrustArgs(sub, g.repo, `${KEY_MOUNT}/${verificationKeyFileName(g.signer)}`));
+    return ['verify', ...argv(verifyTrustArgs(sub, g.repo, `${KEY_MOUNT}/${verificationKeyFileName(g.signer)}`)), ...g.refs];
+  });
+  const pods = Math.min(v.parallelism, runs.length);
+  const indexed = pods > 1;
+  const container = (name: string, cmd: { command?: string[]; args: string[] }) => {
     return {
-      name: `verify-${i}`,
+      name,
       image: v.image ?? DEFAULT_COSIGN_JOB_IMAGE,
       imagePullPolicy: 'IfNotPresent',
-      args: ['verify', ...trust, ...g.refs],
+      ...cmd,
       env,
       volumeMounts: mounts,
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
@@ -136,7 +162,10 @@ export function renderVerificationObjects(model: BlueprintModel): Record<string,
         seccompProfile: { type: 'RuntimeDefault' },
       },
     };
-  });
+  };
+  const containers = indexed
+    ? [container('verify', { command: ['/bin/sh', '-c'], args: [indexedScript(runs, pods)] })]
+    : runs.map((args, i) => container(`verify-${i}`, { args }));
 
   const podSpec: Record<string, unknown> = {
     serviceAccountName: name,
@@ -155,7 +184,9 @@ export function renderVerificationObjects(model: BlueprintModel): Record<string,
       name,
       namespace: v.namespace,
       labels,
-      annotations: { 'image-signing-blueprint/verifies': `${containers.length} container(s); tags ${v.tags.join(', ')}` },
+      annotations: {
+        'image-signing-blueprint/verifies': `${indexed ? `${pods} indexed pods` : `${containers.length} container(s)`}; tags ${v.tags.join(', ')}`,
+      },
     },
     spec: {
       schedule: v.schedule,
@@ -165,6 +196,7 @@ export function renderVerificationObjects(model: BlueprintModel): Record<string,
       jobTemplate: {
         metadata: { labels },
         spec: {
+          ...(indexed ? { completionMode: 'Indexed', completions: pods, parallelism: pods } : {}),
           backoffLimit: 0, // a failed verification is a finding, not a flake to retry
           activeDeadlineSeconds: 1800,
           ttlSecondsAfterFinished: 86400,

@@ -1,6 +1,6 @@
 import { effectiveSigning, effectiveWorkflow, signingOrigin } from './merge';
 import { Problem } from './problems';
-import { arrayOf, bool, obj, oneOf, opt, req, Schema, str } from './schema';
+import { arrayOf, bool, int, obj, oneOf, opt, req, Schema, str } from './schema';
 import { FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode } from './types';
 import * as v from './value-checks';
 import { PIN_KEYS } from '../github/pins';
@@ -140,6 +140,7 @@ export const CONFIG_SCHEMA: Schema = obj({
       image: opt(str(v.imageByDigest, 512)),
       tags: opt(arrayOf(str(v.imageTag, 128), { minItems: 1, unique: true })),
       pullSecret: opt(str(v.dnsSubdomain, 253)),
+      parallelism: opt(int(1, 100)),
     })),
   })),
   checks: opt(obj({

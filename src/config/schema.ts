@@ -6,6 +6,7 @@ export type ValueCheck = (value: any, path: string) => Problem[];
 export type Schema =
   | { readonly kind: 'string'; readonly check?: ValueCheck; readonly maxLength?: number }
   | { readonly kind: 'boolean' }
+  | { readonly kind: 'integer'; readonly min: number; readonly max: number }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'array'; readonly items: Schema; readonly minItems?: number; readonly maxItems?: number; readonly unique?: boolean }
   | { readonly kind: 'object'; readonly fields: Readonly<Record<string, Field>>; readonly check?: ValueCheck };
@@ -17,6 +18,7 @@ export interface Field {
 
 export const str = (check?: ValueCheck, maxLength = 4096): Schema => ({ kind: 'string', check, maxLength });
 export const bool: Schema = { kind: 'boolean' };
+export const int = (min: number, max: number): Schema => ({ kind: 'integer', min, max });
 export const oneOf = (values: readonly string[]): Schema => ({ kind: 'enum', values });
 export const arrayOf = (items: Schema, opts: { minItems?: number; maxItems?: number; unique?: boolean } = {}): Schema =>
   ({ kind: 'array', items, ...opts });
@@ -45,6 +47,13 @@ export function validate(schema: Schema, value: unknown, path = ''): Problem[] {
     }
     case 'boolean':
       return typeof value === 'boolean' ? [] : [{ path, message: `must be true or false, not ${typeName(value)}`, value }];
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) && value >= schema.min && value <= schema.max ? [] : [{
+        path,
+        message: `must be a whole number from ${schema.min} to ${schema.max}${typeof value === 'number' ? '' : `, not ${typeName(value)}`}`,
+        value,
+        fix: `write a number such as ${schema.min}`,
+      }];
     case 'enum': {
       if (typeof value === 'string' && schema.values.includes(value)) return [];
       const hint = typeof value === 'string' ? closest(value, [...schema.values]) : undefined;

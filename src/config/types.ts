@@ -426,6 +426,14 @@ export interface ClusterVerificationConfig {
    * @default - anonymous registry access
    */
   readonly pullSecret?: string;
+  /**
+   * Pods that verify in parallel. Above 1 the CronJob runs an Indexed Job (`completionMode:
+   * Indexed`) whose pods each verify their share of the images, picked by `JOB_COMPLETION_INDEX`
+   * in a `/bin/sh` script: `image` must then name a cosign image that has a shell (the official
+   * image has none), pinned by digest. With 1, one Pod runs one container per chunk of images.
+   * @default 1
+   */
+  readonly parallelism?: number;
 }
 
 /** Verification after signing. */

@@ -293,6 +293,16 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     });
   }
 
+  if (vcfg && (vcfg.parallelism ?? 1) > 1 && vcfg.image === undefined) {
+    problems.push({
+      path: 'verification.cluster.parallelism',
+      value: vcfg.parallelism,
+      message: 'above 1 needs verification.cluster.image: each pod of the Indexed Job picks its images in a /bin/sh script, '
+        + 'and the built-in official cosign image has no shell',
+      fix: 'name a cosign image with a shell, pinned by digest, in verification.cluster.image, or use parallelism: 1 (one Pod, a container per chunk)',
+    });
+  }
+
   if (problems.length > 0) throw new ConfigError(problems, source);
 
   const vc = cfg.verification?.cluster;
@@ -314,6 +324,7 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
         image: vc.image,
         tags: [...(vc.tags ?? ['latest'])],
         pullSecret: vc.pullSecret,
+        parallelism: vc.parallelism ?? 1,
       } : undefined,
     },
     suppressions: (cfg.checks?.suppress ?? []).map((s) => ({ id: s.id, reason: s.reason })),

@@ -165,6 +165,8 @@ export interface ClusterVerificationModel {
   readonly image?: string;
   readonly tags: readonly string[];
   readonly pullSecret?: string;
+  /** pods of an Indexed Job; 1 = one Pod with a container per chunk */
+  readonly parallelism: number;
 }
 
 export interface BlueprintModel {

@@ -143,9 +143,9 @@ export function renderVerificationObjects(model: BlueprintModel): Record<string,
   });
   const pods = Math.min(v.parallelism, runs.length);
   const indexed = pods > 1;
-  const container = (name: string, cmd: { command?: string[]; args: string[] }) => {
+  const container = (containerName: string, cmd: { command?: string[]; args: string[] }) => {
     return {
-      name,
+      name: containerName,
       image: v.image ?? DEFAULT_COSIGN_JOB_IMAGE,
       imagePullPolicy: 'IfNotPresent',
       ...cmd,

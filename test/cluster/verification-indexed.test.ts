@@ -86,8 +86,8 @@ describe('Indexed verification Job', () => {
       signing: { mode: 'keyless' },
       verification: { cluster: { parallelism: 2, image: SHELL_IMAGE } },
     }), { baseDir: projectDir() });
-    const job = renderVerificationObjects(m).find((o) => o.kind === 'CronJob')!;
-    const script = job.spec.jobTemplate.spec.template.spec.containers[0].args[0];
+    const keylessJob = renderVerificationObjects(m).find((o) => o.kind === 'CronJob')!;
+    const script = keylessJob.spec.jobTemplate.spec.template.spec.containers[0].args[0];
     const bin = tempDir();
     fs.writeFileSync(path.join(bin, 'cosign'), '#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done\n', { mode: 0o755 });
     const argsOf = (index: string) => spawnSync('/bin/sh', ['-c', script], { env: { PATH: `${bin}:/usr/bin:/bin`, JOB_COMPLETION_INDEX: index }, encoding: 'utf8' })

@@ -1,31 +1,13 @@
 import { evaluateCipPolicy, evaluateKyvernoConditions, PolicyOutcome } from './attestation-policy';
 import { checkBundle, checkLegacy, checkLegacyAttestation, describeIdentity, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
+import type { AdmissionVerdict } from './image-verifier';
 import { cipTrustRoot, ivpolAttestorTrust, kyvernoEntryTrust } from './policy-trust';
 import { CollectedSignatures } from './signatures';
 import { matchImage } from '../checks/matchers/engine';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
 
-/** What one policy object would do with the image. */
-export interface AdmissionDecision {
-  readonly cluster: string;
-  /** `kyverno` (ClusterPolicy) | `kyverno-ivpol` | `policy-controller` */
-  readonly engine: string;
-  /** `kind/name` of the policy object (or `policy-controller/no-match-policy`) */
-  readonly policy: string;
-  /** does the policy select the image at all? */
-  readonly matched: boolean;
-  /** which pattern selected it (or why none did) */
-  readonly match: string;
-  /** would the request be admitted by this policy (Audit/warn mode admits and reports) */
-  readonly admitted: boolean;
-  /** did the image satisfy the policy's signature requirements (undefined when not matched) */
-  readonly satisfied?: boolean;
-  /** failure code when not satisfied */
-  readonly code?: string;
-  /** which attestor/key/identity verified, or what was missing */
-  readonly reasons: readonly string[];
-  readonly enforcing: boolean;
-}
+/** What one policy object would do with the image: the public verdict struct, built here. */
+export type AdmissionDecision = AdmissionVerdict;
 
 export interface AdmissionInput {
   readonly cluster: string;

@@ -5,18 +5,13 @@ import { checkKeyPair } from '../../src/keys/pair-check';
 import { parsePublicKeyPem } from '../../src/keys/public-key';
 import { BlueprintModel } from '../../src/model/model';
 import { keyProject, KeyProject, PASSWORD, secretNeedles } from '../github/secrets-support';
-import { newPublicKeyPem } from '../support/fixtures';
+import { keyConfig, newPublicKeyPem } from '../support/fixtures';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'keys');
 
 function model(dir: string, key: Record<string, unknown>): BlueprintModel {
   return new ImageSigningBlueprint({
-    config: {
-      name: 'acme-web',
-      github: { owner: 'acme' },
-      repositories: [{ name: 'web', images: ['ghcr.io/acme/web'] }],
-      signing: { mode: 'key' as any, key: { publicKeyFile: 'cosign.pub', ...key } },
-    },
+    config: keyConfig({ signing: { mode: 'key', key: { publicKeyFile: 'cosign.pub', ...key } } }),
     baseDir: dir,
   })._model();
 }

@@ -4,17 +4,12 @@ import { ImageSigningBlueprint } from '../../src';
 import { ConfigError } from '../../src/config/problems';
 import { expiredPreviousKeys, previousKeyExpiresAt } from '../../src/keys/pair-check';
 import { parsePublicKeyPem } from '../../src/keys/public-key';
-import { newPublicKeyPem, projectDir } from '../support/fixtures';
+import { keyConfig, newPublicKeyPem, projectDir } from '../support/fixtures';
 import { schemaErrors, SCHEMAS } from '../support/schemas';
 
 function blueprint(dir: string, key: Record<string, unknown>): ImageSigningBlueprint {
   return new ImageSigningBlueprint({
-    config: {
-      name: 'acme-web',
-      github: { owner: 'acme' },
-      repositories: [{ name: 'web', images: ['ghcr.io/acme/web'] }],
-      signing: { mode: 'key' as any, key: { publicKeyFile: 'cosign.pub', ...key } },
-    },
+    config: keyConfig({ signing: { mode: 'key', key: { publicKeyFile: 'cosign.pub', ...key } } }),
     baseDir: dir,
   });
 }

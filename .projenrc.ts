@@ -28,6 +28,7 @@ const project = new cdk.JsiiProject({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       setupFilesAfterEnv: ['<rootDir>/test/setup.js'],
+      globalSetup: '<rootDir>/test/global-setup.js',
       reporters: [new javascript.JestReporter('<rootDir>/test/summary-reporter.js')],
       testTimeout: 60_000,
       coverageReporters: ['lcov', 'text-summary'],
@@ -37,10 +38,10 @@ const project = new cdk.JsiiProject({
     include: ['../examples/**/*.ts', '../bench/**/*.ts'],
     compilerOptions: {},
   },
-  gitignore: ['/example-out/', '/bench/out/', '*.key.tmp*'],
+  gitignore: ['/example-out/', '/bench/out/', '*.key.tmp*', '/.schemas/', '/.schemas.tmp-*', '/interop/bin/'],
 });
 
-for (const p of ['/examples/', '/bench/', '/.ci/', '/example-out/']) project.addPackageIgnore(p);
+for (const p of ['/examples/', '/bench/', '/.ci/', '/example-out/', '/interop/', '/scripts/', '/.schemas/']) project.addPackageIgnore(p);
 
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 // jest (isolatedModules) does not type-check tests: do it first
@@ -57,6 +58,17 @@ const example = project.addTask('example', {
 });
 example.spawn(project.compileTask);
 example.exec('node bin/image-signing-blueprint synth --config examples/repo-owner/blueprint.yaml --out example-out/repo-owner');
+
+// CRD schemas for the tests, derived from the engines' pinned Go modules (interop/) into .schemas/
+project.addTask('schemas', {
+  description: 'Derive the Kyverno and policy-controller CRD schemas from the Go modules pinned in interop/ into .schemas/',
+  exec: 'node scripts/schemas.js',
+});
+// the real tools the interop tests run (cosign, crane, registry, engines, OpenTofu), built from their Go modules
+project.addTask('interop:build', {
+  description: 'Build the pinned real tools (interop/*/go.mod) into interop/bin/',
+  exec: 'bash interop/build.sh',
+});
 
 // benchmarks (issue 8): never part of `test`; a markdown table on stdout and bench/results.json
 const bench = project.addTask('bench', {

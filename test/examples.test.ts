@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { actionlint } from './support/actionlint';
 import { tempDir } from './support/fixtures';
-import { schemaErrors, SCHEMAS } from './support/schemas';
+import { expectSchemaValid, SCHEMAS } from './support/schemas';
 import { repoOwnerBlueprint } from '../examples/repo-owner/main';
 import { memoryIo } from '../src/cli/io';
 import { main } from '../src/cli/main';
@@ -34,7 +34,7 @@ describe('examples/repo-owner', () => {
   test('its policy validates against the upstream schema and its workflow lints clean', async () => {
     const docs = parseAllDocuments(fs.readFileSync(path.join(out, 'kubernetes/default/image-signing.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     expect(docs.map((d) => d.kind)).toEqual(['ClusterPolicy']);
-    expect(schemaErrors(SCHEMAS.clusterPolicy, docs[0])).toEqual([]);
+    expectSchemaValid(SCHEMAS.clusterPolicy, docs[0]);
     const wf = fs.readFileSync(path.join(out, 'github/.github/workflows/build-sign.yml'), 'utf8');
     expect(await actionlint(wf)).toEqual([]);
     expect(parse(wf).on.push).toEqual({ branches: ['main'], tags: ['v*'] });

@@ -5,7 +5,7 @@ import { BlueprintError } from '../errors';
 /**
  * cosign's encrypted private key (go-securesystemslib `encrypted` package, cosign >= 2.2;
  * go-tuf `encrypted` before): PKCS#8 DER -> scrypt key -> NaCl secretbox -> compact JSON -> PEM.
- * See /work/shared/reference/cosign-formats.md section a. Internal: not part of the jsii API.
+ * Sources: cosign `pkg/cosign/keys.go` and go-securesystemslib `encrypted/encrypted.go`. Internal: not part of the jsii API.
  */
 
 /** PEM label written by cosign >= v2.0.1 (our default). */

@@ -4,7 +4,7 @@ import { renderClusterObjects } from '../../src/cluster/manifests';
 import { validateConfig } from '../../src/config/load';
 import { buildModel } from '../../src/model/build';
 import { newPublicKeyPem, projectDir } from '../support/fixtures';
-import { schemaErrors, SCHEMAS } from '../support/schemas';
+import { expectSchemaValid, SCHEMAS } from '../support/schemas';
 
 /*
  * Every engine × key/keyless × legacy/bundle/both × rotation × Audit/Enforce × tlog on/off:
@@ -87,7 +87,7 @@ describe.each(combos.map((c) => [`${c.engine} ${c.mode} ${c.format}${c.rotation 
     const keys = [model.signing.key?.publicKey.pem, ...(c.rotation ? [OLD] : [])].filter(Boolean).map(spki);
     for (const o of objs) {
       expect(o.kind).toBe(c.engine);
-      expect(schemaErrors(SCHEMA_OF[o.kind], o)).toEqual([]);
+      expectSchemaValid(SCHEMA_OF[o.kind], o);
       expect(crossFieldErrors(o)).toEqual([]);
     }
     if (c.engine === 'ClusterPolicy') {

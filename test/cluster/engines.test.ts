@@ -9,7 +9,7 @@ import { validateConfig } from '../../src/config/load';
 import { ConfigError } from '../../src/config/problems';
 import { buildModel } from '../../src/model/build';
 import { keyConfig, newPublicKeyPem, projectDir } from '../support/fixtures';
-import { schemaErrors, SCHEMAS } from '../support/schemas';
+import { expectSchemaValid, schemaErrors, schemaTest, SCHEMAS } from '../support/schemas';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const spki = (pem: string) => createPublicKey(pem).export({ type: 'spki', format: 'der' });
@@ -37,7 +37,7 @@ describe('ImageValidatingPolicy', () => {
     const old = newPublicKeyPem();
     const m = modelFor(keyConfig({ admission: IVP, signing: { mode: 'key', key: { publicKeyFile: 'cosign.pub', previousPublicKeyFiles: ['old.pub'] } } }), { 'old.pub': old });
     const [p] = renderImageValidatingPolicies(m, m.clusters[0]);
-    expect(schemaErrors(SCHEMAS.imageValidatingPolicy, p)).toEqual([]);
+    expectSchemaValid(SCHEMAS.imageValidatingPolicy, p);
     expect(p.apiVersion).toBe('policies.kyverno.io/v1');
     expect(p.spec.attestors.map((a: any) => a.name)).toEqual(['key', 'previouskey1']);
     expect(spki(p.spec.attestors[0].cosign.key.data).equals(m.signing.key!.publicKey.spkiDer)).toBe(true);
@@ -63,7 +63,7 @@ describe('ImageValidatingPolicy', () => {
     const m = modelFor(keyless({ admission: IVP }));
     const ps = renderImageValidatingPolicies(m, m.clusters[0]);
     expect(ps).toHaveLength(2);
-    for (const p of ps) expect(schemaErrors(SCHEMAS.imageValidatingPolicy, p)).toEqual([]);
+    for (const p of ps) expectSchemaValid(SCHEMAS.imageValidatingPolicy, p);
     const web = ps[0].spec.attestors[0].cosign;
     expect(web.keyless.identities).toEqual([{ issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/acme/web/.github/workflows/build-sign.yml@refs/heads/main' }]);
     expect(web.ctlog).toEqual({ url: 'https://rekor.sigstore.dev' });
@@ -82,7 +82,7 @@ describe('ImageValidatingPolicy', () => {
   test('attestations: SBOM (cyclonedx predicate) and GitHub provenance with a keyless attestor, even in key mode', () => {
     const m = modelFor(keyConfig({ admission: IVP, attestations: { sbom: { format: 'cyclonedx' }, provenance: true } }));
     const p = renderImageValidatingPolicies(m, m.clusters[0])[0];
-    expect(schemaErrors(SCHEMAS.imageValidatingPolicy, p)).toEqual([]);
+    expectSchemaValid(SCHEMAS.imageValidatingPolicy, p);
     expect(p.spec.attestations).toEqual([
       { name: 'sbom', intoto: { type: 'https://cyclonedx.org/bom' } },
       { name: 'provenance', intoto: { type: 'https://slsa.dev/provenance/v1' } },
@@ -98,7 +98,7 @@ describe('ImageValidatingPolicy', () => {
     expect(renderImageValidatingPolicies(m, m.clusters[0])[0].spec.credentials).toEqual({ secrets: ['regcred'] });
   });
 
-  test('a broken IVP fails the schema check', () => {
+  schemaTest('a broken IVP fails the schema check', () => {
     const m = modelFor(keyConfig({ admission: IVP }));
     const p = JSON.parse(JSON.stringify(renderImageValidatingPolicies(m, m.clusters[0])[0]));
     delete p.spec.attestors[0].name;
@@ -112,7 +112,7 @@ describe('policy-controller ClusterImagePolicy', () => {
     const old = newPublicKeyPem();
     const m = modelFor(keyConfig({ admission: PC, signing: { mode: 'key', key: { publicKeyFile: 'cosign.pub', previousPublicKeyFiles: ['old.pub'] } } }), { 'old.pub': old });
     const [cip] = renderPolicyControllerObjects(m, m.clusters[0]);
-    expect(schemaErrors(SCHEMAS.clusterImagePolicy, cip)).toEqual([]);
+    expectSchemaValid(SCHEMAS.clusterImagePolicy, cip);
     expect(cip.apiVersion).toBe('policy.sigstore.dev/v1beta1');
     expect(cip.spec.mode).toBe('enforce');
     expect(cip.spec.images).toEqual([{ glob: 'ghcr.io/acme/web@*' }]);
@@ -135,7 +135,7 @@ describe('policy-controller ClusterImagePolicy', () => {
     const cips = renderPolicyControllerObjects(m, m.clusters[0]);
     expect(cips).toHaveLength(2);
     for (const c of cips) {
-      expect(schemaErrors(SCHEMAS.clusterImagePolicy, c)).toEqual([]);
+      expectSchemaValid(SCHEMAS.clusterImagePolicy, c);
       for (const id of c.spec.authorities[0].keyless.identities) {
         expect(Boolean(id.issuer) !== Boolean(id.issuerRegExp)).toBe(true);
         expect(Boolean(id.subject) !== Boolean(id.subjectRegExp)).toBe(true);
@@ -163,7 +163,7 @@ describe('policy-controller ClusterImagePolicy', () => {
     expect(prov.spec.authorities[0].signatureFormat).toBe('bundle');
     expect(prov.spec.authorities[0].keyless.identities[0].subject).toBe('https://github.com/acme/web/.github/workflows/build-sign.yml@refs/heads/main');
     expect(prov.spec.authorities[0].attestations[0].policy.data).toContain('https://actions.github.io/buildtypes/workflow/v1');
-    for (const c of [sig, sbom, prov]) expect(schemaErrors(SCHEMAS.clusterImagePolicy, c)).toEqual([]);
+    for (const c of [sig, sbom, prov]) expectSchemaValid(SCHEMAS.clusterImagePolicy, c);
   });
 
   test('key + bundle is refused for policy-controller, naming the config path', () => {
@@ -176,10 +176,15 @@ describe('policy-controller ClusterImagePolicy', () => {
     }
   });
 
-  test('namespaces opted in get the include label; a broken CIP fails the schema', () => {
+  test('namespaces opted in get the include label', () => {
     const m = modelFor(keyConfig({ admission: { ...PC, namespaces: ['apps'] } }));
     const objs = renderClusterObjects(m, m.clusters[0]);
     expect(objs[0]).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps', labels: { 'policy.sigstore.dev/include': 'true' } } });
+  });
+
+  schemaTest('a broken CIP fails the schema', () => {
+    const m = modelFor(keyConfig({ admission: { ...PC, namespaces: ['apps'] } }));
+    const objs = renderClusterObjects(m, m.clusters[0]);
     const cip = JSON.parse(JSON.stringify(objs.find((o) => o.kind === 'ClusterImagePolicy')));
     cip.spec.images = [{ glob: 7 }];
     expect(schemaErrors(SCHEMAS.clusterImagePolicy, cip).length).toBeGreaterThan(0);
@@ -230,7 +235,7 @@ describe('Kyverno ClusterPolicy completions', () => {
       attestations: { sbom: { format: 'cyclonedx' }, provenance: true },
     }));
     const p = renderKyvernoClusterPolicy(m, m.clusters[0]);
-    expect(schemaErrors(SCHEMAS.clusterPolicy, p)).toEqual([]);
+    expectSchemaValid(SCHEMAS.clusterPolicy, p);
     const [sig, prov] = p.spec.rules[0].verifyImages;
     expect(sig.skipImageReferences).toEqual(['ghcr.io/acme/web:debug-*']);
     expect(sig.imageRegistryCredentials).toEqual({ secrets: ['kyverno/regcred'] });

@@ -3,7 +3,7 @@ import { renderKyvernoClusterPolicy } from '../../src/cluster/kyverno-cluster-po
 import { validateConfig } from '../../src/config/load';
 import { buildModel } from '../../src/model/build';
 import { keyConfig, newPublicKeyPem, projectDir } from '../support/fixtures';
-import { schemaErrors, SCHEMAS } from '../support/schemas';
+import { expectSchemaValid, schemaErrors, schemaTest, SCHEMAS } from '../support/schemas';
 
 function policyFor(cfg: any, files: Record<string, string> = {}, cluster = 0) {
   const dir = projectDir(files);
@@ -19,10 +19,10 @@ describe('Kyverno ClusterPolicy (key mode)', () => {
   const vi = rule.verifyImages[0];
 
   test('validates against the upstream kyverno.io/v1 ClusterPolicy schema', () => {
-    expect(schemaErrors(SCHEMAS.clusterPolicy, policy)).toEqual([]);
+    expectSchemaValid(SCHEMAS.clusterPolicy, policy);
   });
 
-  test('a broken policy fails the same schema check (the check can fail)', () => {
+  schemaTest('a broken policy fails the same schema check (the check can fail)', () => {
     const broken = JSON.parse(JSON.stringify(policy));
     broken.spec.rules[0].verifyImages[0].type = 'Sigstore';
     broken.spec.rules[0].verifyImages[0].failureAction = 'enforce';
@@ -82,7 +82,7 @@ describe('Kyverno ClusterPolicy variants', () => {
     const vi = policy.spec.rules[0].verifyImages[0];
     expect(vi.failureAction).toBe('Audit');
     expect(vi.mutateDigest).toBe(false);
-    expect(schemaErrors(SCHEMAS.clusterPolicy, policy)).toEqual([]);
+    expectSchemaValid(SCHEMAS.clusterPolicy, policy);
   });
 
   test('Kyverno 1.12: spec.validationFailureAction, no per-entry failureAction', () => {
@@ -90,7 +90,7 @@ describe('Kyverno ClusterPolicy variants', () => {
     expect(policy.spec.validationFailureAction).toBe('Enforce');
     expect(policy.spec.rules[0].verifyImages[0].failureAction).toBeUndefined();
     expect(policy.metadata.annotations['policies.kyverno.io/minversion']).toBe('1.11.0');
-    expect(schemaErrors(SCHEMAS.clusterPolicy, policy)).toEqual([]);
+    expectSchemaValid(SCHEMAS.clusterPolicy, policy);
   });
 
   test('transparency log off: ignoreTlog and ignoreSCT together', () => {
@@ -107,7 +107,7 @@ describe('Kyverno ClusterPolicy variants', () => {
     expect(set.count).toBe(1);
     expect(set.entries).toHaveLength(2);
     expect(spki(set.entries[1].keys.publicKeys).equals(spki(old))).toBe(true);
-    expect(schemaErrors(SCHEMAS.clusterPolicy, policy)).toEqual([]);
+    expectSchemaValid(SCHEMAS.clusterPolicy, policy);
   });
 
   test('Docker Hub images get every spelling Kyverno may compare', () => {
@@ -142,6 +142,6 @@ describe('Kyverno ClusterPolicy variants', () => {
     const api = policy.spec.rules[1].verifyImages[0].attestors[0].entries[0].keyless;
     expect(api.subjectRegExp).toBe('^https://github\\.com/acme/api/\\.github/workflows/release\\.yml@refs/tags/v[^/]*$');
     expect(policy.metadata.annotations['policies.kyverno.io/minversion']).toBe('1.14.0');
-    expect(schemaErrors(SCHEMAS.clusterPolicy, policy)).toEqual([]);
+    expectSchemaValid(SCHEMAS.clusterPolicy, policy);
   });
 });

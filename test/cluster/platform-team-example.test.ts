@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../src/blueprint';
 import { matchImage } from '../../src/checks/matchers/engine';
-import { schemaErrors, SCHEMAS } from '../support/schemas';
+import { expectSchemaValid, SCHEMAS } from '../support/schemas';
 
 const EXAMPLE = path.resolve(__dirname, '..', '..', 'examples', 'platform-team', 'blueprint.yaml');
 const SCHEMA_OF: Record<string, string> = {
@@ -28,7 +28,7 @@ describe('examples/platform-team', () => {
       for (const o of objs) {
         const schema = SCHEMA_OF[o.kind];
         if (!schema) continue;
-        expect(schemaErrors(schema, o)).toEqual([]);
+        expectSchemaValid(schema, o);
         n++;
       }
     }

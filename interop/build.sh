@@ -18,14 +18,14 @@ export GOFLAGS="${GOFLAGS:--buildvcs=false} -mod=readonly"
 export CGO_ENABLED="${CGO_ENABLED:-0}"
 jobs="${INTEROP_JOBS:-$(nproc)}"
 
-# name | module folder | package | version variable set with -X (empty: none)
+# name | module folder | package | version variable set with -X to the pinned version, or VAR=VALUE (empty: none)
 TOOLS=(
   "cosign-v2|cosign-v2|github.com/sigstore/cosign/v2/cmd/cosign|sigs.k8s.io/release-utils/version.gitVersion"
   "cosign-v3|cosign-v3|github.com/sigstore/cosign/v3/cmd/cosign|sigs.k8s.io/release-utils/version.gitVersion"
   "cosign-v3.0|cosign-v3.0|github.com/sigstore/cosign/v3/cmd/cosign|sigs.k8s.io/release-utils/version.gitVersion"
   "crane|ggcr|github.com/google/go-containerregistry/cmd/crane|"
   "registry|ggcr|github.com/google/go-containerregistry/cmd/registry|"
-  "tofu|tofu|github.com/opentofu/opentofu/cmd/tofu|"
+  "tofu|tofu|github.com/opentofu/opentofu/cmd/tofu|github.com/opentofu/opentofu/version.dev=no"
   "terraform-provider-github|provider-github|github.com/integrations/terraform-provider-github/v6|"
   "kyverno-1.16|kyverno-1.16|github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno|github.com/kyverno/kyverno/pkg/version.BuildVersion"
   "kyverno-1.19|kyverno-1.19|github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno|github.com/kyverno/kyverno/pkg/version.BuildVersion"
@@ -48,14 +48,18 @@ for row in "${TOOLS[@]}"; do
   IFS='|' read -r name dir pkg verVar <<<"$row"
   selected "$name" || continue
   if [ ! -f "$here/$dir/go.mod" ]; then echo "interop: $name: no module folder interop/$dir yet, skipped"; continue; fi
-  stamp="$(cat "$here/$dir/go.mod" "$here/$dir/go.sum" | sha256sum | cut -c1-64)"
+  stamp="$( (cat "$here/$dir/go.mod" "$here/$dir/go.sum"; echo "$verVar") | sha256sum | cut -c1-64)"
   if [ -x "$bin/$name" ] && [ "$(cat "$bin/.stamps/$name" 2>/dev/null)" = "$stamp" ]; then
     echo "interop: $name $(pinned_version "$dir" "$pkg") up to date"
     continue
   fi
   version="$(pinned_version "$dir" "$pkg")"
   ldflags="-s -w"
-  [ -n "$verVar" ] && ldflags="$ldflags -X $verVar=$version"
+  case "$verVar" in
+    "") ;;
+    *=*) ldflags="$ldflags -X $verVar" ;;
+    *) ldflags="$ldflags -X $verVar=$version" ;;
+  esac
   start=$(date +%s)
   echo "interop: building $name $version ($pkg) ..."
   if (cd "$here/$dir" && go build -p "$jobs" -trimpath -ldflags "$ldflags" -o "$bin/$name.tmp" "$pkg"); then
@@ -74,10 +78,10 @@ for row in "${TOOLS[@]}"; do
   selected "$name" || continue
   [ -x "$bin/$name" ] || continue
   case "$name" in
-    cosign*) v="$("$bin/$name" version 2>/dev/null | awk '/GitVersion/{print $2}')" ;;
-    crane) v="$("$bin/$name" version 2>/dev/null)" ;;
-    tofu) v="$("$bin/$name" version 2>/dev/null | head -1)" ;;
-    kyverno*) v="$("$bin/$name" version 2>/dev/null | awk '/Version:/{print $2; exit}')" ;;
+    cosign*) v="$("$bin/$name" version 2>/dev/null | awk '/GitVersion/{print $2}' || true)" ;;
+    crane) v="$("$bin/$name" version 2>/dev/null || true)" ;;
+    tofu) v="$(TF_CLI_CONFIG_FILE=/dev/null "$bin/$name" version 2>/dev/null | grep -m1 OpenTofu || true)" ;;
+    kyverno*) v="$("$bin/$name" version 2>/dev/null | awk '/Version:/{print $2}' | awk 'NR==1' || true)" ;;
     *) v="(pinned in go.mod)" ;;
   esac
   echo "interop: $name reports ${v:-?}"

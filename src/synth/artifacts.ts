@@ -14,6 +14,7 @@ import { renderWorkflow, RenderedWorkflow, WorkflowRenderOptions } from '../gith
 import { workflowToYaml } from '../github/workflow-yaml';
 import { BlueprintModel, ClusterModel, RepositoryModel } from '../model/model';
 import { renderRunbook, RunbookPaths } from '../runbook/runbook';
+import { synthTerraformInMemory, synthTerraformOnDisk } from './terraform-synth';
 
 /** Everything a synth produces, in memory: relative path → content. */
 export interface Artifacts {
@@ -117,9 +118,9 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
       });
       for (const cz of opts.customizers?.terraformStacks ?? []) cz.customize(stack, r.name);
     }
-    app.synth();
-    for (const rel of listFiles(staging)) {
-      const text = fs.readFileSync(path.join(staging, rel), 'utf8');
+    // in memory when the app is plain JSON (the usual case), else through the staging folder
+    const synthesized = synthTerraformInMemory(app) ?? synthTerraformOnDisk(app);
+    for (const [rel, text] of synthesized) {
       files.set(`terraform/${rel}`, text);
       const m = /^stacks\/([^/]+)\/cdk\.tf\.json$/.exec(rel);
       if (m) terraform.set(m[1], JSON.parse(text));
@@ -130,14 +131,4 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
 
   files.set('RUNBOOK.md', renderRunbook(model, paths));
   return { files, workflows, clusterObjects, terraform };
-}
-
-function listFiles(root: string, rel = ''): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(root, r));
-    else if (e.isFile()) out.push(r);
-  }
-  return out.sort();
 }

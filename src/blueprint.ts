@@ -11,7 +11,7 @@ import { BlueprintError } from './errors';
 import { buildModel, ModelCache, newModelCache } from './model/build';
 import { BlueprintModel } from './model/model';
 import { Artifacts, renderArtifacts } from './synth/artifacts';
-import { writeArtifacts } from './synth/write';
+import { writeArtifactsDetailed } from './synth/write';
 
 /** Props of an ImageSigningBlueprint. */
 export interface ImageSigningBlueprintProps {
@@ -38,8 +38,14 @@ export interface SynthOptions {
 export interface SynthResult {
   /** The output folder (absolute). */
   readonly outdir: string;
-  /** Files written, relative to outdir, sorted. */
+  /** Every file of this synth's output (written or already up to date), relative to outdir, sorted. */
   readonly files: string[];
+  /** Files written because they were new or their bytes changed, sorted. */
+  readonly written: string[];
+  /** Files already on disk with exactly the new bytes: not rewritten, sorted. */
+  readonly unchanged: string[];
+  /** Files an earlier synth wrote that this blueprint no longer produces: removed (unmodified ones only, unless `force`), sorted. */
+  readonly removed: string[];
 }
 
 /**
@@ -145,7 +151,8 @@ export class ImageSigningBlueprint {
     if (summarize(findings).errors > 0) throw new ChecksFailedError(findings);
     const files = new Map(this.render().files);
     files.set('checks.json', findingsToJson(findings));
-    return { outdir: path.resolve(outdir), files: writeArtifacts(outdir, files, { force: options.force === true }) };
+    const r = writeArtifactsDetailed(outdir, files, { force: options.force === true });
+    return { outdir: path.resolve(outdir), files: [...files.keys()].sort(), written: r.written, unchanged: r.unchanged, removed: r.removed };
   }
 
   /**

@@ -55,6 +55,8 @@ export interface RenderOptions {
   readonly workflow?: WorkflowRenderOptions;
   /** user escape hatches, run before serialization (the checks read their result) */
   readonly customizers?: Customizers;
+  /** synthesize Terraform through cdktf's own `App.synth()` into a temp folder (the fallback path; tests compare both) */
+  readonly terraformOnDisk?: boolean;
 }
 
 /** Renders every artifact in memory (Terraform goes through a temp dir: cdktf only writes to disk). */
@@ -119,7 +121,7 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
       for (const cz of opts.customizers?.terraformStacks ?? []) cz.customize(stack, r.name);
     }
     // in memory when the app is plain JSON (the usual case), else through the staging folder
-    const synthesized = synthTerraformInMemory(app) ?? synthTerraformOnDisk(app);
+    const synthesized = (opts.terraformOnDisk ? undefined : synthTerraformInMemory(app)) ?? synthTerraformOnDisk(app);
     for (const [rel, text] of synthesized) {
       files.set(`terraform/${rel}`, text);
       const m = /^stacks\/([^/]+)\/cdk\.tf\.json$/.exec(rel);

@@ -11,8 +11,10 @@ export interface SynthOptions {
 }
 
 /**
- * `synth`: validates the config, renders every artifact and writes them (all or nothing). Refuses
- * (exit 1, nothing written) to clobber files it did not write, unless `--force`.
+ * `synth`: validates the config, renders every artifact and writes those whose bytes changed (all
+ * or nothing), removes the files an earlier synth wrote that are no longer produced, and reports
+ * "N written, M unchanged, K removed". Refuses (exit 1, nothing written) to clobber or remove files
+ * it did not write or that were edited since, unless `--force`.
  */
 export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<number> {
   const configFile = path.resolve(io.cwd, opts.config ?? 'blueprint.yaml');
@@ -29,7 +31,8 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
 `);
   }
   const rel = path.relative(io.cwd, outdir) || '.';
-  io.out(`synthesized ${bp.name} into ${rel}/ (${result.files.length} files)\n`);
-  for (const f of result.files) io.out(`  ${rel}/${f}\n`);
+  io.out(`synthesized ${bp.name} into ${rel}/ (${result.files.length} files): ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed\n`);
+  for (const f of result.written) io.out(`  written ${rel}/${f}\n`);
+  for (const f of result.removed) io.out(`  removed ${rel}/${f}\n`);
   return 0;
 }

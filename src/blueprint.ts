@@ -32,6 +32,13 @@ export interface SynthOptions {
    * @default false - such files make synth fail with OUTPUT_CONFLICT and nothing is written
    */
   readonly force?: boolean;
+  /**
+   * Threads for independent work: with N > 1 the workflows are parsed back for the checks in
+   * N - 1 worker threads while the charts and stacks are synthesized. Output is byte-identical
+   * for any N. Has an effect only when nothing was rendered yet (no `check()` or `renderFiles()` before).
+   * @default 1
+   */
+  readonly jobs?: number;
 }
 
 /** What a synth wrote. */
@@ -74,6 +81,8 @@ export class ImageSigningBlueprint {
   /** signers and repository models reused by addRepository/addCluster (only repositories and clusters change) */
   private readonly modelCache: ModelCache = newModelCache();
   private artifacts?: Artifacts;
+  /** threads for the next render (SynthOptions.jobs) */
+  private jobs = 1;
   private cachedFindings?: Finding[];
   private readonly customizers = {
     admissionCharts: [] as IAdmissionChartCustomizer[],
@@ -147,6 +156,10 @@ export class ImageSigningBlueprint {
    * the folder holds files synth did not write (or that were edited since): see `SynthOptions.force`.
    */
   public synth(outdir: string, options: SynthOptions = {}): SynthResult {
+    if (options.jobs !== undefined && (!Number.isInteger(options.jobs) || options.jobs < 1)) {
+      throw new BlueprintError('INVALID_OPTION', `jobs must be a whole number of at least 1, got ${options.jobs}`, { fix: 'pass jobs: 1 (one thread) or more' });
+    }
+    this.jobs = options.jobs ?? this.jobs;
     const findings = this.findings();
     if (summarize(findings).errors > 0) throw new ChecksFailedError(findings);
     const files = new Map(this.render().files);
@@ -214,7 +227,7 @@ export class ImageSigningBlueprint {
 
   private render(): Artifacts {
     this.frozen = true;
-    if (!this.artifacts) this.artifacts = renderArtifacts(this.model, { customizers: this.customizers });
+    if (!this.artifacts) this.artifacts = renderArtifacts(this.model, { customizers: this.customizers, jobs: this.jobs });
     return this.artifacts;
   }
 

@@ -11,19 +11,11 @@ export function checkArtifacts(model: BlueprintModel, artifacts: Artifacts): Che
   for (const w of artifacts.workflows) {
     const file = `${paths.githubDir(w.repository)}/${w.path}`;
     const text = artifacts.files.get(file);
-    workflows.set(w.repository, { path: w.path, file, workflow: text !== undefined ? parseWorkflowText(text) : w.workflow });
+    // parsed in a worker thread (synth --jobs) when that text was given to it, else here
+    const workflow = text === undefined ? w.workflow : (artifacts.parsedWorkflows?.get(file, text) ?? { value: parse(text) }).value;
+    workflows.set(w.repository, { path: w.path, file, workflow });
   }
   return { workflows, clusterObjects: artifacts.clusterObjects, terraform: artifacts.terraform, files: artifacts.files };
-}
-
-/**
- * A workflow's final text as the rules see it. The text is workflowToYaml's serialization of one
- * JS object, so its mappings cannot repeat a key: the duplicate-key scan (`uniqueKeys`, quadratic
- * in the keys of each mapping, half of the parse time of a workflow) is left out. Any other YAML
- * error still throws.
- */
-function parseWorkflowText(text: string): any {
-  return parse(text, { uniqueKeys: false });
 }
 
 export interface RunChecksOptions {

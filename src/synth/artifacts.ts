@@ -14,6 +14,7 @@ import { renderWorkflow, RenderedWorkflow, WorkflowRenderOptions } from '../gith
 import { workflowToYaml } from '../github/workflow-yaml';
 import { BlueprintModel, ClusterModel, RepositoryModel } from '../model/model';
 import { renderRunbook, RunbookPaths } from '../runbook/runbook';
+import { parseInParallel, ParsedTexts } from './parallel-parse';
 import { synthTerraformInMemory, synthTerraformOnDisk } from './terraform-synth';
 
 /** Everything a synth produces, in memory: relative path → content. */
@@ -24,6 +25,8 @@ export interface Artifacts {
   readonly clusterObjects: ReadonlyMap<string, readonly any[]>;
   /** synthesized Terraform JSON per repository stack */
   readonly terraform: ReadonlyMap<string, any>;
+  /** the workflow files' texts being parsed back in worker threads (`jobs` > 1), by file path */
+  readonly parsedWorkflows?: ParsedTexts;
 }
 
 /** Output layout. One repository: `github/.github/…`; several: `github/<repo>/.github/…`. */
@@ -55,6 +58,12 @@ export interface RenderOptions {
   readonly workflow?: WorkflowRenderOptions;
   /** user escape hatches, run before serialization (the checks read their result) */
   readonly customizers?: Customizers;
+  /**
+   * threads for independent work: with N > 1, the workflow texts are parsed back (for the checks)
+   * in N - 1 worker threads while this thread synthesizes the charts and stacks
+   * @default 1
+   */
+  readonly jobs?: number;
   /** synthesize Terraform through cdktf's own `App.synth()` into a temp folder (the fallback path; tests compare both) */
   readonly terraformOnDisk?: boolean;
 }
@@ -78,6 +87,13 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
     const key = byName.has(w.repository) ? keyOf(byName.get(w.repository)!) : undefined;
     if (key) files.set(`${paths.githubDir(w.repository)}/cosign.pub`, key.publicKey.pem);
   }
+
+  const parsedWorkflows = (opts.jobs ?? 1) > 1
+    ? parseInParallel(workflows.map((w) => {
+      const file = `${paths.githubDir(w.repository)}/${w.path}`;
+      return [file, files.get(file)!] as const;
+    }), opts.jobs!)
+    : undefined;
 
   const clusterObjects = new Map<string, any[]>();
   for (const c of model.clusters) {
@@ -132,5 +148,5 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
   }
 
   files.set('RUNBOOK.md', renderRunbook(model, paths));
-  return { files, workflows, clusterObjects, terraform };
+  return { files, workflows, clusterObjects, terraform, parsedWorkflows };
 }

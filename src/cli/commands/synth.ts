@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../blueprint';
+import { BlueprintError } from '../../errors';
 import { CliIo } from '../io';
 import { trackedPrivateKeys } from '../tracked-keys';
 
@@ -8,6 +9,8 @@ export interface SynthOptions {
   readonly out?: string;
   /** overwrite files in the output folder that synth did not write or that were edited */
   readonly force?: boolean;
+  /** threads (`--jobs N`) */
+  readonly jobs?: string | number;
 }
 
 /**
@@ -19,8 +22,12 @@ export interface SynthOptions {
 export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<number> {
   const configFile = path.resolve(io.cwd, opts.config ?? 'blueprint.yaml');
   const outdir = path.resolve(io.cwd, opts.out ?? 'dist');
+  const jobs = opts.jobs === undefined ? 1 : Number(opts.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
+    throw new BlueprintError('INVALID_OPTION', `--jobs ${opts.jobs}: not a whole number from 1 to 64`, { fix: 'pass --jobs 1 (one thread, the default) or --jobs 2' });
+  }
   const bp = ImageSigningBlueprint.fromFile(configFile);
-  const result = bp.synth(outdir, { force: opts.force === true });
+  const result = bp.synth(outdir, { force: opts.force === true, jobs });
   const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);
   for (const w of warnings) io.err(`warning ${w.id}: ${w.path ? `${w.path}: ` : ''}${w.message}\n  fix: ${w.fix}\n`);
   const keyFile = bp._model().signing.key?.privateKeyFile;

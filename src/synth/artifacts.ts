@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App as K8sApp, Yaml } from 'cdk8s';
 import { App as TfApp } from 'cdktf';
+import { parseInParallel, ParsedTexts } from './parallel-parse';
+import { synthTerraformInMemory, synthTerraformOnDisk } from './terraform-synth';
 import { AdmissionChart } from '../cluster/admission-chart';
 import { renderClusterObjects } from '../cluster/manifests';
 import { SecretScope, SigningMode } from '../config/types';
@@ -14,8 +16,6 @@ import { renderWorkflow, RenderedWorkflow, WorkflowRenderOptions } from '../gith
 import { workflowToYaml } from '../github/workflow-yaml';
 import { BlueprintModel, ClusterModel, RepositoryModel } from '../model/model';
 import { renderRunbook, RunbookPaths } from '../runbook/runbook';
-import { parseInParallel, ParsedTexts } from './parallel-parse';
-import { synthTerraformInMemory, synthTerraformOnDisk } from './terraform-synth';
 
 /** Everything a synth produces, in memory: relative path → content. */
 export interface Artifacts {

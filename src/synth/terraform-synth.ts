@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { AnnotationMetadataEntryType, App as TfApp, TerraformStack } from 'cdktf';
-import { IConstruct } from 'constructs';
 // cdktf's own messages for a failed synth
 import { appValidationFailure, encounteredAnnotationWithLevelError } from 'cdktf/lib/errors';
 // the same aspect walk App.synth runs (not re-exported from the package root)
 import { invokeAspects, StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
+import { IConstruct } from 'constructs';
 
 /** cdktf's own serializer (bundled with it): the in-memory files are byte for byte what `App.synth` writes */
 const stableStringify: (value: unknown, opts: { space: number }) => string = createRequire(require.resolve('cdktf'))('json-stable-stringify');

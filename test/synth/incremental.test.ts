@@ -25,8 +25,7 @@ function stamp(dir: string): Record<string, string> {
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
+      if (e.isDirectory()) {walk(p);} else {
         const st = fs.statSync(p);
         out[path.relative(dir, p)] = `${st.ino}:${st.mtimeMs}:${sha(fs.readFileSync(p))}`;
       }

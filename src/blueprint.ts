@@ -11,7 +11,7 @@ import { BlueprintError } from './errors';
 import { buildModel, ModelCache, newModelCache } from './model/build';
 import { BlueprintModel } from './model/model';
 import { Artifacts, renderArtifacts } from './synth/artifacts';
-import { writeArtifacts } from './synth/write';
+import { writeArtifactsDetailed } from './synth/write';
 
 /** Props of an ImageSigningBlueprint. */
 export interface ImageSigningBlueprintProps {
@@ -32,14 +32,27 @@ export interface SynthOptions {
    * @default false - such files make synth fail with OUTPUT_CONFLICT and nothing is written
    */
   readonly force?: boolean;
+  /**
+   * Threads for independent work: with N > 1 the workflows are parsed back for the checks in
+   * N - 1 worker threads while the charts and stacks are synthesized. Output is byte-identical
+   * for any N. Has an effect only when nothing was rendered yet (no `check()` or `renderFiles()` before).
+   * @default 1
+   */
+  readonly jobs?: number;
 }
 
 /** What a synth wrote. */
 export interface SynthResult {
   /** The output folder (absolute). */
   readonly outdir: string;
-  /** Files written, relative to outdir, sorted. */
+  /** Every file of this synth's output (written or already up to date), relative to outdir, sorted. */
   readonly files: string[];
+  /** Files written because they were new or their bytes changed, sorted. */
+  readonly written: string[];
+  /** Files already on disk with exactly the new bytes: not rewritten, sorted. */
+  readonly unchanged: string[];
+  /** Files an earlier synth wrote that this blueprint no longer produces: removed (unmodified ones only, unless `force`), sorted. */
+  readonly removed: string[];
 }
 
 /**
@@ -68,6 +81,8 @@ export class ImageSigningBlueprint {
   /** signers and repository models reused by addRepository/addCluster (only repositories and clusters change) */
   private readonly modelCache: ModelCache = newModelCache();
   private artifacts?: Artifacts;
+  /** threads for the next render (SynthOptions.jobs) */
+  private jobs = 1;
   private cachedFindings?: Finding[];
   private readonly customizers = {
     admissionCharts: [] as IAdmissionChartCustomizer[],
@@ -141,11 +156,16 @@ export class ImageSigningBlueprint {
    * the folder holds files synth did not write (or that were edited since): see `SynthOptions.force`.
    */
   public synth(outdir: string, options: SynthOptions = {}): SynthResult {
+    if (options.jobs !== undefined && (!Number.isInteger(options.jobs) || options.jobs < 1)) {
+      throw new BlueprintError('INVALID_OPTION', `jobs must be a whole number of at least 1, got ${options.jobs}`, { fix: 'pass jobs: 1 (one thread) or more' });
+    }
+    this.jobs = options.jobs ?? this.jobs;
     const findings = this.findings();
     if (summarize(findings).errors > 0) throw new ChecksFailedError(findings);
     const files = new Map(this.render().files);
     files.set('checks.json', findingsToJson(findings));
-    return { outdir: path.resolve(outdir), files: writeArtifacts(outdir, files, { force: options.force === true }) };
+    const r = writeArtifactsDetailed(outdir, files, { force: options.force === true });
+    return { outdir: path.resolve(outdir), files: [...files.keys()].sort(), written: r.written, unchanged: r.unchanged, removed: r.removed };
   }
 
   /**
@@ -207,7 +227,7 @@ export class ImageSigningBlueprint {
 
   private render(): Artifacts {
     this.frozen = true;
-    if (!this.artifacts) this.artifacts = renderArtifacts(this.model, { customizers: this.customizers });
+    if (!this.artifacts) this.artifacts = renderArtifacts(this.model, { customizers: this.customizers, jobs: this.jobs });
     return this.artifacts;
   }
 

@@ -11,7 +11,9 @@ export function checkArtifacts(model: BlueprintModel, artifacts: Artifacts): Che
   for (const w of artifacts.workflows) {
     const file = `${paths.githubDir(w.repository)}/${w.path}`;
     const text = artifacts.files.get(file);
-    workflows.set(w.repository, { path: w.path, file, workflow: text !== undefined ? parse(text) : w.workflow });
+    // parsed in a worker thread (synth --jobs) when that text was given to it, else here
+    const workflow = text === undefined ? w.workflow : (artifacts.parsedWorkflows?.get(file, text) ?? { value: parse(text) }).value;
+    workflows.set(w.repository, { path: w.path, file, workflow });
   }
   return { workflows, clusterObjects: artifacts.clusterObjects, terraform: artifacts.terraform, files: artifacts.files };
 }

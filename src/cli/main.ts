@@ -39,7 +39,8 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
     .description('validate the config and write every artifact (workflow, Terraform, policies, runbook)')
     .option('--config <file>', 'blueprint config (YAML or JSON)', 'blueprint.yaml')
     .option('--out <dir>', 'output folder', 'dist')
-    .option('--force', 'overwrite files in the output folder that synth did not write, or that were edited since the last synth')
+    .option('--force', 'overwrite files in the output folder that synth did not write, or that were edited since the last synth (and remove edited files it no longer produces)')
+    .option('--jobs <n>', 'threads: with 2 or more, the workflows are parsed back for the checks in worker threads while the stacks are synthesized (same output)', '1')
     .action((o) => run(() => synthCommand(o, io)));
 
   program.command('check')

@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App as K8sApp, Yaml } from 'cdk8s';
 import { App as TfApp } from 'cdktf';
+import { parseInParallel, ParsedTexts } from './parallel-parse';
+import { synthTerraformInMemory, synthTerraformOnDisk } from './terraform-synth';
 import { AdmissionChart } from '../cluster/admission-chart';
 import { renderClusterObjects } from '../cluster/manifests';
 import { SecretScope, SigningMode } from '../config/types';
@@ -23,6 +25,8 @@ export interface Artifacts {
   readonly clusterObjects: ReadonlyMap<string, readonly any[]>;
   /** synthesized Terraform JSON per repository stack */
   readonly terraform: ReadonlyMap<string, any>;
+  /** the workflow files' texts being parsed back in worker threads (`jobs` > 1), by file path */
+  readonly parsedWorkflows?: ParsedTexts;
 }
 
 /** Output layout. One repository: `github/.github/…`; several: `github/<repo>/.github/…`. */
@@ -54,6 +58,14 @@ export interface RenderOptions {
   readonly workflow?: WorkflowRenderOptions;
   /** user escape hatches, run before serialization (the checks read their result) */
   readonly customizers?: Customizers;
+  /**
+   * threads for independent work: with N > 1, the workflow texts are parsed back (for the checks)
+   * in N - 1 worker threads while this thread synthesizes the charts and stacks
+   * @default 1
+   */
+  readonly jobs?: number;
+  /** synthesize Terraform through cdktf's own `App.synth()` into a temp folder (the fallback path; tests compare both) */
+  readonly terraformOnDisk?: boolean;
 }
 
 /** Renders every artifact in memory (Terraform goes through a temp dir: cdktf only writes to disk). */
@@ -75,6 +87,13 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
     const key = byName.has(w.repository) ? keyOf(byName.get(w.repository)!) : undefined;
     if (key) files.set(`${paths.githubDir(w.repository)}/cosign.pub`, key.publicKey.pem);
   }
+
+  const parsedWorkflows = (opts.jobs ?? 1) > 1
+    ? parseInParallel(workflows.map((w) => {
+      const file = `${paths.githubDir(w.repository)}/${w.path}`;
+      return [file, files.get(file)!] as const;
+    }), opts.jobs!)
+    : undefined;
 
   const clusterObjects = new Map<string, any[]>();
   for (const c of model.clusters) {
@@ -117,9 +136,9 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
       });
       for (const cz of opts.customizers?.terraformStacks ?? []) cz.customize(stack, r.name);
     }
-    app.synth();
-    for (const rel of listFiles(staging)) {
-      const text = fs.readFileSync(path.join(staging, rel), 'utf8');
+    // in memory when the app is plain JSON (the usual case), else through the staging folder
+    const synthesized = (opts.terraformOnDisk ? undefined : synthTerraformInMemory(app)) ?? synthTerraformOnDisk(app);
+    for (const [rel, text] of synthesized) {
       files.set(`terraform/${rel}`, text);
       const m = /^stacks\/([^/]+)\/cdk\.tf\.json$/.exec(rel);
       if (m) terraform.set(m[1], JSON.parse(text));
@@ -129,15 +148,5 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
   }
 
   files.set('RUNBOOK.md', renderRunbook(model, paths));
-  return { files, workflows, clusterObjects, terraform };
-}
-
-function listFiles(root: string, rel = ''): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(root, r));
-    else if (e.isFile()) out.push(r);
-  }
-  return out.sort();
+  return { files, workflows, clusterObjects, terraform, parsedWorkflows };
 }

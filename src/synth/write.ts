@@ -21,8 +21,10 @@ export interface WriteArtifactsOptions {
 }
 
 export interface WriteArtifactsResult {
-  /** files written, relative to outdir, sorted */
+  /** files written (new, or their bytes changed), relative to outdir, sorted */
   readonly written: string[];
+  /** files already on disk with exactly these bytes: not rewritten (their mtime stays), sorted */
+  readonly unchanged: string[];
   /** files an earlier synth wrote that are no longer produced, removed (unmodified), sorted */
   readonly removed: string[];
 }
@@ -153,9 +155,11 @@ function ensureDir(outdir: string): void {
 }
 
 /**
- * Writes every file or none: all content is first written to a staging folder inside
- * `outdir`, then each file is renamed into place and the manifest updated. A failure while
- * staging leaves `outdir` as it was.
+ * Writes every changed file or none: a file whose bytes on disk already equal the new content is
+ * left alone (counted as unchanged); the others are first written to a staging folder inside
+ * `outdir`, then each is renamed into place and the manifest updated. A failure while
+ * staging leaves `outdir` as it was. When nothing changed, nothing is written at all (not even
+ * the manifest).
  *
  * Refuses (OUTPUT_CONFLICT, nothing written) when a target exists that the last synth did not
  * write, or that was changed since; files the last synth wrote and this one does not produce
@@ -173,6 +177,8 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   const folders = new Map<string, FolderKind>();
   // what is on disk at each target now (sha256, missing, not-a-file): read once
   const before = new Map<string, string>();
+  const hashes: Record<string, string> = {};
+  for (const [rel, content] of files) hashes[rel] = sha256Hex(content);
   for (const rel of [...files.keys()].sort()) {
     const link = symlinkedParent(outdir, rel, folders);
     if (link !== undefined) {
@@ -181,7 +187,7 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
     }
     const state = diskState(path.join(outdir, rel));
     before.set(rel, state);
-    if (state === 'missing' || previous.get(rel)?.has(state) || state === sha256Hex(files.get(rel)!)) continue;
+    if (state === 'missing' || previous.get(rel)?.has(state) || state === hashes[rel]) continue;
     conflicts.push(`${rel} (${state === 'not-a-file' ? 'not a regular file' : !previous.has(rel) ? 'not written by synth' : 'modified since the last synth'})`);
   }
   for (const rel of [...previous.keys()].sort()) {
@@ -208,27 +214,32 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
     }
   }
 
+  // only what differs is written: an unchanged file keeps its bytes and mtime
+  const changed = [...files.keys()].filter((rel) => before.get(rel) !== hashes[rel]).sort();
+  const unchanged = [...files.keys()].filter((rel) => before.get(rel) === hashes[rel]).sort();
+  const finalManifest = manifestText(hashes);
   ensureDir(outdir);
+  const manifestPath = path.join(outdir, MANIFEST_FILE);
+  if (changed.length === 0 && stale.length === 0 && readText(manifestPath) === finalManifest) {
+    return { written: [], unchanged, removed: [] };
+  }
   const rename = opts.renameSync ?? fs.renameSync;
   const staging = fs.mkdtempSync(path.join(outdir, '.isb-staging-'));
   const written: string[] = [];
   const removed: string[] = [];
-  const hashes: Record<string, string> = {};
   // what is on disk now and will be replaced or removed: recorded as synth's until the end
   const pending: Record<string, string> = {};
-  for (const rel of [...files.keys(), ...stale]) {
+  for (const rel of [...changed, ...stale]) {
     const state = before.get(rel) ?? diskState(path.join(outdir, rel));
     if (state !== 'missing' && state !== 'not-a-file') pending[rel] = state;
   }
   const mkdirp = folderMaker();
   try {
-    for (const [rel, content] of files) {
+    for (const rel of changed) {
       const target = path.join(staging, rel);
       mkdirp(path.dirname(target));
-      fs.writeFileSync(target, content, { mode: 0o644 });
-      hashes[rel] = sha256Hex(content);
+      fs.writeFileSync(target, files.get(rel)!, { mode: 0o644 });
     }
-    const manifestPath = path.join(outdir, MANIFEST_FILE);
     const writeManifest = (text: string) => {
       const tmp = path.join(staging, MANIFEST_FILE);
       fs.writeFileSync(tmp, text, { mode: 0o644 });
@@ -239,7 +250,7 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
     // a folder that did not exist is moved in one rename (it holds only this synth's files): a first
     // synth of a large blueprint renames a few folders instead of thousands of files
     const moved = new Set<string>();
-    for (const rel of [...files.keys()].sort()) {
+    for (const rel of changed) {
       const dest = path.join(outdir, rel);
       const newFolder = firstMissingFolder(rel, folders);
       if (newFolder !== undefined) {
@@ -262,11 +273,19 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
       removeEmptyParents(outdir, path.dirname(rel));
     }
     // ... then exactly what this synth wrote
-    writeManifest(manifestText(hashes));
+    writeManifest(finalManifest);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-  return { written, removed };
+  return { written, unchanged, removed };
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Like writeArtifactsDetailed; returns the files written. */

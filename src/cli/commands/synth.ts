@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../blueprint';
+import { BlueprintError } from '../../errors';
 import { CliIo } from '../io';
 import { trackedPrivateKeys } from '../tracked-keys';
 
@@ -8,17 +9,25 @@ export interface SynthOptions {
   readonly out?: string;
   /** overwrite files in the output folder that synth did not write or that were edited */
   readonly force?: boolean;
+  /** threads (`--jobs N`) */
+  readonly jobs?: string | number;
 }
 
 /**
- * `synth`: validates the config, renders every artifact and writes them (all or nothing). Refuses
- * (exit 1, nothing written) to clobber files it did not write, unless `--force`.
+ * `synth`: validates the config, renders every artifact and writes those whose bytes changed (all
+ * or nothing), removes the files an earlier synth wrote that are no longer produced, and reports
+ * "N written, M unchanged, K removed". Refuses (exit 1, nothing written) to clobber or remove files
+ * it did not write or that were edited since, unless `--force`.
  */
 export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<number> {
   const configFile = path.resolve(io.cwd, opts.config ?? 'blueprint.yaml');
   const outdir = path.resolve(io.cwd, opts.out ?? 'dist');
+  const jobs = opts.jobs === undefined ? 1 : Number(opts.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
+    throw new BlueprintError('INVALID_OPTION', `--jobs ${opts.jobs}: not a whole number from 1 to 64`, { fix: 'pass --jobs 1 (one thread, the default) or --jobs 2' });
+  }
   const bp = ImageSigningBlueprint.fromFile(configFile);
-  const result = bp.synth(outdir, { force: opts.force === true });
+  const result = bp.synth(outdir, { force: opts.force === true, jobs });
   const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);
   for (const w of warnings) io.err(`warning ${w.id}: ${w.path ? `${w.path}: ` : ''}${w.message}\n  fix: ${w.fix}\n`);
   const keyFile = bp._model().signing.key?.privateKeyFile;
@@ -29,7 +38,8 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
 `);
   }
   const rel = path.relative(io.cwd, outdir) || '.';
-  io.out(`synthesized ${bp.name} into ${rel}/ (${result.files.length} files)\n`);
-  for (const f of result.files) io.out(`  ${rel}/${f}\n`);
+  io.out(`synthesized ${bp.name} into ${rel}/ (${result.files.length} files): ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed\n`);
+  for (const f of result.written) io.out(`  written ${rel}/${f}\n`);
+  for (const f of result.removed) io.out(`  removed ${rel}/${f}\n`);
   return 0;
 }

@@ -22,6 +22,18 @@ const project = new cdk.JsiiProject({
 
   bin: { 'image-signing-blueprint': 'bin/image-signing-blueprint' },
 
+  // jsii targets (issue 18), built by `npm run package-all` into dist/{js,python,java,go}.
+  // Maven Central verifies GitHub-hosted namespaces as io.github.<account>; Java packages cannot
+  // hold '-', hence the underscore package. Go: pacmak appends the package name
+  // (imagesigningblueprint) to moduleName, like cdk8s-core-go/cdk8s.
+  publishToPypi: { distName: 'image-signing-blueprint', module: 'image_signing_blueprint' },
+  publishToMaven: {
+    mavenGroupId: 'io.github.image-signing-blueprint',
+    mavenArtifactId: 'image-signing-blueprint',
+    javaPackage: 'io.github.image_signing_blueprint',
+  },
+  publishToGo: { moduleName: 'github.com/image-signing-blueprint/image-signing-blueprint-go' },
+
   github: false,
   release: false,
   jestOptions: {

@@ -49,10 +49,10 @@ const project = new cdk.JsiiProject({
     include: ['../examples/**/*.ts', '../bench/**/*.ts'],
     compilerOptions: {},
   },
-  gitignore: ['/example-out/', '/bench/out/', '*.key.tmp*'],
+  gitignore: ['/example-out/', '/bench/out/', '*.key.tmp*', '/.lang-cache/', '__pycache__/'],
 });
 
-for (const p of ['/examples/', '/bench/', '/.ci/', '/example-out/']) project.addPackageIgnore(p);
+for (const p of ['/examples/', '/bench/', '/.ci/', '/example-out/', '/.lang-cache/']) project.addPackageIgnore(p);
 
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 // jest (isolatedModules) does not type-check tests: do it first

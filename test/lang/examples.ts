@@ -7,10 +7,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXAMPLES } from './support';
 import { orgBlueprintWithOverrides } from '../../examples/org-blueprint/main';
 import { repoOwnerBlueprint } from '../../examples/repo-owner/main';
 import { ImageSigningBlueprint } from '../../src';
-import { EXAMPLES } from './support';
 
 export const EXAMPLE_NAMES = ['repo-owner', 'keyless', 'platform-team', 'org-blueprint'] as const;
 export type ExampleName = typeof EXAMPLE_NAMES[number];

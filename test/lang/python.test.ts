@@ -8,9 +8,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeWithTool } from '../support/tools';
 import { EXAMPLE_NAMES, synthTypeScriptExample } from './examples';
 import { CACHE, EXAMPLES, ROOT, ensureBindings, loadavg, npmVersion, readTree, run, treeDiff } from './support';
+import { describeWithTool } from '../support/tools';
 
 const PYTHON = process.env.ISB_PYTHON ?? 'python3';
 

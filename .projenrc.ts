@@ -22,6 +22,18 @@ const project = new cdk.JsiiProject({
 
   bin: { 'image-signing-blueprint': 'bin/image-signing-blueprint' },
 
+  // jsii targets (issue 18), built by `npm run package-all` into dist/{js,python,java,go}.
+  // Maven Central verifies GitHub-hosted namespaces as io.github.<account>; Java packages cannot
+  // hold '-', hence the underscore package. Go: pacmak appends the package name
+  // (imagesigningblueprint) to moduleName, like cdk8s-core-go/cdk8s.
+  publishToPypi: { distName: 'image-signing-blueprint', module: 'image_signing_blueprint' },
+  publishToMaven: {
+    mavenGroupId: 'io.github.image-signing-blueprint',
+    mavenArtifactId: 'image-signing-blueprint',
+    javaPackage: 'io.github.image_signing_blueprint',
+  },
+  publishToGo: { moduleName: 'github.com/image-signing-blueprint/image-signing-blueprint-go' },
+
   github: false,
   release: false,
   jestOptions: {
@@ -38,12 +50,21 @@ const project = new cdk.JsiiProject({
     include: ['../examples/**/*.ts', '../bench/**/*.ts'],
     compilerOptions: {},
   },
-  gitignore: ['/example-out/', '/bench/out/', '*.key.tmp*', '/.schemas/', '/.schemas.tmp-*', '/interop/bin/'],
+  gitignore: ['/example-out/', '/bench/out/', '*.key.tmp*', '/.schemas/', '/.schemas.tmp-*', '/interop/bin/', '/.lang-cache/', '__pycache__/'],
 });
 
-for (const p of ['/examples/', '/bench/', '/.ci/', '/example-out/', '/interop/', '/scripts/', '/.schemas/']) project.addPackageIgnore(p);
+for (const p of ['/examples/', '/bench/', '/.ci/', '/example-out/', '/interop/', '/scripts/', '/.schemas/', '/.lang-cache/']) project.addPackageIgnore(p);
 
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+// Java and Go: the registries reachable here lack com.hashicorp:cdktf(-provider-github) on Maven
+// Central and cdk8s-core-go / cdktf-provider-github-go on the Go proxy, so compiling the bindings
+// fails; generate their sources (dist/java, dist/go) and say so. Drop --code-only where the
+// dependencies resolve (README "Python, Java and Go").
+for (const lang of ['java', 'go']) {
+  const t = project.tasks.tryFind(`package:${lang}`)!;
+  t.reset(`jsii-pacmak -v --target ${lang} --code-only`);
+  t.description = `Generate ${lang} language bindings (sources only: their dependencies are not on this machine's registries)`;
+}
 // jest (isolatedModules) does not type-check tests: do it first
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // jsii rules (readonly structs, enums, no bundled types in the API) are checked by the compiler only

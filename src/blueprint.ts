@@ -55,6 +55,11 @@ export interface SynthResult {
   readonly removed: string[];
 }
 
+/** What fromFile passes: the props plus the file they came from (for error messages). Internal. */
+interface LoadedProps extends ImageSigningBlueprintProps {
+  readonly source?: string;
+}
+
 /**
  * One config in, every artifact of a signed-image supply chain out: the signing workflow,
  * the Terraform (cdktf) stack for GitHub secrets and repository files, the admission policies
@@ -67,7 +72,8 @@ export class ImageSigningBlueprint {
   /** Loads and validates a `blueprint.yaml` (or JSON) file; relative paths resolve against its folder. */
   public static fromFile(file: string): ImageSigningBlueprint {
     const loaded = loadConfigFile(file);
-    return new ImageSigningBlueprint({ config: loaded.config, baseDir: loaded.baseDir }, loaded.file);
+    const props: LoadedProps = { config: loaded.config, baseDir: loaded.baseDir, source: loaded.file };
+    return new ImageSigningBlueprint(props);
   }
 
   /** The blueprint's name. */
@@ -90,7 +96,10 @@ export class ImageSigningBlueprint {
     terraformStacks: [] as ITerraformStackCustomizer[],
   };
 
-  constructor(props: ImageSigningBlueprintProps, source?: string) {
+  constructor(props: ImageSigningBlueprintProps) {
+    // one struct parameter (no optional positional after it), so Python lifts it to keyword
+    // arguments: ImageSigningBlueprint(config=..., base_dir=...)
+    const source = (props as LoadedProps).source;
     this.baseDir = path.resolve(props.baseDir ?? process.cwd());
     this.source = source;
     // `extends` in TypeScript props: a base file relative to (and inside) baseDir

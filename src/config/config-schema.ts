@@ -94,7 +94,8 @@ export const CONFIG_SCHEMA: Schema = obj({
     owner: req(str(v.githubOwner)),
     actionsPublicKey: opt(actionsPublicKeySchema),
     // one optional entry per pin key: an unknown key is an error with the closest key as hint
-    actionPins: opt(obj(Object.fromEntries(PIN_KEYS.map((k) => [k, opt(obj({ sha: req(str(v.fullSha)), version: req(str(v.pinVersion, 64)) }))])))),
+    dependabot: opt(bool),
+    actionPins: opt(obj(Object.fromEntries(PIN_KEYS.map((k) => [k, opt(obj({ sha: req(str(v.fullSha)), version: req(str(v.pinVersion, 64)), runtime: opt(str(v.actionRuntime, 32)) }))])))),
   })),
   repositories: req(arrayOf(obj({
     name: req(str(v.githubRepo)),

@@ -171,6 +171,11 @@ export const pinVersion = pattern(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/,
   'must be the release tag of the pinned commit (letters, digits, ".", "_", "+", "-")',
   'e.g. "v4.2.2"');
 
+/** `runs.using` of an action's action.yml, e.g. `node24`. */
+export const actionRuntime = pattern(/^(?:node[0-9]{1,3}|docker|composite)$/,
+  'must be the runs.using value of the action\'s action.yml: nodeNN, docker or composite',
+  'e.g. "node24" (read it with `git show <sha>:action.yml`)');
+
 /**
  * The ref a reusable signer workflow is called at: it ends up in the certificate SAN verbatim
  * (`…/.github/workflows/<file>@<ref>`), so it must be the full ref GitHub puts there.

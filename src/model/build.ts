@@ -130,7 +130,8 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
 
   const clusters = buildClusters(cfg);
   // the default signature format depends on what the clusters' engines read (and the job image)
-  const formatDefaults: FormatDefaults = { clusters, builtInJobImage: cfg.verification?.cluster !== undefined && cfg.verification.cluster.image === undefined };
+  const builtInJobImage = cfg.verification?.cluster !== undefined && cfg.verification.cluster.image === undefined;
+  const formatDefaults: FormatDefaults = { clusters, builtInJobImage };
   const enginesKey = JSON.stringify([SigningMode.KEY, SigningMode.KEYLESS].map((m) => clusters.map((c) => clusterReadsBundles(m, c)))
     .concat([formatDefaults.builtInJobImage]));
 
@@ -346,7 +347,6 @@ function buildClusters(cfg: BlueprintConfig): ClusterModel[] {
   });
 }
 
-/** The SigningModel of one effective signing config; problems name the config path each field came from. */
 /** What the default signature format depends on besides the signing config. */
 interface FormatDefaults {
   readonly clusters: readonly ClusterModel[];
@@ -354,7 +354,10 @@ interface FormatDefaults {
   readonly builtInJobImage: boolean;
 }
 
-function buildSigning(cfg: BlueprintConfig, e: EffectiveRepository, isDefault: boolean, src: FileSource, problems: Problem[], fd: FormatDefaults): SigningModel {
+/** The SigningModel of one effective signing config; problems name the config path each field came from. */
+function buildSigning(
+  cfg: BlueprintConfig, e: EffectiveRepository, isDefault: boolean, src: FileSource, problems: Problem[], fd: FormatDefaults,
+): SigningModel {
   const sc = e.signing as SigningConfig;
   const mode = sc.mode ?? SigningMode.KEY;
   const at = e.signingPath;

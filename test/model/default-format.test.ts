@@ -1,18 +1,18 @@
 import { ImageSigningBlueprint } from '../../src';
 import { validateConfig } from '../../src/config/load';
-import { buildModel } from '../../src/model/build';
 import { DEFAULT_COSIGN_VERSION } from '../../src/github/pins';
+import { buildModel } from '../../src/model/build';
 import { findingsFor } from '../checks/rules/harness';
 import { keyConfig, projectDir } from '../support/fixtures';
 
 /**
  * The default signature format is one every targeted verifier reads (admission-engines.md):
  * Kyverno ClusterPolicy reads bundles keyless from 1.13 and key-signed from 1.19 (type
- * SigstoreBundle), ImageValidatingPolicy key-signed from 1.19, policy-controller 0.15 keyless
- * only; the in-cluster job's built-in cosign v2.4.1 image none. Otherwise legacy.
+ * SigstoreBundle), ImageValidatingPolicy key-signed from 1.19 but 1.19.0 regressed it
+ * (kyverno#17363, open), policy-controller 0.15 keyless only; the in-cluster job's built-in cosign v2.4.1 image none. Otherwise legacy.
  */
 const key = (over: Record<string, unknown> = {}) => keyConfig(over);
-const keyless = (over: Record<string, unknown> = {}) => ({
+const keyless = (over: Record<string, unknown> = {}): any => ({
   name: 'acme',
   github: { owner: 'acme' },
   repositories: [{ name: 'app', images: ['ghcr.io/acme/app'] }],
@@ -33,15 +33,16 @@ const cases: [string, any, 'legacy' | 'bundle'][] = ([
   ['key, ClusterPolicy 1.18', key(kyverno('ClusterPolicy', '1.18')), 'legacy'],
   ['key, ClusterPolicy 1.19', key(kyverno('ClusterPolicy', '1.19')), 'bundle'],
   ['key, ImageValidatingPolicy 1.18', key(kyverno('ImageValidatingPolicy', '1.18')), 'legacy'],
-  ['key, ImageValidatingPolicy 1.19', key(kyverno('ImageValidatingPolicy', '1.19')), 'bundle'],
-  ['key, Kyverno 1.19 + policy-controller', key(withPc('ImageValidatingPolicy', '1.19')), 'legacy'],
+  ['key, ImageValidatingPolicy 1.19 (key + bundle regressed in 1.19.0, kyverno#17363)', key(kyverno('ImageValidatingPolicy', '1.19')), 'legacy'],
+  ['key, ClusterPolicy 1.19 + policy-controller', key(withPc('ClusterPolicy', '1.19')), 'legacy'],
   ['key, policy-controller only', key({ admission: { kyverno: { enabled: false }, policyController: { enabled: true } } }), 'legacy'],
   ['keyless, ClusterPolicy 1.12', keyless(kyverno('ClusterPolicy', '1.12')), 'legacy'],
   ['keyless, ClusterPolicy 1.16', keyless(), 'bundle'],
   ['keyless, ImageValidatingPolicy 1.16', keyless(kyverno('ImageValidatingPolicy', '1.16')), 'bundle'],
   ['keyless, ClusterPolicy 1.16 + policy-controller', keyless(withPc('ClusterPolicy', '1.16')), 'bundle'],
-  ['key, two clusters, one on Kyverno 1.18', key({ clusters: [{ name: 'a', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } }, { name: 'b', kyverno: { version: '1.18' } }] }), 'legacy'],
-  ['key, two clusters on Kyverno 1.19', key({ clusters: [{ name: 'a', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } }, { name: 'b', kyverno: { version: '1.19' } }] }), 'bundle'],
+  ['key, two clusters, one on Kyverno 1.18', key({ clusters: [{ name: 'a', kyverno: { version: '1.19' } }, { name: 'b', kyverno: { version: '1.18' } }] }), 'legacy'],
+  ['key, two ClusterPolicy clusters on Kyverno 1.19', key({ clusters: [{ name: 'a', kyverno: { version: '1.19' } }, { name: 'b', kyverno: { version: '1.19' } }] }), 'bundle'],
+  ['key, Kyverno 1.19 ClusterPolicy and ImageValidatingPolicy clusters', key({ clusters: [{ name: 'a', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } }, { name: 'b', kyverno: { version: '1.19' } }] }), 'legacy'],
   ['keyless, verification job with the built-in cosign v2.4.1 image', keyless({ verification: { cluster: {} } }), 'legacy'],
   ['keyless, verification job with a cosign v3 image', keyless({ verification: { cluster: { image: `ghcr.io/sigstore/cosign/cosign:v3.0.6@sha256:${'a'.repeat(64)}` } } }), 'bundle'],
   ['keyless, cosign v2 selected', keyless({ signing: { mode: 'keyless', cosign: { version: 'v2.6.4' } } }), 'legacy'],

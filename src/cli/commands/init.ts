@@ -25,10 +25,15 @@ const STARTER_KYVERNO = { policy: KyvernoPolicyType.CLUSTER_POLICY, version: '1.
  */
 export function starterCosignLine(mode: SigningMode): string {
   const cluster: ClusterModel = {
-    name: 'default', path: 'admission', failureAction: FailureAction.AUDIT,
+    name: 'default',
+    path: 'admission',
+    failureAction: FailureAction.AUDIT,
     kyverno: { enabled: true, policy: STARTER_KYVERNO.policy, version: parseVersion(STARTER_KYVERNO.version) },
     policyController: { enabled: false, version: parseVersion('0.15') },
-    skipImageReferences: [], registryCredentialSecrets: [], namespaces: [], airGapped: false,
+    skipImageReferences: [],
+    registryCredentialSecrets: [],
+    namespaces: [],
+    airGapped: false,
   };
   const format = defaultSignatureFormat(mode, parseVersion(DEFAULT_COSIGN_VERSION), [cluster], false);
   return `cosign: { version: ${DEFAULT_COSIGN_VERSION}, signatureFormat: ${format} }   # legacy | bundle | both; left out: what every engine targeted reads`;

@@ -1,11 +1,11 @@
-import { ConfigError } from '../../../src/config/problems';
+import { editWorkflow, findingsFor } from './harness';
 import { validateConfig } from '../../../src/config/load';
+import { ConfigError } from '../../../src/config/problems';
 import {
   KNOWN_ACTION_RUNTIMES, pinRuntime, RUNNER_RUNTIMES, runtimeStatus, RUNTIME_WARNING_DAYS,
 } from '../../../src/github/action-runtimes';
 import { DEFAULT_PINS, PINS_CHECKED } from '../../../src/github/pins';
 import { keyConfig } from '../../support/fixtures';
-import { editWorkflow, findingsFor } from './harness';
 
 const DAY = 24 * 60 * 60 * 1000;
 const node20 = RUNNER_RUNTIMES.find((r) => r.runtime === 'node20')!;

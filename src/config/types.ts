@@ -502,7 +502,7 @@ export interface BlueprintConfig {
   readonly defaults?: RepositoryDefaultsConfig;
   /**
    * How images are signed: the default of every repository (see RepositoryConfig.signing).
-   * @default - key mode, cosign v2.6.4, legacy format, tlog on
+   * @default - key mode, cosign v3.0.6, the signature format every targeted engine reads, tlog on
    */
   readonly signing?: SigningConfig;
   /** @default - none */

@@ -56,7 +56,7 @@ export const platform = pattern(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/,
   'must be an OCI platform os/arch[/variant]', 'e.g. "linux/amd64" or "linux/arm64"');
 
 export const cosignVersion = pattern(/^v[0-9]+\.[0-9]+\.[0-9]+$/,
-  'must be a cosign release tag vMAJOR.MINOR.PATCH', 'e.g. "v2.6.4"');
+  'must be a cosign release tag vMAJOR.MINOR.PATCH', 'e.g. "v3.0.6" (or a v2 release such as "v2.6.4")');
 
 export const kyvernoVersion = pattern(/^1\.[0-9]{1,2}$/,
   'must be a Kyverno minor version 1.N', 'e.g. "1.16"');

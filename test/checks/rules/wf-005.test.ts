@@ -1,11 +1,16 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
 import { editWorkflow, findingsFor } from './harness';
+import { memoryIo } from '../../../src/cli/io';
+import { main } from '../../../src/cli/main';
 import { validateConfig } from '../../../src/config/load';
 import { ConfigError } from '../../../src/config/problems';
 import {
   KNOWN_ACTION_RUNTIMES, pinRuntime, RUNNER_RUNTIMES, runtimeStatus, RUNTIME_WARNING_DAYS,
 } from '../../../src/github/action-runtimes';
 import { DEFAULT_PINS, PINS_CHECKED } from '../../../src/github/pins';
-import { keyConfig } from '../../support/fixtures';
+import { keyConfig, projectDir } from '../../support/fixtures';
 
 const DAY = 24 * 60 * 60 * 1000;
 const node20 = RUNNER_RUNTIMES.find((r) => r.runtime === 'node20')!;
@@ -122,5 +127,18 @@ describe('ISB-WF-005: pinned actions on runtimes the hosted runners dropped', ()
       expect(e).toBeInstanceOf(ConfigError);
       expect((e as ConfigError).problems.map((p) => p.path)).toEqual(['github.actionPins.checkout.runtime']);
     }
+  });
+
+  test('through the CLI: synth refuses a node20 pin and writes nothing; check --format json names it', async () => {
+    const dir = projectDir({ 'blueprint.yaml': stringify(withPins({ checkout: CHECKOUT_V4 })) });
+    const io = memoryIo({ cwd: dir });
+    expect(await main(['synth', '--out', 'dist'], io)).toBe(1);
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+    const json = memoryIo({ cwd: dir });
+    expect(await main(['check', '--format', 'json'], json)).toBe(1);
+    const out = JSON.parse(json.stdout());
+    expect(out.summary.errors).toBe(1); // the stale pin is the only error: it is why synth refused
+    const f = out.findings.filter((x: any) => x.id === 'ISB-WF-005');
+    expect(f.map((x: any) => [x.level, x.path])).toEqual([['error', 'github.actionPins.checkout']]);
   });
 });

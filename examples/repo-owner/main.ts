@@ -22,7 +22,7 @@ export function repoOwnerBlueprint(): ImageSigningBlueprint {
       }],
       signing: {
         mode: SigningMode.KEY,
-        cosign: { version: 'v2.6.4', signatureFormat: SignatureFormat.LEGACY },
+        cosign: { version: 'v3.0.6', signatureFormat: SignatureFormat.LEGACY },
         transparencyLog: true,
         key: { publicKeyFile: 'cosign.pub', secretScope: SecretScope.REPOSITORY },
       },

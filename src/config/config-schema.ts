@@ -23,6 +23,12 @@ const skipImageReferences = arrayOf(str(v.imagePattern, 512), { unique: true });
 const registryCredentials = obj({ secrets: req(arrayOf(str(v.secretRef, 253), { minItems: 1, unique: true })) });
 const namespaces = arrayOf(str(v.dnsLabel), { unique: true });
 
+const actionPinSchema = obj({
+  sha: req(str(v.fullSha)),
+  version: req(str(v.pinVersion, 64)),
+  runtime: opt(str(v.actionRuntime, 32)),
+});
+
 const actionsPublicKeySchema = obj({
   keyId: req(str(v.actionsPublicKeyId)),
   key: req(str(v.actionsPublicKey)),
@@ -94,7 +100,8 @@ export const CONFIG_SCHEMA: Schema = obj({
     owner: req(str(v.githubOwner)),
     actionsPublicKey: opt(actionsPublicKeySchema),
     // one optional entry per pin key: an unknown key is an error with the closest key as hint
-    actionPins: opt(obj(Object.fromEntries(PIN_KEYS.map((k) => [k, opt(obj({ sha: req(str(v.fullSha)), version: req(str(v.pinVersion, 64)) }))])))),
+    dependabot: opt(bool),
+    actionPins: opt(obj(Object.fromEntries(PIN_KEYS.map((k) => [k, opt(actionPinSchema)])))),
   })),
   repositories: req(arrayOf(obj({
     name: req(str(v.githubRepo)),

@@ -83,6 +83,14 @@ export interface GitHubConfig {
    * @default - the built-in pins
    */
   readonly actionPins?: Record<string, ActionPinConfig>;
+  /**
+   * Write `.github/dependabot.yml` (version 2, ecosystem `github-actions`, directory `/`, weekly)
+   * into every repository, committed by its Terraform stack like the workflow, so that Dependabot
+   * proposes updates of the pinned SHAs and their `# vX.Y.Z` comments. `false` writes none (e.g.
+   * when the repository keeps its own dependabot.yml).
+   * @default true
+   */
+  readonly dependabot?: boolean;
 }
 
 /** A GitHub Action pinned to a commit, overriding one entry of the built-in pin map. */
@@ -91,6 +99,13 @@ export interface ActionPinConfig {
   readonly sha: string;
   /** Release tag of that commit, written as a trailing `# <version>` comment. */
   readonly version: string;
+  /**
+   * `runs.using` of the action's `action.yml` at that commit (`node24`, `docker`, `composite`, …),
+   * for ISB-WF-005 (runtimes the hosted runners no longer provide).
+   * @default - the built-in pin's runtime when the SHA is the built-in one, else looked up by
+   * action and release tag in the blueprint's table of known releases; unknown is a warning
+   */
+  readonly runtime?: string;
 }
 
 /**
@@ -196,13 +211,16 @@ export interface RepositoryDefaultsConfig {
 /** cosign as used by the workflow. */
 export interface CosignConfig {
   /**
-   * cosign release installed by the workflow.
-   * @default 'v2.6.4'
+   * cosign release installed by the workflow. v2.x releases stay selectable (installed by the
+   * cosign-installer v3 pin); v3.x by the v4 pin.
+   * @default - the release the pinned sigstore/cosign-installer v4 installs by default (v3.0.6)
    */
   readonly version?: string;
   /**
    * Signature storage.
-   * @default SignatureFormat.LEGACY
+   * @default - `bundle` when cosign is v3 or later and every enabled admission engine of every
+   * cluster (and the in-cluster verification job) reads Sigstore bundles for this signing mode;
+   * otherwise `legacy` (signed with `--new-bundle-format=false` on cosign v3)
    */
   readonly signatureFormat?: SignatureFormat;
 }
@@ -279,7 +297,7 @@ export interface KeylessConfig {
 export interface SigningConfig {
   /** @default SigningMode.KEY */
   readonly mode?: SigningMode;
-  /** @default - cosign v2.6.4, legacy signatures */
+  /** @default - cosign v3.0.6, the signature format every targeted engine reads */
   readonly cosign?: CosignConfig;
   /**
    * Upload signatures to the transparency log. false signs with `--tlog-upload=false`
@@ -484,7 +502,7 @@ export interface BlueprintConfig {
   readonly defaults?: RepositoryDefaultsConfig;
   /**
    * How images are signed: the default of every repository (see RepositoryConfig.signing).
-   * @default - key mode, cosign v2.6.4, legacy format, tlog on
+   * @default - key mode, cosign v3.0.6, the signature format every targeted engine reads, tlog on
    */
   readonly signing?: SigningConfig;
   /** @default - none */

@@ -56,7 +56,7 @@ export const platform = pattern(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/,
   'must be an OCI platform os/arch[/variant]', 'e.g. "linux/amd64" or "linux/arm64"');
 
 export const cosignVersion = pattern(/^v[0-9]+\.[0-9]+\.[0-9]+$/,
-  'must be a cosign release tag vMAJOR.MINOR.PATCH', 'e.g. "v2.6.4"');
+  'must be a cosign release tag vMAJOR.MINOR.PATCH', 'e.g. "v3.0.6" (or a v2 release such as "v2.6.4")');
 
 export const kyvernoVersion = pattern(/^1\.[0-9]{1,2}$/,
   'must be a Kyverno minor version 1.N', 'e.g. "1.16"');
@@ -170,6 +170,11 @@ export const fullSha = pattern(/^[0-9a-f]{40}$/,
 export const pinVersion = pattern(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/,
   'must be the release tag of the pinned commit (letters, digits, ".", "_", "+", "-")',
   'e.g. "v4.2.2"');
+
+/** `runs.using` of an action's action.yml, e.g. `node24`. */
+export const actionRuntime = pattern(/^(?:node[0-9]{1,3}|docker|composite)$/,
+  'must be the runs.using value of the action\'s action.yml: nodeNN, docker or composite',
+  'e.g. "node24" (read it with `git show <sha>:action.yml`)');
 
 /**
  * The ref a reusable signer workflow is called at: it ends up in the certificate SAN verbatim

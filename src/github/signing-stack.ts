@@ -66,7 +66,7 @@ export interface GitHubSigningStackProps {
    */
   readonly environment?: string;
   /**
-   * Files committed to the repository's default branch (the workflow, cosign.pub).
+   * Files committed to the repository's default branch (the workflow, cosign.pub, .github/dependabot.yml).
    * @default []
    */
   readonly files?: RepositoryFileSpec[];

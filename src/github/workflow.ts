@@ -156,8 +156,10 @@ function signingSteps(model: BlueprintModel, repo: RepositoryModel, ctx: Signing
       steps.push({
         name: `Attest build provenance${ctx.imageInputs.length > 1 ? ` (${i + 1}/${ctx.imageInputs.length})` : ''}`,
         uses: use('attest-build-provenance'),
-        // subject-name without a tag: the attestation is pushed as a referrer of the digest
-        with: { 'subject-name': name, 'subject-digest': ctx.digestExpr, 'push-to-registry': true },
+        // subject-name without a tag: the attestation is pushed as a referrer of the digest. v4 also
+        // creates an artifact storage record by default, which needs `artifact-metadata: write`
+        // and an organization-owned repository: not part of what the policies verify, so off
+        with: { 'subject-name': name, 'subject-digest': ctx.digestExpr, 'push-to-registry': true, 'create-storage-record': false },
       });
     });
   }

@@ -8,16 +8,18 @@ import {
   SigningMode, WorkflowConfig,
 } from '../config/types';
 import { BlueprintError } from '../errors';
+import { clusterReadsBundles, defaultSignatureFormat } from './default-format';
 import { deriveIdentity, filterPatternToRegExp, GITHUB_ACTIONS_ISSUER } from './identity';
 import { isImageName, parseImageName } from './image-name';
 import {
   ActionsPublicKeyModel, BlueprintModel, ClusterModel, KeyModel, KeylessModel, parseVersion, PreviousPublicKeyModel, RepositoryModel,
   SignerWorkflowModel, SigningModel,
 } from './model';
+import { DEFAULT_COSIGN_VERSION } from '../github/pins';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
 
 export const DEFAULTS = {
-  cosignVersion: 'v2.6.4',
+  cosignVersion: DEFAULT_COSIGN_VERSION,
   workflowFile: 'build-sign.yml',
   branches: ['main'],
   kyvernoVersion: '1.16',
@@ -126,19 +128,27 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
   const owner = cfg.github.owner;
   const effective = effectiveRepositories(cfg as unknown as Record<string, any>);
 
+  const clusters = buildClusters(cfg);
+  // the default signature format depends on what the clusters' engines read (and the job image)
+  const builtInJobImage = cfg.verification?.cluster !== undefined && cfg.verification.cluster.image === undefined;
+  const formatDefaults: FormatDefaults = { clusters, builtInJobImage };
+  const enginesKey = JSON.stringify([SigningMode.KEY, SigningMode.KEYLESS].map((m) => clusters.map((c) => clusterReadsBundles(m, c)))
+    .concat([formatDefaults.builtInJobImage]));
+
   // one SigningModel per distinct effective signing config (key files are read once)
   const signers = new Map<string, SigningModel | undefined>(cache?.signers ?? []);
   const defaultKey = JSON.stringify(effectiveSigning(cfg.signing, undefined));
   const signingOf = (e: EffectiveRepository): SigningModel | undefined => {
     const k = JSON.stringify(e.signing);
-    if (!signers.has(k)) {
+    const cacheKey = `${k}|${enginesKey}`;
+    if (!signers.has(cacheKey)) {
       const before = problems.length;
-      const built = buildSigning(cfg, e, k === defaultKey, src, problems);
-      signers.set(k, problems.length > before ? undefined : built);
+      const built = buildSigning(cfg, e, k === defaultKey, src, problems, formatDefaults);
+      signers.set(cacheKey, problems.length > before ? undefined : built);
       // only signers without problems are kept: a fixed key file is read again next time
-      if (cache && problems.length === before) cache.signers.set(k, built);
+      if (cache && problems.length === before) cache.signers.set(cacheKey, built);
     }
-    return signers.get(k);
+    return signers.get(cacheKey);
   };
 
   const repositories: RepositoryModel[] = [];
@@ -233,31 +243,6 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
   const defaultSigning = [...signers.values()].find((s) => s?.isDefault && repositories.some((r) => r.signing === s))
     ?? repositories[0]?.signing;
 
-  const adm = cfg.admission ?? {};
-  const clusterCfgs = cfg.clusters ?? [{ name: 'default' }];
-  const clusters: ClusterModel[] = clusterCfgs.map((c, i) => {
-    const ky = { ...(adm.kyverno ?? {}), ...(c.kyverno ?? {}) };
-    const pc = { ...(adm.policyController ?? {}), ...(c.policyController ?? {}) };
-    return {
-      name: c.name,
-      path: cfg.clusters ? `clusters[${i}]` : 'admission',
-      imageReferences: c.imageReferences ?? adm.imageReferences,
-      failureAction: c.failureAction ?? adm.failureAction ?? FailureAction.ENFORCE,
-      kyverno: {
-        enabled: ky.enabled ?? true,
-        policy: ky.policy ?? KyvernoPolicyType.CLUSTER_POLICY,
-        version: parseVersion(ky.version ?? DEFAULTS.kyvernoVersion),
-      },
-      policyController: {
-        enabled: pc.enabled ?? false,
-        version: parseVersion(pc.version ?? DEFAULTS.policyControllerVersion),
-      },
-      skipImageReferences: [...(c.skipImageReferences ?? adm.skipImageReferences ?? [])],
-      registryCredentialSecrets: [...((c.registryCredentials ?? adm.registryCredentials)?.secrets ?? [])],
-      namespaces: [...(c.namespaces ?? adm.namespaces ?? [])],
-      airGapped: c.airGapped ?? adm.airGapped ?? false,
-    };
-  });
   clusters.forEach((c, i) => {
     // policy-controller v0.15 reads Sigstore bundles for keyless authorities only (sigstore/policy-controller#1958)
     const keyBundle = repositories.find((r) => r.signing.mode === SigningMode.KEY && r.signing.signatureFormat === SignatureFormat.BUNDLE);
@@ -329,11 +314,50 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     },
     suppressions: (cfg.checks?.suppress ?? []).map((s) => ({ id: s.id, reason: s.reason })),
     actionPins: cfg.github.actionPins,
+    dependabot: cfg.github.dependabot ?? true,
   };
 }
 
+/** The clusters of a config (the implicit `default` one when none is listed); reads only the config. */
+function buildClusters(cfg: BlueprintConfig): ClusterModel[] {
+  const adm = cfg.admission ?? {};
+  const clusterCfgs = cfg.clusters ?? [{ name: 'default' }];
+  return clusterCfgs.map((c, i) => {
+    const ky = { ...(adm.kyverno ?? {}), ...(c.kyverno ?? {}) };
+    const pc = { ...(adm.policyController ?? {}), ...(c.policyController ?? {}) };
+    return {
+      name: c.name,
+      path: cfg.clusters ? `clusters[${i}]` : 'admission',
+      imageReferences: c.imageReferences ?? adm.imageReferences,
+      failureAction: c.failureAction ?? adm.failureAction ?? FailureAction.ENFORCE,
+      kyverno: {
+        enabled: ky.enabled ?? true,
+        policy: ky.policy ?? KyvernoPolicyType.CLUSTER_POLICY,
+        version: parseVersion(ky.version ?? DEFAULTS.kyvernoVersion),
+      },
+      policyController: {
+        enabled: pc.enabled ?? false,
+        version: parseVersion(pc.version ?? DEFAULTS.policyControllerVersion),
+      },
+      skipImageReferences: [...(c.skipImageReferences ?? adm.skipImageReferences ?? [])],
+      registryCredentialSecrets: [...((c.registryCredentials ?? adm.registryCredentials)?.secrets ?? [])],
+      namespaces: [...(c.namespaces ?? adm.namespaces ?? [])],
+      airGapped: c.airGapped ?? adm.airGapped ?? false,
+    };
+  });
+}
+
+/** What the default signature format depends on besides the signing config. */
+interface FormatDefaults {
+  readonly clusters: readonly ClusterModel[];
+  /** verification.cluster without an image: the built-in cosign v2.4.1 job image */
+  readonly builtInJobImage: boolean;
+}
+
 /** The SigningModel of one effective signing config; problems name the config path each field came from. */
-function buildSigning(cfg: BlueprintConfig, e: EffectiveRepository, isDefault: boolean, src: FileSource, problems: Problem[]): SigningModel {
+function buildSigning(
+  cfg: BlueprintConfig, e: EffectiveRepository, isDefault: boolean, src: FileSource, problems: Problem[], fd: FormatDefaults,
+): SigningModel {
   const sc = e.signing as SigningConfig;
   const mode = sc.mode ?? SigningMode.KEY;
   const at = e.signingPath;
@@ -414,11 +438,12 @@ function buildSigning(cfg: BlueprintConfig, e: EffectiveRepository, isDefault: b
       privateInstance: fulcioUrl !== DEFAULTS.fulcioUrl || rekorUrl !== DEFAULTS.rekorUrl || trustedRootFile !== undefined,
     };
   }
+  const cosignVersion = parseVersion(sc.cosign?.version ?? DEFAULTS.cosignVersion);
   return {
     isDefault,
     mode,
-    cosignVersion: parseVersion(sc.cosign?.version ?? DEFAULTS.cosignVersion),
-    signatureFormat: sc.cosign?.signatureFormat ?? SignatureFormat.LEGACY,
+    cosignVersion,
+    signatureFormat: sc.cosign?.signatureFormat ?? defaultSignatureFormat(mode, cosignVersion, fd.clusters, fd.builtInJobImage),
     transparencyLog: sc.transparencyLog ?? true,
     key,
     keyless,

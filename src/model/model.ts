@@ -186,7 +186,9 @@ export interface BlueprintModel {
   };
   readonly suppressions: readonly { readonly id: string; readonly reason: string }[];
   /** `github.actionPins`: sha + version per pin key (the workflow renderer merges them over its defaults) */
-  readonly actionPins?: Readonly<Record<string, { readonly sha: string; readonly version: string }>>;
+  readonly actionPins?: Readonly<Record<string, { readonly sha: string; readonly version: string; readonly runtime?: string }>>;
+  /** write `.github/dependabot.yml` (github-actions, weekly) into every repository (`github.dependabot`) */
+  readonly dependabot: boolean;
 }
 
 export function parseVersion(text: string): Version {

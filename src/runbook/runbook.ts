@@ -57,7 +57,7 @@ export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): strin
     L.push('## 1. Commit the workflow (Terraform)', '');
   }
   if (keylessRepos.length > 0) {
-    if (keyRepos.length > 0) L.push('Keyless repositories need no secrets: their stacks only commit the workflow.', '');
+    if (keyRepos.length > 0) L.push(`Keyless repositories need no secrets: their stacks only commit the workflow${model.dependabot ? ' and .github/dependabot.yml' : ''}.`, '');
     else L.push('Keyless signing needs no secrets: the workflow gets a short-lived certificate for its OIDC identity.', '');
     for (const r of keylessRepos) code(`cd ${paths.terraformStackDir(r.name)}`, 'terraform init && terraform apply');
   }
@@ -168,7 +168,7 @@ function renderSecretsSection(
     const key = orgRepos[0].signing.key!;
     const dir = `${paths.terraformStackDir(orgRepos[0].name).replace(/\/[^/]+$/, '')}/${GitHubOrganizationSecretsStack.defaultStackId(model.owner)}`;
     L.push(`Secrets are **organization** secrets of \`${model.owner}\` with visibility \`selected\`: only the ${orgRepos.length} repositories of this blueprint that use them can read them.`,
-      'Apply the organization stack first, then each repository stack (it commits the workflow and cosign.pub).', '');
+      `Apply the organization stack first, then each repository stack (it commits the workflow${model.dependabot ? ', .github/dependabot.yml' : ''} and cosign.pub).`, '');
     code(...applyLines(dir, key.organizationActionsPublicKey !== undefined, 'token with admin:org (organization secrets) and repo read rights'));
     for (const r of orgRepos) code(`cd ${paths.terraformStackDir(r.name)}`, 'terraform init && terraform apply');
   }

@@ -9,6 +9,7 @@ import { AdmissionChart } from '../cluster/admission-chart';
 import { renderClusterObjects } from '../cluster/manifests';
 import { SecretScope, SigningMode } from '../config/types';
 import { IAdmissionChartCustomizer, ITerraformStackCustomizer, IWorkflowCustomizer } from '../customize';
+import { DEPENDABOT_PATH, dependabotYaml } from '../github/dependabot';
 import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';
 import { planSealing } from '../github/sealed-box';
 import { GitHubSigningStack } from '../github/signing-stack';
@@ -86,6 +87,7 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
     files.set(`${paths.githubDir(w.repository)}/${w.path}`, text);
     const key = byName.has(w.repository) ? keyOf(byName.get(w.repository)!) : undefined;
     if (key) files.set(`${paths.githubDir(w.repository)}/cosign.pub`, key.publicKey.pem);
+    if (model.dependabot) files.set(`${paths.githubDir(w.repository)}/${DEPENDABOT_PATH}`, dependabotYaml());
   }
 
   const parsedWorkflows = (opts.jobs ?? 1) > 1
@@ -125,6 +127,7 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
       const key = keyOf(r);
       const repoFiles = [{ path: r.workflow.path, content: workflowYaml.get(r.name)! }];
       if (key) repoFiles.push({ path: 'cosign.pub', content: key.publicKey.pem });
+      if (model.dependabot) repoFiles.push({ path: DEPENDABOT_PATH, content: dependabotYaml() });
       const stack = new GitHubSigningStack(app, stackId(r.name), {
         owner: model.owner,
         repository: r.name,

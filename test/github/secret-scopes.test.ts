@@ -144,7 +144,7 @@ describe('GitHub secrets: three scopes, sealed or sensitive variables', () => {
       expect(org.resource.github_repository_file).toBeUndefined();
     });
 
-    test('repository stacks still commit the workflow and cosign.pub, but provision no secrets', () => {
+    test('repository stacks still commit the workflow, cosign.pub and dependabot.yml, but provision no secrets', () => {
       const { stack } = synth(p, config({ secretScope: 'organization' }));
       for (const [id, repo] of [['github-web', 'web'], ['github-api', 'api']]) {
         const tf = stack(id);
@@ -152,7 +152,7 @@ describe('GitHub secrets: three scopes, sealed or sensitive variables', () => {
         expect(tf.resource.github_actions_organization_secret).toBeUndefined();
         expect(tf.variable).toBeUndefined();
         const files = values(tf.resource.github_repository_file);
-        expect(files.map((f) => f.file).sort()).toEqual(['.github/workflows/build-sign.yml', 'cosign.pub']);
+        expect(files.map((f) => f.file).sort()).toEqual(['.github/dependabot.yml', '.github/workflows/build-sign.yml', 'cosign.pub']);
         expect(files.every((f) => f.repository === repo)).toBe(true);
         expect(files.find((f) => f.file === 'cosign.pub').content).toBe(p.publicKeyPem);
       }

@@ -39,9 +39,9 @@ describe('Terraform (cdktf) stack for GitHub secrets', () => {
     expect(tf.variable.cosign_password).toMatchObject({ type: 'string', sensitive: true, nullable: false });
   });
 
-  test('commits the workflow and cosign.pub to the repository', () => {
+  test('commits the workflow, cosign.pub and dependabot.yml to the repository', () => {
     const files = Object.values<any>(tf.resource.github_repository_file);
-    expect(files.map((f) => f.file).sort()).toEqual(['.github/workflows/build-sign.yml', 'cosign.pub']);
+    expect(files.map((f) => f.file).sort()).toEqual(['.github/dependabot.yml', '.github/workflows/build-sign.yml', 'cosign.pub']);
     const wf = files.find((f) => f.file === '.github/workflows/build-sign.yml');
     expect(wf.content).toBe(fs.readFileSync(path.join(out, 'github/.github/workflows/build-sign.yml'), 'utf8'));
   });

@@ -50,7 +50,8 @@ describe('examples/keyless', () => {
     expect(run(/^cosign sign /)).toBe('cosign sign --yes --recursive "ghcr.io/acme/app@${{ steps.build.outputs.digest }}"');
     expect(run(/^cosign attest /)).toBe('cosign attest --yes --type cyclonedx --predicate sbom.json "ghcr.io/acme/app@${{ steps.build.outputs.digest }}"');
     const prov = job.steps.find((s: any) => String(s.uses).startsWith('actions/attest-build-provenance@'));
-    expect(prov.with).toEqual({ 'subject-name': 'ghcr.io/acme/app', 'subject-digest': '${{ steps.build.outputs.digest }}', 'push-to-registry': true });
+    // create-storage-record: false: a storage record would need artifact-metadata: write (actions/attest v4)
+    expect(prov.with).toEqual({ 'subject-name': 'ghcr.io/acme/app', 'subject-digest': '${{ steps.build.outputs.digest }}', 'push-to-registry': true, 'create-storage-record': false });
     expect(text).not.toContain('COSIGN_PRIVATE_KEY');
   });
 

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { validateConfig } from '../../src/config/load';
-import { DEFAULT_PINS, FULL_SHA_RE } from '../../src/github/pins';
+import { DEFAULT_COSIGN_VERSION, DEFAULT_PINS, FULL_SHA_RE, INSTALLER_DEFAULT_COSIGN } from '../../src/github/pins';
 import { renderWorkflow } from '../../src/github/workflow';
 import { workflowToYaml } from '../../src/github/workflow-yaml';
 import { buildModel } from '../../src/model/build';
@@ -57,16 +57,30 @@ describe('key-mode workflow fields', () => {
     const buildStep = build.steps.find((s: any) => String(s.uses).startsWith('docker/build-push-action@'));
     expect(buildStep.id).toBe('build');
     expect(buildStep.with.push).toBe(true);
-    expect(signStep.run).toBe('cosign sign --yes --key env://COSIGN_PRIVATE_KEY "ghcr.io/acme/web@${{ steps.build.outputs.digest }}"');
+    // default cosign v3 + the default cluster's Kyverno 1.16 ClusterPolicy, which reads key-signed
+    // bundles only from 1.19: legacy .sig, which cosign v3 writes only with these two flags
+    expect(signStep.run).toBe('cosign sign --yes --key env://COSIGN_PRIVATE_KEY --new-bundle-format=false --use-signing-config=false "ghcr.io/acme/web@${{ steps.build.outputs.digest }}"');
     expect(signStep.env).toEqual({
       COSIGN_PRIVATE_KEY: '${{ secrets.COSIGN_PRIVATE_KEY }}',
       COSIGN_PASSWORD: '${{ secrets.COSIGN_PASSWORD }}',
     });
   });
 
-  test('installs the configured cosign release with cosign-installer', () => {
+  test('installs the default cosign release: the one the cosign-installer v4 pin installs by default, a v3', () => {
     const install = build.steps.find((s: any) => String(s.uses).startsWith('sigstore/cosign-installer@'));
+    expect(install.uses).toBe(`sigstore/cosign-installer@${DEFAULT_PINS['cosign-installer-v4'].sha}`);
+    expect(install.with['cosign-release']).toBe(INSTALLER_DEFAULT_COSIGN['cosign-installer-v4']);
+    expect(DEFAULT_COSIGN_VERSION).toMatch(/^v3\.\d+\.\d+$/);
+  });
+
+  test('cosign v2 stays selectable: the v3 installer line installs it', () => {
+    const v2 = workflowFor(keyConfig({ signing: { mode: 'key', cosign: { version: 'v2.6.4' }, key: { publicKeyFile: 'cosign.pub' } } })).wf;
+    const steps = v2.jobs['build-sign'].steps;
+    const install = steps.find((s: any) => String(s.uses).startsWith('sigstore/cosign-installer@'));
+    expect(install.uses).toBe(`sigstore/cosign-installer@${DEFAULT_PINS['cosign-installer'].sha}`);
     expect(install.with['cosign-release']).toBe('v2.6.4');
+    // cosign v2 signs legacy .sig by default: no format flags
+    expect(steps.find((s: any) => /^cosign sign /m.test(s.run ?? '')).run).toBe('cosign sign --yes --key env://COSIGN_PRIVATE_KEY "ghcr.io/acme/web@${{ steps.build.outputs.digest }}"');
   });
 
   test('logs in to GHCR with GITHUB_TOKEN', () => {

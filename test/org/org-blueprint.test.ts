@@ -109,7 +109,9 @@ describe('examples/org-blueprint synthesizes', () => {
       expect(secrets).toEqual(PAYMENTS_KEY.includes(r) ? ['COSIGN_PASSWORD', 'COSIGN_PRIVATE_KEY', 'COSIGN_PUBLIC_KEY'] : []);
       const pub = Object.values<any>(tf.resource.github_actions_secret ?? {}).find((s) => s.secret_name === 'COSIGN_PUBLIC_KEY');
       if (PAYMENTS_KEY.includes(r)) expect(spki(pub.plaintext_value).equals(spki(pem('payments.pub')))).toBe(true);
-      expect(Object.keys(tf.resource.github_repository_file)).toHaveLength(KEYLESS.includes(r) ? 1 : 2);
+      // workflow + dependabot.yml, and cosign.pub for key-signing repositories
+      const committed = Object.values<any>(tf.resource.github_repository_file).map((f) => f.file).sort();
+      expect(committed).toEqual(KEYLESS.includes(r) ? ['.github/dependabot.yml', '.github/workflows/build-sign.yml'] : ['.github/dependabot.yml', '.github/workflows/build-sign.yml', 'cosign.pub']);
     }
   });
 
@@ -209,6 +211,7 @@ describe('adding a repository changes only the files that must change', () => {
     const after = bp.renderFiles();
     expect(changed(before, after)).toEqual([
       'RUNBOOK.md',
+      'github/wiki/.github/dependabot.yml',
       'github/wiki/.github/workflows/build-sign.yml',
       'github/wiki/cosign.pub',
       'kubernetes/prod-eu/image-signing.k8s.yaml',
@@ -241,6 +244,7 @@ describe('adding a repository changes only the files that must change', () => {
     const after = bp.renderFiles();
     expect(changed(before, after)).toEqual([
       'RUNBOOK.md',
+      'github/blog/.github/dependabot.yml',
       'github/blog/.github/workflows/build-sign.yml',
       'kubernetes/prod-eu/image-signing.k8s.yaml',
       'kubernetes/staging/image-signing.k8s.yaml',
@@ -267,6 +271,7 @@ describe('examples/org-blueprint/main.ts: the published blueprint with TypeScrip
     const after = bp.renderFiles();
     expect(changed(before, after)).toEqual([
       'RUNBOOK.md',
+      'github/wiki/.github/dependabot.yml',
       'github/wiki/.github/workflows/build-sign.yml',
       'kubernetes/prod-eu/image-signing.k8s.yaml',
       'kubernetes/prod-us/image-signing.k8s.yaml',

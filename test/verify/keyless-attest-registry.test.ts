@@ -324,7 +324,8 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
           name: 'acme-keyless',
           github: { owner: 'acme' },
           repositories: [{ name: 'web', images: [`${reg.host}/acme/kl`] }],
-          signing: { mode: 'keyless', keyless: { trustedRootFile: 'trusted_root.json', fulcioUrl: 'https://fulcio.isb-test.invalid', rekorUrl: rekor.baseUrl } },
+          // these tests sign legacy .sig signatures (signKeyless); the keyless default on these clusters would be bundle
+          signing: { mode: 'keyless', cosign: { signatureFormat: 'legacy' }, keyless: { trustedRootFile: 'trusted_root.json', fulcioUrl: 'https://fulcio.isb-test.invalid', rekorUrl: rekor.baseUrl } },
           clusters: [
             { name: 'prod', kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: true } },
             { name: 'edge', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
@@ -365,7 +366,7 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         name: 'acme-public',
         github: { owner: 'acme' },
         repositories: [{ name: 'web', images: [`${reg.host}/acme/pub`] }],
-        signing: { mode: 'keyless' },
+        signing: { mode: 'keyless', cosign: { signatureFormat: 'legacy' } }, // signKeyless signs legacy .sig
         clusters: [
           { name: 'prod', kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: true } },
           { name: 'edge', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },

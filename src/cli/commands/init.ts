@@ -1,6 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FailureAction, KyvernoPolicyType, SigningMode } from '../../config/types';
 import { BlueprintError } from '../../errors';
+import { DEFAULT_COSIGN_VERSION } from '../../github/pins';
+import { defaultSignatureFormat } from '../../model/default-format';
+import { ClusterModel, parseVersion } from '../../model/model';
 import { CliIo } from '../io';
 
 export interface InitOptions {
@@ -12,6 +16,29 @@ export interface InitOptions {
   readonly force?: boolean;
 }
 
+/** The admission engine the starter configs target (their `admission.kyverno`). */
+const STARTER_KYVERNO = { policy: KyvernoPolicyType.CLUSTER_POLICY, version: '1.16' };
+
+/**
+ * The starter's `cosign:` line: the default cosign release and the format the starter's engine
+ * reads in this mode (the same decision synth makes when signatureFormat is left out).
+ */
+export function starterCosignLine(mode: SigningMode): string {
+  const cluster: ClusterModel = {
+    name: 'default',
+    path: 'admission',
+    failureAction: FailureAction.AUDIT,
+    kyverno: { enabled: true, policy: STARTER_KYVERNO.policy, version: parseVersion(STARTER_KYVERNO.version) },
+    policyController: { enabled: false, version: parseVersion('0.15') },
+    skipImageReferences: [],
+    registryCredentialSecrets: [],
+    namespaces: [],
+    airGapped: false,
+  };
+  const format = defaultSignatureFormat(mode, parseVersion(DEFAULT_COSIGN_VERSION), [cluster], false);
+  return `cosign: { version: ${DEFAULT_COSIGN_VERSION}, signatureFormat: ${format} }   # legacy | bundle | both; left out: what every engine targeted reads`;
+}
+
 function keyTemplate(owner: string, repo: string, image: string): string {
   return `# image-signing-blueprint config (format v1), key-based signing.
 # Next steps:
@@ -20,6 +47,7 @@ function keyTemplate(owner: string, repo: string, image: string): string {
 name: ${repo}-images                 # used in resource names (DNS-1123 label)
 github:
   owner: ${owner}
+  dependabot: true                   # writes .github/dependabot.yml: weekly PRs for the pinned actions
 repositories:
   - name: ${repo}
     images: [${image}]    # fully qualified, lowercase, no tag or digest
@@ -32,14 +60,14 @@ repositories:
       platforms: [linux/amd64]       # more than one: signed with --recursive
 signing:
   mode: key
-  cosign: { version: v2.6.4, signatureFormat: legacy }   # legacy | bundle | both
+  ${starterCosignLine(SigningMode.KEY)}
   transparencyLog: true              # false: --tlog-upload=false and verifiers ignore the tlog
   key:
     publicKeyFile: cosign.pub        # the private key never goes in this file
     secretScope: repository          # repository | environment (then also: environment: signing)
 admission:
   failureAction: Audit               # start with Audit (report only); switch to Enforce when reports are clean
-  kyverno: { policy: ClusterPolicy, version: "1.16" }
+  kyverno: { policy: ${STARTER_KYVERNO.policy}, version: "${STARTER_KYVERNO.version}" }
 verification:
   ci: true                           # a verify job checks what the cluster will check
 `;
@@ -52,6 +80,7 @@ function keylessTemplate(owner: string, repo: string, image: string): string {
 name: ${repo}-images                 # used in resource names (DNS-1123 label)
 github:
   owner: ${owner}
+  dependabot: true                   # writes .github/dependabot.yml: weekly PRs for the pinned actions
 repositories:
   - name: ${repo}
     images: [${image}]    # fully qualified, lowercase, no tag or digest
@@ -61,12 +90,12 @@ repositories:
       tags: []                       # e.g. ["v*"]
 signing:
   mode: keyless
-  cosign: { version: v2.6.4, signatureFormat: legacy }
+  ${starterCosignLine(SigningMode.KEYLESS)}
   keyless:
     issuer: https://token.actions.githubusercontent.com
 admission:
   failureAction: Audit               # start with Audit (report only); switch to Enforce when reports are clean
-  kyverno: { policy: ClusterPolicy, version: "1.16" }
+  kyverno: { policy: ${STARTER_KYVERNO.policy}, version: "${STARTER_KYVERNO.version}" }
 verification:
   ci: true
 `;

@@ -79,9 +79,18 @@ export async function startGitHubApi(opts: { org: string; repositories: string[]
   let baseUrl = '';
 
   const repoJson = (name: string) => ({
-    id: repoIds.get(name), node_id: `R_${name}`, name, full_name: `${opts.org}/${name}`, owner: { login: opts.org, type: 'Organization' },
-    private: true, visibility: 'private', default_branch: 'main', html_url: `https://github.example/${opts.org}/${name}`,
-    has_pages: false, archived: false, topics: [],
+    id: repoIds.get(name),
+    node_id: `R_${name}`,
+    name,
+    full_name: `${opts.org}/${name}`,
+    owner: { login: opts.org, type: 'Organization' },
+    private: true,
+    visibility: 'private',
+    default_branch: 'main',
+    html_url: `https://github.example/${opts.org}/${name}`,
+    has_pages: false,
+    archived: false,
+    topics: [],
   });
 
   const handle = (method: string, p: string, body: any): [number, any] | undefined => {
@@ -112,9 +121,15 @@ export async function startGitHubApi(opts: { org: string; repositories: string[]
         const prev = secrets.get(key);
         const t = stamp();
         secrets.set(key, {
-          scope, owner, name, keyId: body?.key_id, encryptedValue: body?.encrypted_value,
-          visibility: body?.visibility, selectedRepositoryIds: body?.selected_repository_ids,
-          createdAt: prev?.createdAt ?? t, updatedAt: t,
+          scope,
+          owner,
+          name,
+          keyId: body?.key_id,
+          encryptedValue: body?.encrypted_value,
+          visibility: body?.visibility,
+          selectedRepositoryIds: body?.selected_repository_ids,
+          createdAt: prev?.createdAt ?? t,
+          updatedAt: t,
         });
         return [prev ? 204 : 201, {}];
       }
@@ -135,7 +150,12 @@ export async function startGitHubApi(opts: { org: string; repositories: string[]
       const file = decodeURIComponent(r[3]);
       const key = `${repo}:${file}`;
       const fileJson = (f: { content: string; sha: string }) => ({
-        type: 'file', encoding: 'base64', name: file.split('/').pop(), path: file, sha: f.sha, size: Buffer.byteLength(f.content),
+        type: 'file',
+        encoding: 'base64',
+        name: file.split('/').pop(),
+        path: file,
+        sha: f.sha,
+        size: Buffer.byteLength(f.content),
         content: Buffer.from(f.content).toString('base64'),
         url: `${baseUrl}api/v3/repos/${opts.org}/${repo}/contents/${file}?ref=main`,
       });

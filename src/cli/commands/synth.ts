@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../blueprint';
+import { sealedBoxReady } from '../../github/sealed-box';
 import { CliIo } from '../io';
 import { trackedPrivateKeys } from '../tracked-keys';
 
@@ -18,6 +19,8 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
   const configFile = path.resolve(io.cwd, opts.config ?? 'blueprint.yaml');
   const outdir = path.resolve(io.cwd, opts.out ?? 'dist');
   const bp = ImageSigningBlueprint.fromFile(configFile);
+  // libsodium (WebAssembly) loads asynchronously; synth seals actionsPublicKey secrets synchronously
+  await sealedBoxReady();
   const result = bp.synth(outdir, { force: opts.force === true });
   const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);
   for (const w of warnings) io.err(`warning ${w.id}: ${w.path ? `${w.path}: ` : ''}${w.message}\n  fix: ${w.fix}\n`);

@@ -90,6 +90,11 @@ project.addTask('interop:build', {
   description: 'Build the pinned real tools (interop/*/go.mod) into interop/bin/',
   exec: 'bash interop/build.sh',
 });
+// only the tests that run the real engines and Terraform (issue 16); they are also part of `test`
+project.addTask('test:engines', {
+  description: 'Run the real-engine tests (Kyverno CLI, policy-tester, OpenTofu + terraform-provider-github) in test/engines/',
+  exec: 'jest --ci --coverage=false --passWithNoTests=false test/engines',
+});
 
 // benchmarks (issue 8): never part of `test`; a markdown table on stdout and bench/results.json
 const bench = project.addTask('bench', {

@@ -10,6 +10,14 @@ import { Construct } from 'constructs';
 import { sealedKeyPrecondition, signingSecretValues } from './sealed-box';
 import { SecretScope } from '../config/types';
 
+/**
+ * `text` as a Terraform string literal: template sequences `${` and `%{` are escaped as `$${` and
+ * `%%{`, so Terraform passes them through (the value Terraform sends is exactly `text`).
+ */
+function terraformLiteral(text: string): string {
+  return text.replace(/\$\{/g, '$$${').replace(/%\{/g, '%%{');
+}
+
 /** A file the stack commits to the repository. */
 export interface RepositoryFileSpec {
   /** path in the repository, e.g. `.github/workflows/build-sign.yml` */
@@ -141,7 +149,9 @@ export class GitHubSigningStack extends TerraformStack {
       new RepositoryFile(this, `file-${file.path.replace(/[^A-Za-z0-9]+/g, '-')}`, {
         repository: props.repository,
         file: file.path,
-        content: file.content,
+        // a literal in Terraform: `${{ github.sha }}` in a workflow would otherwise be parsed as a
+        // Terraform template interpolation (tofu validate: "Missing key/value separator")
+        content: terraformLiteral(file.content),
         commitMessage: `chore: update ${file.path} (image-signing-blueprint)`,
         overwriteOnCreate: true,
       });

@@ -33,6 +33,18 @@ const IVP = { kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } };
 const PC = { policyController: { enabled: true } };
 
 describe('ImageValidatingPolicy', () => {
+  test('apiVersion follows the Kyverno version: v1 from 1.17, v1beta1 on 1.16, v1alpha1 on 1.14/1.15 (what each serves)', () => {
+    const at = (version: string) => {
+      const m = modelFor(keyConfig({ admission: { kyverno: { policy: 'ImageValidatingPolicy', version } } }));
+      const [p] = renderImageValidatingPolicies(m, m.clusters[0]);
+      return [p.apiVersion, p.metadata.annotations['policies.kyverno.io/minversion']];
+    };
+    expect(at('1.19')).toEqual(['policies.kyverno.io/v1', '1.17.0']);
+    expect(at('1.17')).toEqual(['policies.kyverno.io/v1', '1.17.0']);
+    expect(at('1.16')).toEqual(['policies.kyverno.io/v1beta1', '1.16.0']);
+    expect(at('1.15')).toEqual(['policies.kyverno.io/v1alpha1', '1.14.0']);
+  });
+
   test('key mode: schema-valid, one attestor per key (rotation), any key verifies', () => {
     const old = newPublicKeyPem();
     const m = modelFor(keyConfig({ admission: IVP, signing: { mode: 'key', key: { publicKeyFile: 'cosign.pub', previousPublicKeyFiles: ['old.pub'] } } }), { 'old.pub': old });

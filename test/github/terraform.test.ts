@@ -43,7 +43,11 @@ describe('Terraform (cdktf) stack for GitHub secrets', () => {
     const files = Object.values<any>(tf.resource.github_repository_file);
     expect(files.map((f) => f.file).sort()).toEqual(['.github/dependabot.yml', '.github/workflows/build-sign.yml', 'cosign.pub']);
     const wf = files.find((f) => f.file === '.github/workflows/build-sign.yml');
-    expect(wf.content).toBe(fs.readFileSync(path.join(out, 'github/.github/workflows/build-sign.yml'), 'utf8'));
+    // Terraform reads `${` as a template: the content is the workflow with `${`/`%{` escaped as `$${`/`%%{`
+    const workflow = fs.readFileSync(path.join(out, 'github/.github/workflows/build-sign.yml'), 'utf8');
+    expect(workflow).toContain('${{ steps.build.outputs.digest }}');
+    expect(wf.content).not.toMatch(/(^|[^$])\$\{\{/);
+    expect(wf.content.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')).toBe(workflow);
   });
 
   test('provider integrations/github, owner from the config, relative local state', () => {

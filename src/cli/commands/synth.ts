@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../blueprint';
 import { BlueprintError } from '../../errors';
+import { sealedBoxReady } from '../../github/sealed-box';
 import { CliIo } from '../io';
 import { trackedPrivateKeys } from '../tracked-keys';
 
@@ -27,6 +28,8 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
     throw new BlueprintError('INVALID_OPTION', `--jobs ${opts.jobs}: not a whole number from 1 to 64`, { fix: 'pass --jobs 1 (one thread, the default) or --jobs 2' });
   }
   const bp = ImageSigningBlueprint.fromFile(configFile);
+  // libsodium (WebAssembly) loads asynchronously; synth seals actionsPublicKey secrets synchronously
+  await sealedBoxReady();
   const result = bp.synth(outdir, { force: opts.force === true, jobs });
   const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);
   for (const w of warnings) io.err(`warning ${w.id}: ${w.path ? `${w.path}: ` : ''}${w.message}\n  fix: ${w.fix}\n`);

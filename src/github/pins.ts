@@ -27,6 +27,12 @@ export const DEFAULT_PINS: Readonly<Record<string, ActionPin>> = {
   'cosign-installer-v4': { action: 'sigstore/cosign-installer', sha: 'faadad0cce49287aee09b3a48701e75088a2c6ad', version: 'v4.0.0' },
   'sbom': { action: 'anchore/sbom-action', sha: '17ae1740179002c89186b61233e0f892c3118b11', version: 'v0.23.0' },
   'attest-build-provenance': { action: 'actions/attest-build-provenance', sha: '977bb373ede98d70efdf65b84cb5f73e068dcc2a', version: 'v3.0.0' },
+  // KMS logins with GitHub OIDC (signing.key.kms); tag -> commit checked with `git show-ref --tags`
+  // on each action's repository, and the inputs used in its action.yml at that commit
+  'configure-aws-credentials': { action: 'aws-actions/configure-aws-credentials', sha: 'e6de054238d6b7531b4efff3b6587d9aade6a06c', version: 'v6.2.3' },
+  'gcp-auth': { action: 'google-github-actions/auth', sha: '7c6bc770dae815cd3e89ee6cdf493a5fab2cc093', version: 'v3.0.0' },
+  'azure-login': { action: 'azure/login', sha: 'f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca', version: 'v3.0.1' },
+  'vault-action': { action: 'hashicorp/vault-action', sha: '4c06c5ccf5c0761b6029f56cfb1dcf5565918a3b', version: 'v3.4.0' },
 };
 
 /** The keys of the pin map, i.e. what `github.actionPins` may override. */

@@ -1,8 +1,8 @@
 import { ImageName } from './image-name';
+import { KmsProvider, ParsedKmsUri } from '../config/kms-uri';
 import {
   FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode,
 } from '../config/types';
-import { KmsProvider, ParsedKmsUri } from '../config/kms-uri';
 import { ParsedPublicKey } from '../keys/public-key';
 
 /*
@@ -104,8 +104,13 @@ export type KmsAuthModel =
   | { readonly provider: KmsProvider.GCP; readonly workloadIdentityProvider: string; readonly serviceAccount?: string }
   | { readonly provider: KmsProvider.AZURE; readonly clientId: string; readonly tenantId: string; readonly subscriptionId?: string }
   | {
-    readonly provider: KmsProvider.HASHIVAULT; readonly address: string; readonly role: string; readonly authPath: string;
-    readonly transitPath: string; readonly audience?: string; readonly namespace?: string;
+    readonly provider: KmsProvider.HASHIVAULT;
+    readonly address: string;
+    readonly role: string;
+    readonly authPath: string;
+    readonly transitPath: string;
+    readonly audience?: string;
+    readonly namespace?: string;
   };
 
 /** A KMS signing key (`signing.key.kms`): cosign signs with `--key <uri>`, no secrets exist. */

@@ -1,3 +1,4 @@
+import { renderKmsSection } from './kms-runbook';
 import { clusterPolicyName } from '../cluster/kyverno-cluster-policy';
 import { trustRootName } from '../cluster/policy-controller';
 import { verificationJobName } from '../cluster/verification-job';
@@ -5,7 +6,6 @@ import { FailureAction, SecretScope, SigningMode } from '../config/types';
 import { provenanceVerifyArgs, sbomPredicateType, verifyArgs, verifyAttestationArgs } from '../github/cosign-commands';
 import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';
 import { TF_VARIABLES } from '../github/secrets';
-import { renderKmsSection } from './kms-runbook';
 import { BlueprintModel, keyIdentity, RepositoryModel, SigningModel } from '../model/model';
 import { modelForRepository, singleSigner } from '../model/signers';
 

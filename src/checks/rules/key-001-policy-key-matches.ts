@@ -63,7 +63,9 @@ export const ISB_KEY_001: Rule = {
   fix: 'Point signing.key.publicKeyFile at the cosign.pub of the key in COSIGN_PRIVATE_KEY; list retired keys in previousPublicKeyFiles.',
   check(ctx) {
     // every key repository's own key: current keys and the previous ones kept for rotation
-    const keys = [...new Set(ctx.model.repositories.filter((r) => r.signing.mode === SigningMode.KEY && r.signing.key?.publicKey).map((r) => r.signing.key!))];
+    // (a KMS key without its exported public key has nothing to compare: ISB-KEY-005 says so)
+    const keys = [...new Set(ctx.model.repositories
+      .filter((r) => r.signing.mode === SigningMode.KEY && r.signing.key?.publicKey).map((r) => r.signing.key!))];
     if (keys.length === 0) return [];
     const key = keys[0];
     const allowed = new Set(keys.flatMap((k) => [k.publicKey!.spkiDer.toString('hex'), ...k.previousPublicKeys.map((p) => p.key.spkiDer.toString('hex'))]));

@@ -38,7 +38,7 @@ const project = new cdk.JsiiProject({
     include: ['../examples/**/*.ts', '../bench/**/*.ts'],
     compilerOptions: {},
   },
-  gitignore: ['/example-out/', '/bench/out/', '*.key.tmp*', '/.schemas/', '/.schemas.tmp-*', '/interop/bin/'],
+  gitignore: ['/example-out/', '/bench/out/', '*.key.tmp*', '/.schemas/', '/.schemas.tmp-*', '/interop/bin/', '/interop/.venv*/'],
 });
 
 for (const p of ['/examples/', '/bench/', '/.ci/', '/example-out/', '/interop/', '/scripts/', '/.schemas/']) project.addPackageIgnore(p);

@@ -1,9 +1,9 @@
 import { spawn, ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
 import { fetchKmsPublicKey } from '../../src/verify/kms-public-key';
 import { signingKey, signRequest } from '../../src/verify/sigv4';
 
@@ -13,7 +13,10 @@ describe('SigV4 (the AWS documentation vector: IAM ListUsers, 2015-08-30T12:36:0
     expect(signingKey(creds.secretAccessKey, '20150830', 'us-east-1', 'iam').toString('hex'))
       .toBe('c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9');
     const h = signRequest({
-      method: 'GET', host: 'iam.amazonaws.com', path: '/', query: 'Action=ListUsers&Version=2010-05-08',
+      method: 'GET',
+      host: 'iam.amazonaws.com',
+      path: '/',
+      query: 'Action=ListUsers&Version=2010-05-08',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
     }, creds, { region: 'us-east-1', service: 'iam', now: new Date('2015-08-30T12:36:00Z') });
     expect(h.authorization).toBe('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, '

@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { ImageSigningBlueprint } from '../../src';
+import { ImageSigningBlueprint, SignatureFormat, SigningMode } from '../../src';
 import { ImageVerifier } from '../../src/verify/image-verifier';
 import { tempDir } from '../support/fixtures';
 import { describeWithInterop, InteropTool, requireInteropTool } from '../support/interop';
@@ -82,9 +82,9 @@ const COSIGNS: InteropTool[] = ['cosign-v2', 'cosign-v3'];
         github: { owner: 'acme' },
         repositories: [{ name: 'api', images: [image] }],
         signing: {
-          mode: 'key',
+          mode: SigningMode.KEY,
           transparencyLog: false, // no Rekor here
-          cosign: { version: major, signatureFormat: 'legacy' },
+          cosign: { version: major, signatureFormat: SignatureFormat.LEGACY },
           key: { kms: uri, kmsAuth: { aws: { roleArn: 'arn:aws:iam::111122223333:role/github-image-signing', region: 'eu-west-1' } } },
         },
       },

@@ -50,7 +50,7 @@ const project = new cdk.JsiiProject({
     include: ['../examples/**/*.ts', '../bench/**/*.ts'],
     compilerOptions: {},
   },
-  gitignore: ['/example-out/', '/bench/out/', '*.key.tmp*', '/.schemas/', '/.schemas.tmp-*', '/interop/bin/', '/.lang-cache/', '__pycache__/'],
+  gitignore: ['/example-out/', '/bench/out/', '*.key.tmp*', '/.schemas/', '/.schemas.tmp-*', '/interop/bin/', '/.lang-cache/', '__pycache__/', '/interop/.venv*/'],
 });
 
 for (const p of ['/examples/', '/bench/', '/.ci/', '/example-out/', '/interop/', '/scripts/', '/.schemas/', '/.lang-cache/']) project.addPackageIgnore(p);

@@ -40,11 +40,15 @@ function transparencySettings(model: BlueprintModel): Record<string, unknown> {
 
 function keyAttestorSet(model: BlueprintModel): Record<string, unknown> {
   const key = model.signing.key!;
-  const keys = [key.publicKey, ...key.previousPublicKeys.map((p) => p.key)];
+  const keys = key.previousPublicKeys.map((p) => p.key);
+  if (key.publicKey) keys.unshift(key.publicKey);
+  const entries = keys.map((k) => ({ keys: { publicKeys: k.pem.trimEnd(), ...transparencySettings(model) } }));
+  // a KMS key whose public key the config does not give: Kyverno reads it from the KMS
+  if (!key.publicKey && key.kms) entries.unshift({ keys: { kms: key.kms.uri, ...transparencySettings(model) } } as any);
   return {
     // any one key verifies: the current key, or a previous one kept during a rotation
     count: 1,
-    entries: keys.map((k) => ({ keys: { publicKeys: k.pem.trimEnd(), ...transparencySettings(model) } })),
+    entries,
   };
 }
 

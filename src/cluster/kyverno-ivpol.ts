@@ -3,7 +3,7 @@ import { ivpolImageGlobs } from './image-references';
 import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL, SYSTEM_NAMESPACES } from './kyverno-cluster-policy';
 import { FailureAction, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
-import { BlueprintModel, ClusterModel, RepositoryModel, Version, versionAtLeast } from '../model/model';
+import { BlueprintModel, ClusterModel, keyLabel, RepositoryModel, Version, versionAtLeast } from '../model/model';
 import { modelForSigner, nameFragment, SignerGroup, signerGroups } from '../model/signers';
 
 /*
@@ -55,11 +55,13 @@ interface Attestor { readonly name: string; readonly body: Record<string, unknow
 function signatureAttestors(model: BlueprintModel, repo?: RepositoryModel): Attestor[] {
   if (model.signing.mode === SigningMode.KEY) {
     const key = model.signing.key!;
-    const keys = [key.publicKey, ...key.previousPublicKeys.map((p) => p.key)];
+    // the current key: its PEM, or for a KMS key whose public key the config does not give, the KMS URI
+    const current: Record<string, unknown> = key.publicKey ? { data: key.publicKey.pem.trimEnd() } : { kms: key.kms!.uri };
+    const keys = [current, ...key.previousPublicKeys.map((p) => ({ data: p.key.pem.trimEnd() }))];
     // one attestor per key: verifyImageSignatures counts the attestors that verify, so "> 0" = any key (rotation)
     return keys.map((k, i) => ({
       name: i === 0 ? 'key' : `previouskey${i}`,
-      body: { cosign: { key: { data: k.pem.trimEnd() }, ctlog: ctlog(model) } },
+      body: { cosign: { key: k, ctlog: ctlog(model) } },
     }));
   }
   const cosign: Record<string, unknown> = { keyless: { identities: [identity(repo!)] }, ctlog: ctlog(model) };
@@ -99,7 +101,7 @@ function renderOne(
   const validations: Record<string, unknown>[] = [{
     expression: `${ALL_IMAGES}.map(image, verifyImageSignatures(image, ${sigList})).all(n, n > 0)`,
     message: model.signing.mode === SigningMode.KEY
-      ? `every image must be signed with the ${model.name} cosign key${model.signing.isDefault ? '' : ` SHA256:${model.signing.key!.publicKey.fingerprint.slice(0, 12)}…`}`
+      ? `every image must be signed with the ${model.name} cosign key${model.signing.isDefault ? '' : ` ${keyLabel(model.signing.key!)}`}`
       : `every image must be signed keylessly by ${keylessRepo!.fullName}/${keylessRepo!.workflow.path}`,
   }];
   const sbom = sbomAttestation(model);

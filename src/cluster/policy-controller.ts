@@ -5,7 +5,7 @@ import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL } from './kyverno-c
 import { renderPolicyControllerTrustRoot } from './trust-root';
 import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
-import { BlueprintModel, ClusterModel, RepositoryModel } from '../model/model';
+import { BlueprintModel, ClusterModel, keyLabel, RepositoryModel } from '../model/model';
 import { modelForSigner, nameFragment, SignerGroup, signerGroups } from '../model/signers';
 
 /*
@@ -56,9 +56,11 @@ function signerAuthorities(model: BlueprintModel, repo: RepositoryModel | undefi
     : undefined;
   if (s.mode === SigningMode.KEY) {
     const key = s.key!;
-    const keys = [key.publicKey, ...key.previousPublicKeys.map((p) => p.key)];
+    // the current key: its PEM, or for a KMS key whose public key the config does not give, the KMS URI
+    const current: Record<string, unknown> = key.publicKey ? { data: key.publicKey.pem.trimEnd() } : { kms: key.kms!.uri };
+    const keys = [current, ...key.previousPublicKeys.map((p) => ({ data: p.key.pem.trimEnd() }))];
     return keys.map((k, i) => {
-      const a: Record<string, unknown> = { name: i === 0 ? 'key' : `previous-key-${i}`, key: { data: k.pem.trimEnd(), hashAlgorithm: 'sha256' } };
+      const a: Record<string, unknown> = { name: i === 0 ? 'key' : `previous-key-${i}`, key: { ...k, hashAlgorithm: 'sha256' } };
       // no ctlog => tlog verification is skipped (§4.1); with the tlog on, require the Rekor entry
       if (s.transparencyLog) a.ctlog = { url: PUBLIC_REKOR };
       a.signatureFormat = 'legacy'; // key + bundle is refused at config time (policy-controller#1958)
@@ -142,7 +144,7 @@ export function renderPolicyControllerObjects(model: BlueprintModel, cluster: Cl
     const repos = repo ? [repo] : g.repos;
     const signer = repo
       ? `keylessly by ${repo.fullName}/${repo.workflow.path}`
-      : `with the ${model.name} cosign key${g.isDefault ? '' : ` SHA256:${g.signing.key!.publicKey.fingerprint.slice(0, 12)}…`} (any listed key verifies)`;
+      : `with the ${model.name} cosign key${g.isDefault ? '' : ` ${keyLabel(g.signing.key!)}`} (any listed key verifies)`;
     out.push(cip(sub, cluster, cipGroupName(model, g), repos, withSource(cluster, signerAuthorities(sub, repo, false)), `images signed ${signer}`));
     if (sbomAttestation(sub)) {
       out.push(cip(sub, cluster, cipSbomName(model, g), repos, withSource(cluster, signerAuthorities(sub, repo, true)),

@@ -114,7 +114,9 @@ export function renderVerificationObjects(model: BlueprintModel): Record<string,
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: verificationKeyConfigMapName(model), namespace: v.namespace, labels },
-      data: Object.fromEntries(keyGroups.map((g) => [verificationKeyFileName(g), g.signing.key!.publicKey.pem])),
+      // a KMS key whose public key the config does not give is read from the KMS (`--key <uri>`)
+      data: Object.fromEntries(keyGroups.filter((g) => g.signing.key!.publicKey)
+        .map((g) => [verificationKeyFileName(g), g.signing.key!.publicKey!.pem])),
     });
   }
 

@@ -1,3 +1,4 @@
+import { kmsBlockProblems } from './kms-checks';
 import { effectiveSigning, effectiveWorkflow, signingOrigin } from './merge';
 import { Problem } from './problems';
 import { arrayOf, bool, int, obj, oneOf, opt, req, Schema, str } from './schema';
@@ -45,6 +46,20 @@ const keySchema = obj({
   }))),
   secretScope: opt(oneOf(values(SecretScope))),
   environment: opt(str(v.dnsLabel)),
+  kms: opt(str(v.kmsUri, 2048)),
+  kmsAuth: opt(obj({
+    aws: opt(obj({ roleArn: req(str(v.awsRoleArn)), region: opt(str(v.awsRegion)) })),
+    gcp: opt(obj({ workloadIdentityProvider: req(str(v.gcpWorkloadIdentityProvider)), serviceAccount: opt(str(v.gcpServiceAccount)) })),
+    azure: opt(obj({ clientId: req(str(v.uuid)), tenantId: req(str(v.uuid)), subscriptionId: opt(str(v.uuid)) })),
+    vault: opt(obj({
+      address: req(str(v.httpsUrl)),
+      role: req(str(v.vaultName)),
+      authPath: opt(str(v.vaultMountPath)),
+      transitPath: opt(str(v.vaultMountPath)),
+      audience: opt(str(undefined, 512)),
+      namespace: opt(str(v.vaultName)),
+    })),
+  })),
 });
 
 /** Rules inside one (effective) key block. */
@@ -59,6 +74,7 @@ function keyBlockProblems(k: Record<string, any>, path: string): Problem[] {
   if (k.environment !== undefined && k.secretScope !== SecretScope.ENVIRONMENT) {
     problems.push({ path: `${path}.environment`, message: 'is only used with secretScope: environment', value: k.environment, fix: 'set secretScope: environment, or remove environment' });
   }
+  problems.push(...kmsBlockProblems(k, path));
   return problems;
 }
 

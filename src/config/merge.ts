@@ -69,7 +69,7 @@ const INHERITED_WITH_OWN_KEY: (keyof KeyConfig)[] = ['secretScope', 'environment
 
 function mergeKey(top: KeyConfig | undefined, over: KeyConfig | undefined): KeyConfig | undefined {
   if (over === undefined) return top;
-  const ownKey = over.publicKey !== undefined || over.publicKeyFile !== undefined;
+  const ownKey = over.publicKey !== undefined || over.publicKeyFile !== undefined || over.kms !== undefined;
   const base: Record<string, any> = {};
   for (const [k, v] of Object.entries(top ?? {})) {
     if (!ownKey || INHERITED_WITH_OWN_KEY.includes(k as keyof KeyConfig)) base[k] = v;
@@ -120,7 +120,7 @@ export function signingOrigin(over: SigningConfig | undefined, repoIndex: number
   const segs = field.split('.');
   const own = `repositories[${repoIndex}].signing.${field}`;
   if (hasPath(over, segs)) return own;
-  if (segs[0] === 'key' && over?.key !== undefined && (over.key.publicKey !== undefined || over.key.publicKeyFile !== undefined)
+  if (segs[0] === 'key' && over?.key !== undefined && (over.key.publicKey !== undefined || over.key.publicKeyFile !== undefined || over.key.kms !== undefined)
     && !INHERITED_WITH_OWN_KEY.includes(segs[1] as keyof KeyConfig)) {
     return own;
   }

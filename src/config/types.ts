@@ -276,6 +276,99 @@ export interface KeyConfig {
    * @default - none
    */
   readonly environment?: string;
+  /**
+   * A cosign KMS key reference to sign with instead of a key pair in Actions secrets:
+   * `awskms://[ENDPOINT]/KEY` (key id, key ARN, `alias/NAME` or alias ARN),
+   * `gcpkms://projects/P/locations/L/keyRings/R/cryptoKeys/K[/cryptoKeyVersions/N]`,
+   * `azurekms://VAULT.vault.azure.net/KEY[/VERSION]` or `hashivault://KEY` (transit key name).
+   * No private key or password exists in GitHub: the workflow logs in to the provider with
+   * GitHub OIDC (`kmsAuth`) and runs `cosign sign --key <uri>`. With `publicKeyFile` (the output
+   * of `cosign public-key --key <uri>`) the policies embed that key; without it they name the KMS
+   * key and the cluster's verifier needs read access to it.
+   * @default - a key pair in Actions secrets
+   */
+  readonly kms?: string;
+  /**
+   * How the signing workflow authenticates to the KMS provider with GitHub OIDC (with `kms`):
+   * exactly the block of the URI's provider.
+   * @default - required with kms
+   */
+  readonly kmsAuth?: KmsAuthConfig;
+}
+
+/** OIDC login of the signing workflow to the KMS provider; give the block of the key's provider. */
+export interface KmsAuthConfig {
+  /** `awskms://`: aws-actions/configure-aws-credentials assumes this role with the workflow's OIDC token. */
+  readonly aws?: AwsKmsAuthConfig;
+  /** `gcpkms://`: google-github-actions/auth with Workload Identity Federation. */
+  readonly gcp?: GcpKmsAuthConfig;
+  /** `azurekms://`: azure/login with a federated credential of an app registration or managed identity. */
+  readonly azure?: AzureKmsAuthConfig;
+  /** `hashivault://`: hashicorp/vault-action with JWT auth against GitHub's OIDC issuer. */
+  readonly vault?: VaultKmsAuthConfig;
+}
+
+/** AWS: an IAM role trusted for GitHub OIDC, allowed `kms:Sign` and `kms:GetPublicKey` on the key. */
+export interface AwsKmsAuthConfig {
+  /** IAM role ARN, e.g. `arn:aws:iam::111122223333:role/github-image-signing`. */
+  readonly roleArn: string;
+  /**
+   * AWS region of the key.
+   * @default - the region of the key ARN (required when the URI is an alias name or key id)
+   */
+  readonly region?: string;
+}
+
+/** Google Cloud: Workload Identity Federation for the workflow, allowed `cloudkms.signerVerifier` on the key. */
+export interface GcpKmsAuthConfig {
+  /** `projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER`. */
+  readonly workloadIdentityProvider: string;
+  /**
+   * Service account to impersonate, e.g. `signer@PROJECT.iam.gserviceaccount.com`.
+   * @default - direct Workload Identity Federation (the pool principal holds the KMS role)
+   */
+  readonly serviceAccount?: string;
+}
+
+/** Azure: an app registration or user-assigned identity with a federated credential for the workflow. */
+export interface AzureKmsAuthConfig {
+  /** Client (application) id. */
+  readonly clientId: string;
+  /** Directory (tenant) id. */
+  readonly tenantId: string;
+  /**
+   * Subscription id.
+   * @default - none: azure/login runs with `allow-no-subscriptions` (Key Vault needs no subscription)
+   */
+  readonly subscriptionId?: string;
+}
+
+/** HashiCorp Vault / OpenBao: a JWT auth role bound to the workflow's GitHub OIDC claims. */
+export interface VaultKmsAuthConfig {
+  /** Vault address, `https://vault.example.com:8200`. */
+  readonly address: string;
+  /** JWT auth role the workflow logs in with. */
+  readonly role: string;
+  /**
+   * Mount path of the JWT auth method.
+   * @default 'jwt'
+   */
+  readonly authPath?: string;
+  /**
+   * Mount path of the transit secrets engine holding the key (cosign's TRANSIT_SECRET_ENGINE_PATH).
+   * @default 'transit'
+   */
+  readonly transitPath?: string;
+  /**
+   * `aud` of the GitHub OIDC token (the role's `bound_audiences`).
+   * @default - vault-action's default, the repository owner's URL
+   */
+  readonly audience?: string;
+  /**
+   * Vault Enterprise namespace.
+   * @default - none
+   */
+  readonly namespace?: string;
 }
 
 /** Keyless signing (Fulcio/Rekor). Defaults are the public Sigstore instance. */

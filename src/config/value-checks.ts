@@ -1,3 +1,4 @@
+import { kmsProviderOf, kmsUriForms, parseKmsUri } from './kms-uri';
 import { Problem } from './problems';
 import { ValueCheck } from './schema';
 import { isImageName, parseImageName } from '../model/image-name';
@@ -192,3 +193,37 @@ export const signerRef: ValueCheck = (v: string, path) => {
     fix: /^[A-Za-z0-9._/-]+$/.test(v) && !v.startsWith('refs/') ? `use "refs/tags/${v}" for a tag or "refs/heads/${v}" for a branch` : 'e.g. "refs/tags/v1.2.0"',
   }];
 };
+
+/** A cosign KMS key reference (see kms-uri.ts for the forms of each provider). */
+export const kmsUri: ValueCheck = (v: string, path) => {
+  const parsed = parseKmsUri(v);
+  if (typeof parsed !== 'string') return ok;
+  const provider = kmsProviderOf(v);
+  return [{
+    path,
+    value: v,
+    message: parsed,
+    fix: provider ? `write it as ${kmsUriForms(provider)}` : 'e.g. "awskms:///alias/image-signing" or "hashivault://image-signing"',
+  }];
+};
+
+export const awsRoleArn = pattern(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/,
+  'must be an IAM role ARN', 'e.g. "arn:aws:iam::111122223333:role/github-image-signing"');
+
+export const awsRegion = pattern(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region', 'e.g. "eu-west-1"');
+
+export const gcpWorkloadIdentityProvider = pattern(
+  /^projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32}$/,
+  'must be the full resource name of a Workload Identity provider (project number, not id)',
+  'e.g. "projects/123456789012/locations/global/workloadIdentityPools/github/providers/github" (gcloud iam workload-identity-pools providers describe … --format="value(name)")');
+
+export const gcpServiceAccount = pattern(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$/,
+  'must be a service account email', 'e.g. "image-signer@my-project.iam.gserviceaccount.com"');
+
+export const uuid = pattern(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+  'must be a GUID', 'e.g. "00000000-0000-0000-0000-000000000000" (az ad app show --id … --query appId)');
+
+export const vaultMountPath = pattern(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
+  'must be a Vault mount path without leading or trailing "/"', 'e.g. "jwt" or "transit"');
+
+export const vaultName = pattern(/^[A-Za-z0-9_.-]{1,128}$/, 'must be a Vault role or namespace name', 'e.g. "image-signing"');

@@ -86,7 +86,9 @@ function formatFlags(model: BlueprintModel, format: SignFormat): string[] {
 /** Key, service, tlog and trusted-root flags shared by `cosign sign` and `cosign attest`. */
 function signerTrustFlags(model: BlueprintModel, format: SignFormat): string[] {
   const args: string[] = [];
-  if (model.signing.mode === SigningMode.KEY) args.push(`--key env://${SECRET_NAMES.privateKey}`);
+  const kms = model.signing.mode === SigningMode.KEY ? model.signing.key?.kms : undefined;
+  if (kms) args.push(`--key ${shellQuote(kms.uri)}`);
+  else if (model.signing.mode === SigningMode.KEY) args.push(`--key env://${SECRET_NAMES.privateKey}`);
   args.push(...formatFlags(model, format));
   if (isV3(model) && format === SignatureFormat.BUNDLE) {
     if (needsSigningConfig(model)) args.push(`--signing-config ${SIGNING_CONFIG_PATH}`);
@@ -135,7 +137,9 @@ export function verifyTrustArgs(model: BlueprintModel, repo: RepositoryModel, pu
   // cosign 2.x reads only legacy signatures unless told otherwise; 3.x tries bundles, then legacy
   if (!isV3(model) && model.signing.signatureFormat === SignatureFormat.BUNDLE) args.push('--new-bundle-format=true');
   if (model.signing.mode === SigningMode.KEY) {
-    args.push(`--key ${publicKeyPath}`);
+    // a KMS key whose public key the config does not give: cosign fetches it from the KMS
+    const k = model.signing.key;
+    args.push(`--key ${k?.kms && !k.publicKey ? shellQuote(k.kms.uri) : publicKeyPath}`);
   } else {
     for (const f of cosignIdentityFlags(identityFields(repo))) args.push(`${f.flag} ${shellQuote(f.value)}`);
     const root = model.signing.keyless?.trustedRoot;

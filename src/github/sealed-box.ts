@@ -155,14 +155,14 @@ export function planSealing(model: BlueprintModel, env: Record<string, string | 
   let organization: SealedSigningSecrets | undefined;
   for (const r of model.repositories) {
     const key = r.signing.key;
-    if (r.signing.mode !== SigningMode.KEY || !key) continue;
+    if (r.signing.mode !== SigningMode.KEY || !key || key.kms) continue;
     if (key.secretScope === SecretScope.ORGANIZATION) {
       const org = key.organizationActionsPublicKey;
-      if (org && !organization) organization = sealSigningSecrets(sourcesFor(r, key, org.path), key.publicKey.pem, org);
+      if (org && !organization) organization = sealSigningSecrets(sourcesFor(r, key, org.path), key.publicKey!.pem, org);
       continue;
     }
     const to = key.repositoryActionsPublicKeys.get(r.name);
-    if (to) repositories.set(r.name, sealSigningSecrets(sourcesFor(r, key, to.path), key.publicKey.pem, to));
+    if (to) repositories.set(r.name, sealSigningSecrets(sourcesFor(r, key, to.path), key.publicKey!.pem, to));
   }
   return { organization, repositories };
 }

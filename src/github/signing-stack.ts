@@ -1,5 +1,7 @@
 import { ActionsEnvironmentSecret } from '@cdktf/provider-github/lib/actions-environment-secret';
+import { ActionsEnvironmentVariable } from '@cdktf/provider-github/lib/actions-environment-variable';
 import { ActionsSecret } from '@cdktf/provider-github/lib/actions-secret';
+import { ActionsVariable } from '@cdktf/provider-github/lib/actions-variable';
 import { DataGithubActionsEnvironmentPublicKey } from '@cdktf/provider-github/lib/data-github-actions-environment-public-key';
 import { DataGithubActionsPublicKey } from '@cdktf/provider-github/lib/data-github-actions-public-key';
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
@@ -78,6 +80,13 @@ export interface GitHubSigningStackProps {
    * @default []
    */
   readonly files?: RepositoryFileSpec[];
+  /**
+   * Non-secret Actions variables (name to value), e.g. the KMS login parameters of a KMS signing
+   * key (role ARN, region, Workload Identity provider, Vault address). Environment variables of
+   * `environment` with SecretScope.ENVIRONMENT, else repository variables.
+   * @default - none
+   */
+  readonly actionsVariables?: Record<string, string>;
 }
 
 /**
@@ -92,6 +101,8 @@ export class GitHubSigningStack extends TerraformStack {
   public readonly sensitiveVariables: string[];
   /** Names of the Actions secrets this stack provisions (none with organization scope). */
   public readonly provisionedSecrets: string[];
+  /** Names of the Actions variables this stack provisions. */
+  public readonly provisionedVariables: string[];
 
   constructor(scope: Construct, id: string, props: GitHubSigningStackProps) {
     super(scope, id);
@@ -104,16 +115,22 @@ export class GitHubSigningStack extends TerraformStack {
     new GithubProvider(this, 'github', { owner: props.owner });
     this.sensitiveVariables = [];
     this.provisionedSecrets = [];
+    this.provisionedVariables = [];
+    let signingEnvironment: RepositoryEnvironment | undefined;
+    const environment = () => {
+      signingEnvironment ??= new RepositoryEnvironment(this, 'signing-environment', {
+        repository: props.repository,
+        environment: props.environment!,
+      });
+      return signingEnvironment;
+    };
 
     if (props.publicKeyPem !== undefined && scopeKind !== SecretScope.ORGANIZATION) {
       const sealed = props.sealedSecrets;
       const { values, variables } = signingSecretValues(this, props.publicKeyPem, sealed);
       this.sensitiveVariables.push(...variables);
       if (scopeKind === SecretScope.ENVIRONMENT) {
-        const env = new RepositoryEnvironment(this, 'signing-environment', {
-          repository: props.repository,
-          environment: props.environment!,
-        });
+        const env = environment();
         const lifecycle = sealed ? sealedKeyPrecondition(new DataGithubActionsEnvironmentPublicKey(this, 'actions-public-key', {
           repository: props.repository,
           environment: env.environment,
@@ -143,6 +160,20 @@ export class GitHubSigningStack extends TerraformStack {
         }
       }
       this.provisionedSecrets.push(...values.map((v) => v.name));
+    }
+
+    for (const [name, value] of Object.entries(props.actionsVariables ?? {})) {
+      if (scopeKind === SecretScope.ENVIRONMENT) {
+        new ActionsEnvironmentVariable(this, `variable-${name}`, {
+          repository: props.repository,
+          environment: environment().environment,
+          variableName: name,
+          value,
+        });
+      } else {
+        new ActionsVariable(this, `variable-${name}`, { repository: props.repository, variableName: name, value });
+      }
+      this.provisionedVariables.push(name);
     }
 
     for (const file of props.files ?? []) {

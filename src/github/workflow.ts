@@ -2,11 +2,12 @@ import {
   attestArgs, needsSigningConfig, provenanceVerifyArgs, sbomActionFormat, sbomPredicateType, signArgs, signFormats, signingConfigCreateArgs,
   verifyArgs, verifyAttestationArgs,
 } from './cosign-commands';
+import { KMS_LOGIN_PIN, kmsCosignEnv, kmsLoginStep } from './kms-auth';
 import { ActionPin, effectivePins, usesRef } from './pins';
 import { registrySecretNames, SECRET_NAMES } from './secrets';
 import { SecretScope, SigningMode } from '../config/types';
 import { ImageName } from '../model/image-name';
-import { BlueprintModel, RepositoryModel } from '../model/model';
+import { BlueprintModel, KmsKeyModel, RepositoryModel, SigningModel } from '../model/model';
 import { modelForRepository } from '../model/signers';
 
 /** A rendered workflow: the plain object, and the pins used (for `# vX.Y.Z` comments). */
@@ -77,6 +78,10 @@ function loginSteps(images: readonly ImageName[], use: Use): Step[] {
   });
 }
 
+function kmsOf(s: SigningModel): KmsKeyModel | undefined {
+  return s.mode === SigningMode.KEY ? s.key?.kms : undefined;
+}
+
 function keyEnv(): Record<string, string> {
   return {
     [SECRET_NAMES.privateKey]: `\${{ secrets.${SECRET_NAMES.privateKey} }}`,
@@ -92,7 +97,7 @@ function keyEnv(): Record<string, string> {
 export function signingPermissions(model: BlueprintModel, repo: RepositoryModel): Record<string, string> {
   const p: Record<string, string> = { contents: 'read' };
   if (repo.images.some((i) => i.registry === 'ghcr.io')) p.packages = 'write';
-  if (repo.signing.mode === SigningMode.KEYLESS || model.attestations.provenance) p['id-token'] = 'write';
+  if (repo.signing.mode === SigningMode.KEYLESS || model.attestations.provenance || kmsOf(repo.signing) !== undefined) p['id-token'] = 'write';
   if (model.attestations.provenance) p.attestations = 'write';
   return p;
 }
@@ -116,11 +121,15 @@ interface SigningContext {
 /** install cosign, [signing config], sign, [SBOM + attest], [provenance]: shared by the build job and the signer workflow. */
 function signingSteps(model: BlueprintModel, repo: RepositoryModel, ctx: SigningContext, use: Use): Step[] {
   const keyMode = model.signing.mode === SigningMode.KEY;
+  const kms = kmsOf(model.signing);
   const withKeyEnv = (step: Step): Step => {
-    const env = { ...(ctx.env ?? {}), ...(keyMode ? keyEnv() : {}) };
+    const env = { ...(ctx.env ?? {}), ...(kms ? kmsCosignEnv(kms) : keyMode ? keyEnv() : {}) };
     return Object.keys(env).length > 0 ? { ...step, env } : step;
   };
-  const steps: Step[] = [installCosign(model, use)];
+  const steps: Step[] = [];
+  // the provider login with the job's OIDC token, right before cosign uses the KMS key
+  if (kms) steps.push(kmsLoginStep(kms, use(KMS_LOGIN_PIN[kms.provider])));
+  steps.push(installCosign(model, use));
   if (needsSigningConfig(model)) {
     steps.push({ name: 'Write the Sigstore signing config', run: signingConfigCreateArgs(model).join(' ') });
   }
@@ -167,26 +176,36 @@ function signingSteps(model: BlueprintModel, repo: RepositoryModel, ctx: Signing
 }
 
 function needsCheckoutForTrust(model: BlueprintModel): boolean {
-  return model.signing.mode === SigningMode.KEY || model.signing.keyless?.trustedRoot !== undefined;
+  // a KMS key without a known public key is read from the KMS instead of cosign.pub
+  return (model.signing.mode === SigningMode.KEY && model.signing.key?.publicKey !== undefined) || model.signing.keyless?.trustedRoot !== undefined;
 }
 
 function verifyJob(model: BlueprintModel, repo: RepositoryModel, needs: string | string[], use: Use): Record<string, any> {
   const permissions: Record<string, string> = { contents: 'read' };
   if (repo.images.some((i) => i.registry === 'ghcr.io')) permissions.packages = 'read';
   const steps: Step[] = [];
+  const kms = kmsOf(model.signing);
+  const kmsVerify = kms !== undefined && model.signing.key?.publicKey === undefined;
+  if (kmsVerify) {
+    permissions['id-token'] = 'write';
+    steps.push(kmsLoginStep(kms, use(KMS_LOGIN_PIN[kms.provider])));
+  }
   // the same cosign.pub / trusted root the stack commits to the repository and the policies embed
   if (needsCheckoutForTrust(model)) steps.push(checkout(use));
   steps.push(installCosign(model, use));
   steps.push(...loginSteps(repo.images, use));
   const digest = `\${{ needs.${BUILD_JOB}.outputs.digest }}`;
+  const kmsEnv = kmsVerify ? kmsCosignEnv(kms) : {};
   steps.push({
     name: 'Verify the signature the admission policy requires',
+    ...(Object.keys(kmsEnv).length > 0 ? { env: kmsEnv } : {}),
     run: repo.images.map((i) => `${verifyArgs(model, repo).join(' ')} "${i.name}@${digest}"`).join('\n'),
   });
   if (model.attestations.sbom) {
     const type = sbomPredicateType(model.attestations.sbom);
     steps.push({
       name: 'Verify the SBOM attestation',
+      ...(Object.keys(kmsEnv).length > 0 ? { env: kmsEnv } : {}),
       run: repo.images.map((i) => `${verifyAttestationArgs(model, repo, type).join(' ')} "${i.name}@${digest}" > /dev/null`).join('\n'),
     });
   }

@@ -74,8 +74,8 @@ export async function checkKeyPair(model: BlueprintModel, env: Record<string, st
     return unchecked('malformed', `${rel} is not a readable cosign private key${detail}`);
   }
   const fp = (der: Buffer) => parsePublicKeyPem(toPem(der)).fingerprint;
-  if (derived.equals(key.publicKey.spkiDer)) {
-    return { status: 'match', path: PATH, message: `${rel} matches the public key (SHA256:${key.publicKey.fingerprint})` };
+  if (derived.equals(key.publicKey!.spkiDer)) {
+    return { status: 'match', path: PATH, message: `${rel} matches the public key (SHA256:${key.publicKey!.fingerprint})` };
   }
   const previous = key.previousPublicKeys.find((p) => p.key.spkiDer.equals(derived));
   const where = key.publicKeyFile ?? 'signing.key.publicKey';
@@ -83,7 +83,7 @@ export async function checkKeyPair(model: BlueprintModel, env: Record<string, st
     status: 'mismatch',
     path: PATH,
     matchesPreviousKey: previous?.file,
-    message: `${rel} belongs to public key SHA256:${fp(derived)}, not to ${where} (SHA256:${key.publicKey.fingerprint})`
+    message: `${rel} belongs to public key SHA256:${fp(derived)}, not to ${where} (SHA256:${key.publicKey!.fingerprint})`
       + (previous ? `: it is the previous key ${previous.file}, so the workflow would still sign with the old key` : '')
       + '; policies would reject every signature made with it',
   };

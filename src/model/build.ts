@@ -11,8 +11,9 @@ import { BlueprintError } from '../errors';
 import { clusterReadsBundles, defaultSignatureFormat } from './default-format';
 import { deriveIdentity, filterPatternToRegExp, GITHUB_ACTIONS_ISSUER } from './identity';
 import { isImageName, parseImageName } from './image-name';
+import { buildKmsKey } from './kms';
 import {
-  ActionsPublicKeyModel, BlueprintModel, ClusterModel, KeyModel, KeylessModel, parseVersion, PreviousPublicKeyModel, RepositoryModel,
+  ActionsPublicKeyModel, BlueprintModel, ClusterModel, KeyModel, keyIdentity, KeylessModel, parseVersion, PreviousPublicKeyModel, RepositoryModel,
   SignerWorkflowModel, SigningModel,
 } from './model';
 import { DEFAULT_COSIGN_VERSION } from '../github/pins';
@@ -228,12 +229,12 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
   const orgKey = orgRepos[0]?.signing.key;
   for (const r of orgRepos.slice(1)) {
     const k = r.signing.key!;
-    if (orgKey && k.publicKey.fingerprint !== orgKey.publicKey.fingerprint) {
+    if (orgKey && keyIdentity(k) !== keyIdentity(orgKey)) {
       problems.push({
         path: `${k.configPath}.secretScope`,
         value: SecretScope.ORGANIZATION,
-        message: `${r.path} (${r.name}) signs with key SHA256:${k.publicKey.fingerprint.slice(0, 16)}…, but the organization secrets hold the key of ${orgRepos[0].path} `
-          + `(SHA256:${orgKey.publicKey.fingerprint.slice(0, 16)}…); an organization has one COSIGN_PRIVATE_KEY`,
+        message: `${r.path} (${r.name}) signs with key SHA256:${keyIdentity(k).slice(0, 16)}…, but the organization secrets hold the key of ${orgRepos[0].path} `
+          + `(SHA256:${keyIdentity(orgKey).slice(0, 16)}…); an organization has one COSIGN_PRIVATE_KEY`,
         fix: 'use secretScope: repository (or environment) for repositories with their own key',
       });
       break;
@@ -375,9 +376,10 @@ function buildSigning(
         const be = err as BlueprintError;
         problems.push({ path: where, message: be.message, fix: be.fix });
       }
-    } else {
+    } else if (k.kms === undefined || k.publicKeyFile !== undefined) {
       publicKey = loadKey(src, k.publicKeyFile ?? 'cosign.pub', at('key.publicKeyFile'), problems);
     }
+    const kms = k.kms !== undefined ? buildKmsKey(k, at('key.kms'), problems) : undefined;
     const previousSpecs = [
       ...(k.previousPublicKeyFiles ?? []).map((f, i) => ({ file: f, path: `${at('key.previousPublicKeyFiles')}[${i}]`, notAfter: undefined as string | undefined })),
       ...(k.previousKeys ?? []).map((p, i) => ({ file: p.publicKeyFile, path: `${at('key.previousKeys')}[${i}]`, notAfter: p.notAfter })),
@@ -401,11 +403,12 @@ function buildSigning(
       else privateKeyFile = abs;
     }
     const org = cfg.github.actionsPublicKey;
-    if (publicKey) {
+    if (publicKey || kms) {
       key = {
         configPath: keyBase,
         publicKey,
-        publicKeyFile: k.publicKey !== undefined ? undefined : (k.publicKeyFile ?? 'cosign.pub'),
+        kms,
+        publicKeyFile: k.publicKey !== undefined || publicKey === undefined ? undefined : (k.publicKeyFile ?? 'cosign.pub'),
         previousPublicKeys: previous,
         secretScope: k.secretScope ?? SecretScope.REPOSITORY,
         environment: k.environment,

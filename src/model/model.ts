@@ -1,4 +1,5 @@
 import { ImageName } from './image-name';
+import { KmsProvider, ParsedKmsUri } from '../config/kms-uri';
 import {
   FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode,
 } from '../config/types';
@@ -97,10 +98,43 @@ export interface ActionsPublicKeyModel {
   readonly path: string;
 }
 
+/** How the signing workflow logs in to the KMS provider (the config's `kmsAuth` block, defaults applied). */
+export type KmsAuthModel =
+  | { readonly provider: KmsProvider.AWS; readonly roleArn: string; readonly region: string }
+  | { readonly provider: KmsProvider.GCP; readonly workloadIdentityProvider: string; readonly serviceAccount?: string }
+  | { readonly provider: KmsProvider.AZURE; readonly clientId: string; readonly tenantId: string; readonly subscriptionId?: string }
+  | {
+    readonly provider: KmsProvider.HASHIVAULT;
+    readonly address: string;
+    readonly role: string;
+    readonly authPath: string;
+    readonly transitPath: string;
+    readonly audience?: string;
+    readonly namespace?: string;
+  };
+
+/** A KMS signing key (`signing.key.kms`): cosign signs with `--key <uri>`, no secrets exist. */
+export interface KmsKeyModel {
+  readonly uri: string;
+  readonly provider: KmsProvider;
+  readonly parsed: ParsedKmsUri;
+  readonly auth: KmsAuthModel;
+  /** config path of the URI, `signing.key.kms` */
+  readonly path: string;
+  /** stable short id of the URI (sha256 hex prefix), where a key fingerprint names things */
+  readonly id: string;
+}
+
 export interface KeyModel {
   /** config path of the key block the public key came from: `signing.key` or `repositories[i].signing.key` */
   readonly configPath: string;
-  readonly publicKey: ParsedPublicKey;
+  /**
+   * The public key. Undefined only for a KMS key whose public key the config does not give
+   * (no publicKeyFile/publicKey): the policies then name the KMS key instead.
+   */
+  readonly publicKey?: ParsedPublicKey;
+  /** the KMS key the workflow signs with, instead of a key pair in Actions secrets */
+  readonly kms?: KmsKeyModel;
   /** file the public key came from, relative to the config (for the runbook) */
   readonly publicKeyFile?: string;
   readonly previousPublicKeys: readonly PreviousPublicKeyModel[];
@@ -202,4 +236,17 @@ export function versionAtLeast(a: Version, major: number, minor: number, patch =
   if (a.major !== major) return a.major > major;
   if (a.minor !== minor) return a.minor > minor;
   return a.patch >= patch;
+}
+
+/**
+ * What identifies a signing key in names and group keys: the public key's fingerprint, or for a
+ * KMS key without a known public key `kms-<sha256 of the URI, 16 hex>`.
+ */
+export function keyIdentity(k: KeyModel): string {
+  return k.publicKey ? k.publicKey.fingerprint : `kms-${k.kms!.id}`;
+}
+
+/** Short human label of a key for messages: `SHA256:<12 hex>…`, or the KMS URI when its public key is unknown. */
+export function keyLabel(k: KeyModel): string {
+  return k.publicKey ? `SHA256:${k.publicKey.fingerprint.slice(0, 12)}…` : k.kms!.uri;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BlueprintModel, RepositoryModel, SigningModel } from './model';
+import { BlueprintModel, keyIdentity, RepositoryModel, SigningModel } from './model';
 import { SignatureFormat, SigningMode } from '../config/types';
 
 /*
@@ -37,7 +37,7 @@ export function signerCanonical(repo: RepositoryModel): string {
   const common = { format: s.signatureFormat, tlog: s.transparencyLog };
   if (s.mode === SigningMode.KEY) {
     const k = s.key!;
-    return JSON.stringify({ mode: 'key', key: k.publicKey.fingerprint, previous: k.previousPublicKeys.map((p) => p.key.fingerprint), ...common });
+    return JSON.stringify({ mode: 'key', key: keyIdentity(k), kms: k.kms?.uri, previous: k.previousPublicKeys.map((p) => p.key.fingerprint), ...common });
   }
   const kl = s.keyless!;
   return JSON.stringify({
@@ -71,7 +71,7 @@ function keyGroupId(repo: RepositoryModel, canonical: string): string {
   const s = repo.signing;
   const k = s.key!;
   const plain = s.signatureFormat === SignatureFormat.LEGACY && s.transparencyLog && k.previousPublicKeys.length === 0;
-  const base = `key-${k.publicKey.fingerprint.slice(0, 12)}`;
+  const base = `key-${keyIdentity(k).slice(0, 12)}`;
   return plain ? base : `${base}-${sha(canonical).slice(0, 6)}`;
 }
 

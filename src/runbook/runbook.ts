@@ -1,3 +1,4 @@
+import { renderKmsSection } from './kms-runbook';
 import { clusterPolicyName } from '../cluster/kyverno-cluster-policy';
 import { trustRootName } from '../cluster/policy-controller';
 import { verificationJobName } from '../cluster/verification-job';
@@ -5,7 +6,7 @@ import { FailureAction, SecretScope, SigningMode } from '../config/types';
 import { provenanceVerifyArgs, sbomPredicateType, verifyArgs, verifyAttestationArgs } from '../github/cosign-commands';
 import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';
 import { TF_VARIABLES } from '../github/secrets';
-import { BlueprintModel, RepositoryModel, SigningModel } from '../model/model';
+import { BlueprintModel, keyIdentity, RepositoryModel, SigningModel } from '../model/model';
 import { modelForRepository, singleSigner } from '../model/signers';
 
 export interface RunbookPaths {
@@ -19,7 +20,8 @@ export interface RunbookPaths {
 
 /** RUNBOOK.md: the commands an operator needs, filled in for this blueprint. Pure. */
 export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): string {
-  const keyRepos = model.repositories.filter((r) => r.signing.mode === SigningMode.KEY && r.signing.key);
+  const keyRepos = model.repositories.filter((r) => r.signing.mode === SigningMode.KEY && r.signing.key && !r.signing.key.kms);
+  const kmsRepos = model.repositories.filter((r) => r.signing.mode === SigningMode.KEY && r.signing.key?.kms);
   const keylessRepos = model.repositories.filter((r) => r.signing.mode === SigningMode.KEYLESS);
   const mixed = !singleSigner(model);
   const pubFile = (r: RepositoryModel) => (r.signing.mode === SigningMode.KEY ? (r.signing.key?.publicKeyFile ?? 'cosign.pub') : undefined);
@@ -34,14 +36,16 @@ export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): strin
   const describe = (s: SigningModel) => `**${s.mode}**, cosign ${s.cosignVersion.text}, signature format **${s.signatureFormat}**, transparency log ${s.transparencyLog ? 'on' : '**off**'}`;
   if (!mixed) L.push(`- Signing mode: ${describe(model.signing)}.`);
   else L.push(`- Signing: per repository (${keyRepos.length} with a key, ${keylessRepos.length} keyless); see each repository below.`);
-  const keys = [...new Map(keyRepos.map((r) => [r.signing.key!.publicKey.fingerprint, r.signing.key!])).values()];
+  const keys = [...new Map([...keyRepos, ...kmsRepos].map((r) => [keyIdentity(r.signing.key!), r.signing.key!])).values()];
   for (const key of keys) {
-    L.push(`- Public key: \`${key.publicKeyFile ?? '(inline)'}\`, ${key.publicKey.algorithm}, fingerprint \`SHA256:${key.publicKey.fingerprint}\`.`);
+    if (key.kms) L.push(`- KMS signing key: \`${key.kms.uri}\` (no private key or password in GitHub; the workflow logs in with OIDC).`);
+    if (key.publicKey) L.push(`- Public key: \`${key.publicKeyFile ?? '(inline)'}\`, ${key.publicKey.algorithm}, fingerprint \`SHA256:${key.publicKey.fingerprint}\`.`);
+    else L.push('- Public key: not given in the config; the policies name the KMS key, so the admission controllers need read access to it (section 1b).');
     for (const p of key.previousPublicKeys) L.push(`- Previous key still accepted (rotation): \`${p.file}\`, fingerprint \`SHA256:${p.key.fingerprint}\`.`);
   }
   for (const r of model.repositories) {
     const how = !mixed ? '' : r.signing.mode === SigningMode.KEY
-      ? `, signs with \`${r.signing.key!.publicKeyFile ?? '(inline key)'}\` (${describe(r.signing)})`
+      ? `, signs with \`${r.signing.key!.kms?.uri ?? r.signing.key!.publicKeyFile ?? '(inline key)'}\` (${describe(r.signing)})`
       : `, signs ${describe(r.signing)}`;
     L.push(`- \`${r.fullName}\`: workflow \`${paths.githubDir(r.name)}/${r.workflow.path}\`, images ${r.images.map((i) => `\`${i.name}\``).join(', ')}${how}.`);
   }
@@ -53,9 +57,12 @@ export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): strin
   if (keyRepos.length > 0) {
     L.push('## 1. Provision the signing secrets (Terraform)', '');
     renderSecretsSection(model, keyRepos, paths, L, code);
+  } else if (kmsRepos.length > 0) {
+    L.push('## 1. Provision the KMS login variables and commit the workflow (Terraform)', '');
   } else {
     L.push('## 1. Commit the workflow (Terraform)', '');
   }
+  if (kmsRepos.length > 0) renderKmsSection(model, kmsRepos, paths, L, code);
   if (keylessRepos.length > 0) {
     if (keyRepos.length > 0) L.push(`Keyless repositories need no secrets: their stacks only commit the workflow${model.dependabot ? ' and .github/dependabot.yml' : ''}.`, '');
     else L.push('Keyless signing needs no secrets: the workflow gets a short-lived certificate for its OIDC identity.', '');
@@ -175,10 +182,10 @@ function renderSecretsSection(
   for (const env of new Set(ownRepos.filter((r) => r.signing.key!.secretScope === SecretScope.ENVIRONMENT).map((r) => r.signing.key!.environment))) {
     L.push(`Secrets are environment secrets of \`${env}\`: add required reviewers or branch rules to that environment in GitHub.`, '');
   }
-  const severalKeys = new Set(keyRepos.map((r) => r.signing.key!.publicKey.fingerprint)).size > 1;
+  const severalKeys = new Set(keyRepos.map((r) => keyIdentity(r.signing.key!))).size > 1;
   for (const r of ownRepos) {
     const k = r.signing.key!;
-    const which = severalKeys ? [`# ${r.name} signs with ${k.publicKeyFile ?? 'its inline public key'} (SHA256:${k.publicKey.fingerprint.slice(0, 16)}…): use that key pair`] : [];
+    const which = severalKeys ? [`# ${r.name} signs with ${k.publicKeyFile ?? 'its inline public key'} (SHA256:${keyIdentity(k).slice(0, 16)}…): use that key pair`] : [];
     code(...which, ...applyLines(paths.terraformStackDir(r.name), k.repositoryActionsPublicKeys.has(r.name), 'token with repo and secrets admin rights'));
   }
 }

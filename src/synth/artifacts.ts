@@ -10,6 +10,7 @@ import { renderClusterObjects } from '../cluster/manifests';
 import { SecretScope, SigningMode } from '../config/types';
 import { IAdmissionChartCustomizer, ITerraformStackCustomizer, IWorkflowCustomizer } from '../customize';
 import { DEPENDABOT_PATH, dependabotYaml } from '../github/dependabot';
+import { kmsVariables } from '../github/kms-auth';
 import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';
 import { planSealing } from '../github/sealed-box';
 import { GitHubSigningStack } from '../github/signing-stack';
@@ -86,7 +87,7 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
     workflowYaml.set(w.repository, text);
     files.set(`${paths.githubDir(w.repository)}/${w.path}`, text);
     const key = byName.has(w.repository) ? keyOf(byName.get(w.repository)!) : undefined;
-    if (key) files.set(`${paths.githubDir(w.repository)}/cosign.pub`, key.publicKey.pem);
+    if (key?.publicKey) files.set(`${paths.githubDir(w.repository)}/cosign.pub`, key.publicKey.pem);
     if (model.dependabot) files.set(`${paths.githubDir(w.repository)}/${DEPENDABOT_PATH}`, dependabotYaml());
   }
 
@@ -119,19 +120,21 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
       new GitHubOrganizationSecretsStack(app, GitHubOrganizationSecretsStack.defaultStackId(model.owner), {
         owner: model.owner,
         repositories: orgRepos.map((r) => r.name),
-        publicKeyPem: keyOf(orgRepos[0])!.publicKey.pem,
+        publicKeyPem: keyOf(orgRepos[0])!.publicKey!.pem,
         sealedSecrets: sealing.organization,
       });
     }
     for (const r of model.repositories) {
       const key = keyOf(r);
       const repoFiles = [{ path: r.workflow.path, content: workflowYaml.get(r.name)! }];
-      if (key) repoFiles.push({ path: 'cosign.pub', content: key.publicKey.pem });
+      if (key?.publicKey) repoFiles.push({ path: 'cosign.pub', content: key.publicKey.pem });
       if (model.dependabot) repoFiles.push({ path: DEPENDABOT_PATH, content: dependabotYaml() });
       const stack = new GitHubSigningStack(app, stackId(r.name), {
         owner: model.owner,
         repository: r.name,
-        publicKeyPem: key?.publicKey.pem,
+        // a KMS key has no secrets: only the login's non-secret variables
+        publicKeyPem: key?.kms ? undefined : key?.publicKey?.pem,
+        actionsVariables: key?.kms ? kmsVariables(key.kms.auth) : undefined,
         secretScope: key?.secretScope,
         environment: key?.environment,
         sealedSecrets: sealing.repositories.get(r.name),

@@ -234,6 +234,8 @@ export class ImageVerifier {
   private readonly client: RegistryClient;
   private readonly trust: TrustContext;
   private readonly rootJson?: string;
+  /** the embedded seed's expiry warning, when verify uses it (never trusted silently) */
+  private readonly seedWarning?: string;
   private readonly props: ImageVerifierProps;
   private readonly signatures = new Map<string, Promise<CollectedSignatures>>();
   /** registries of the images asked about: the only ones ISB_REGISTRY_USERNAME/PASSWORD are sent to */
@@ -250,7 +252,9 @@ export class ImageVerifier {
       retries: props.retries,
       maxBlobBytes: props.maxBlobBytes,
     });
-    this.rootJson = props.trustedRootJson ?? (props.publicGoodTrustedRoot ? publicGoodTrustedRoot().json : undefined);
+    const pub = props.trustedRootJson === undefined && props.publicGoodTrustedRoot ? publicGoodTrustedRoot() : undefined;
+    this.rootJson = props.trustedRootJson ?? pub?.json;
+    this.seedWarning = pub?.expiredWarning;
     this.trust = buildTrust(this.rootJson, props.rekorPublicKeyPem);
   }
 
@@ -328,6 +332,7 @@ export class ImageVerifier {
       trust = buildTrust(pub.json, this.props.rekorPublicKeyPem);
       if (model.signing.mode === SigningMode.KEYLESS || model.signing.transparencyLog) {
         warnings.push(`policies that name no trust material of their own are checked against ${pub.source}`);
+        if (pub.expiredWarning) warnings.push(pub.expiredWarning);
       }
     }
     const verdicts: AdmissionVerdict[] = [];
@@ -355,7 +360,7 @@ export class ImageVerifier {
       digestReference: `${repositoryName(r.ref)}@${r.digest}`,
       resolvedTag: r.resolvedTag,
       platforms: r.platforms,
-      warnings: r.warnings,
+      warnings: this.seedWarning ? [...r.warnings, this.seedWarning] : r.warnings,
       failures,
       signatures: ok.map((c) => ({
         source: c.source,

@@ -9,6 +9,31 @@ export interface EmbeddedTrustedRoot {
   readonly json: string;
   /** where it came from, for messages */
   readonly source: string;
+  /** `expires` of the seed's TUF root metadata (root.json), ISO 8601 */
+  readonly rootExpires?: string;
+  /**
+   * Set when the seed's TUF root metadata has expired: the embedded trusted_root.json can no longer
+   * be shown current through TUF, so it is used only with this warning (never silently).
+   */
+  readonly expiredWarning?: string;
+}
+
+/** `expires` of a TUF root.json (base64 in seeds.json), or undefined when unreadable. */
+export function seedRootExpiry(rootB64: unknown): string | undefined {
+  try {
+    const e = JSON.parse(Buffer.from(String(rootB64), 'base64').toString('utf8'))?.signed?.expires;
+    return typeof e === 'string' ? e : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The warning for an expired seed, naming the ways out. */
+export function expiredSeedWarning(version: string, expires: string): string {
+  return `the TUF root metadata embedded in @sigstore/tuf ${version} expired on ${expires}: its trusted_root.json snapshot is used `
+    + 'without TUF proof that it is current (keys rotated since are unknown, revoked ones are still trusted). Pass --trusted-root FILE '
+    + 'with a current trusted_root.json (for example the one a current cosign keeps under ~/.sigstore/root/tuf-repo-cdn.sigstore.dev/targets/), '
+    + 'or update image-signing-blueprint to a release with a newer @sigstore/tuf';
 }
 
 /**
@@ -17,7 +42,7 @@ export interface EmbeddedTrustedRoot {
  * repository). It is a snapshot taken when that package was released: nothing is fetched or
  * refreshed, so keys added to the public instance later are unknown (their signatures fail closed).
  */
-export function publicGoodTrustedRoot(): EmbeddedTrustedRoot {
+export function publicGoodTrustedRoot(now: Date = new Date()): EmbeddedTrustedRoot {
   let seeds: any;
   let version = '?';
   try {
@@ -30,8 +55,13 @@ export function publicGoodTrustedRoot(): EmbeddedTrustedRoot {
   if (typeof target !== 'string') {
     throw new VerifyError('TRUSTED_ROOT_INVALID', `@sigstore/tuf ${version} seeds.json has no trusted_root.json for ${PUBLIC_GOOD_TUF_MIRROR}`);
   }
+  const rootExpires = seedRootExpiry(seeds?.[PUBLIC_GOOD_TUF_MIRROR]?.['root.json']);
+  const expired = rootExpires === undefined || !(Date.parse(rootExpires) > now.getTime());
   return {
     json: Buffer.from(target, 'base64').toString('utf8'),
-    source: `the public Sigstore trusted root embedded in @sigstore/tuf ${version} (seeds.json snapshot of ${PUBLIC_GOOD_TUF_MIRROR}, not refreshed)`,
+    source: `the public Sigstore trusted root embedded in @sigstore/tuf ${version} (seeds.json snapshot of ${PUBLIC_GOOD_TUF_MIRROR}, not refreshed`
+      + `${rootExpires ? `, TUF root metadata expires ${rootExpires}` : ''})`,
+    rootExpires,
+    expiredWarning: expired ? expiredSeedWarning(version, rootExpires ?? '(unreadable expiry)') : undefined,
   };
 }

@@ -52,7 +52,7 @@ describe('ImageValidatingPolicy', () => {
     expectSchemaValid(SCHEMAS.imageValidatingPolicy, p);
     expect(p.apiVersion).toBe('policies.kyverno.io/v1');
     expect(p.spec.attestors.map((a: any) => a.name)).toEqual(['key', 'previouskey1']);
-    expect(spki(p.spec.attestors[0].cosign.key.data).equals(m.signing.key!.publicKey.spkiDer)).toBe(true);
+    expect(spki(p.spec.attestors[0].cosign.key.data).equals(m.signing.key!.publicKey!.spkiDer)).toBe(true);
     expect(spki(p.spec.attestors[1].cosign.key.data).equals(spki(old))).toBe(true);
     expect(p.spec.validations[0].expression).toContain('verifyImageSignatures(image, [attestors.key, attestors.previouskey1])');
     expect(p.spec.validations[0].expression).toContain('.all(n, n > 0)');
@@ -298,7 +298,7 @@ describe('verification CronJob', () => {
   test('Namespace, ServiceAccount without token, ConfigMap with cosign.pub, CronJob on the schedule', () => {
     expect(objs.map((o) => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'ConfigMap', 'CronJob']);
     expect(objs[1].automountServiceAccountToken).toBe(false);
-    expect(spki(objs[2].data['cosign.pub']).equals(m.signing.key!.publicKey.spkiDer)).toBe(true);
+    expect(spki(objs[2].data['cosign.pub']).equals(m.signing.key!.publicKey!.spkiDer)).toBe(true);
     expect(job.spec.schedule).toBe('15 */4 * * *');
     expect(job.metadata.namespace).toBe('verify');
     expect(objs.some((o) => o.kind === 'Role' || o.kind === 'RoleBinding' || o.kind === 'ClusterRole')).toBe(false);

@@ -57,7 +57,7 @@ describe('Kyverno ClusterPolicy (key mode)', () => {
     expect(vi.attestors[0].count).toBe(1);
     const entry = vi.attestors[0].entries[0];
     expect(Object.keys(entry)).toEqual(['keys']);
-    expect(spki(entry.keys.publicKeys).equals(model.signing.key!.publicKey.spkiDer)).toBe(true);
+    expect(spki(entry.keys.publicKeys).equals(model.signing.key!.publicKey!.spkiDer)).toBe(true);
   });
 
   test('Rekor is checked (tlog on) and SCT ignored: a key signature has no certificate', () => {

@@ -12,6 +12,7 @@ import { ISB_KEY_001 } from './key-001-policy-key-matches';
 import { ISB_KEY_002 } from './key-002-secret-names';
 import { ISB_KEY_003 } from './key-003-no-secret-material';
 import { ISB_KEY_004 } from './key-004-previous-key-expired';
+import { ISB_KEY_005 } from './key-005-kms-key-matches';
 import { ISB_NET_001 } from './net-001-airgapped-keyless';
 import { ISB_POL_001 } from './pol-001-enforcement';
 import { ISB_POL_002 } from './pol-002-background';
@@ -31,7 +32,7 @@ import { ISB_WF_005 } from './wf-005-action-runtime';
 export const RULES: readonly Rule[] = [
   ISB_IMG_001, ISB_IMG_002, ISB_IMG_003, ISB_IMG_004,
   ISB_ID_001, ISB_ID_002, ISB_ID_003, ISB_ID_004, ISB_ID_005,
-  ISB_KEY_001, ISB_KEY_002, ISB_KEY_003, ISB_KEY_004,
+  ISB_KEY_001, ISB_KEY_002, ISB_KEY_003, ISB_KEY_004, ISB_KEY_005,
   ISB_POL_001, ISB_POL_002, ISB_POL_003, ISB_POL_004, ISB_POL_005, ISB_POL_006, ISB_POL_007,
   ISB_WF_001, ISB_WF_002, ISB_WF_003, ISB_WF_004, ISB_WF_005,
   ISB_REG_001, ISB_NET_001,

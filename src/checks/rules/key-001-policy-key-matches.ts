@@ -63,20 +63,22 @@ export const ISB_KEY_001: Rule = {
   fix: 'Point signing.key.publicKeyFile at the cosign.pub of the key in COSIGN_PRIVATE_KEY; list retired keys in previousPublicKeyFiles.',
   check(ctx) {
     // every key repository's own key: current keys and the previous ones kept for rotation
-    const keys = [...new Set(ctx.model.repositories.filter((r) => r.signing.mode === SigningMode.KEY && r.signing.key).map((r) => r.signing.key!))];
+    // (a KMS key without its exported public key has nothing to compare: ISB-KEY-005 says so)
+    const keys = [...new Set(ctx.model.repositories
+      .filter((r) => r.signing.mode === SigningMode.KEY && r.signing.key?.publicKey).map((r) => r.signing.key!))];
     if (keys.length === 0) return [];
     const key = keys[0];
-    const allowed = new Set(keys.flatMap((k) => [k.publicKey.spkiDer.toString('hex'), ...k.previousPublicKeys.map((p) => p.key.spkiDer.toString('hex'))]));
-    const currents = new Set(keys.map((k) => k.publicKey.spkiDer.toString('hex')));
-    const fps = keys.map((k) => `SHA256:${k.publicKey.fingerprint}`).join(', ');
-    const hex = (k: KeyModel) => k.publicKey.spkiDer.toString('hex');
+    const allowed = new Set(keys.flatMap((k) => [k.publicKey!.spkiDer.toString('hex'), ...k.previousPublicKeys.map((p) => p.key.spkiDer.toString('hex'))]));
+    const currents = new Set(keys.map((k) => k.publicKey!.spkiDer.toString('hex')));
+    const fps = keys.map((k) => `SHA256:${k.publicKey!.fingerprint}`).join(', ');
+    const hex = (k: KeyModel) => k.publicKey!.spkiDer.toString('hex');
     const out: RawFinding[] = [];
     const found = policyKeys(ctx);
     const single = ctx.model.repositories.length === 1;
     for (const f of found) {
       // the keys of the repositories this object guards (each signs with its own key)
       const guarded = f.object !== undefined
-        ? guardedRepositories(ctx, f.object).filter((r) => r.signing.mode === SigningMode.KEY && r.signing.key)
+        ? guardedRepositories(ctx, f.object).filter((r) => r.signing.mode === SigningMode.KEY && r.signing.key?.publicKey)
         : (() => {
           const m = /^github\/(?:([^/]+)\/)?cosign\.pub$/.exec(f.where);
           const repo = m ? (m[1] !== undefined ? repoByName(ctx.model, m[1]) : single ? ctx.model.repositories[0] : undefined) : undefined;
@@ -84,12 +86,16 @@ export const ISB_KEY_001: Rule = {
         })();
       const hexes = spkiHexes(f.text);
       if (hexes.length === 0) {
-        out.push({ path: f.where, message: 'holds no PEM public key (a Secret or KMS reference cannot be compared at synth)', level: 'warning' });
+        out.push({
+          path: f.where,
+          message: 'holds no PEM public key (e.g. a `k8s://namespace/secret` reference): the key the engine will load from there is only known in the cluster, so it was not compared with the signing key',
+          level: 'warning',
+        });
         continue;
       }
       if (hexes.some((h) => h === undefined)) out.push({ path: f.where, message: 'holds a PEM block that is not a valid public key' });
       if (guarded.length > 0 && keys.length > 1) {
-        const mine = [...new Map(guarded.map((r) => [r.signing.key!.publicKey.fingerprint, r.signing.key!])).values()];
+        const mine = [...new Map(guarded.map((r) => [r.signing.key!.publicKey!.fingerprint, r.signing.key!])).values()];
         const ok = new Set(mine.flatMap((k) => [hex(k), ...k.previousPublicKeys.map((p) => p.key.spkiDer.toString('hex'))]));
         const foreign = hexes.filter((h): h is string => h !== undefined && !ok.has(h));
         if (foreign.length > 0) {
@@ -97,8 +103,8 @@ export const ISB_KEY_001: Rule = {
         }
         for (const k of mine) {
           if (!hexes.includes(hex(k))) {
-            const who = guarded.filter((r) => r.signing.key!.publicKey.fingerprint === k.publicKey.fingerprint).map((r) => r.name);
-            out.push({ path: f.where, message: `does not accept the current signing key of ${who.slice(0, 3).join(', ')}${who.length > 3 ? ', …' : ''} (SHA256:${k.publicKey.fingerprint})` });
+            const who = guarded.filter((r) => r.signing.key!.publicKey!.fingerprint === k.publicKey!.fingerprint).map((r) => r.name);
+            out.push({ path: f.where, message: `does not accept the current signing key of ${who.slice(0, 3).join(', ')}${who.length > 3 ? ', …' : ''} (SHA256:${k.publicKey!.fingerprint})` });
           }
         }
         continue;
@@ -107,7 +113,7 @@ export const ISB_KEY_001: Rule = {
         out.push({
           path: f.where,
           message: keys.length === 1
-            ? `holds a public key that is neither the blueprint's key (SHA256:${key.publicKey.fingerprint}) nor a previous one`
+            ? `holds a public key that is neither the blueprint's key (SHA256:${key.publicKey!.fingerprint}) nor a previous one`
             : `holds a public key that is none of the blueprint's keys (${fps}) nor a previous one`,
         });
       }
@@ -115,7 +121,7 @@ export const ISB_KEY_001: Rule = {
         out.push({
           path: f.where,
           message: keys.length === 1
-            ? `does not accept the current signing key (SHA256:${key.publicKey.fingerprint})`
+            ? `does not accept the current signing key (SHA256:${key.publicKey!.fingerprint})`
             : `does not accept any current signing key (${fps})`,
         });
       }

@@ -1,3 +1,4 @@
+import { kmsProviderOf } from '../../config/kms-uri';
 import { RawFinding, Rule } from '../types';
 import { cosignCalls, pushedImages } from '../views';
 
@@ -42,8 +43,11 @@ export const ISB_WF_003: Rule = {
         const keyless = signs.some((c) => !c.flags.has('--key'));
         const ghAttest = job.steps.some((s: any) => String(s?.uses ?? '').startsWith('actions/attest-build-provenance@'));
         const pushesGhcr = ghcrJobs.has(`${repo}\u0000${jobId}`);
+        // a KMS key (cosign --key awskms://… etc.): the provider login exchanges the job's OIDC token
+        const kms = mine.some((c) => kmsProviderOf(String(c.flags.get('--key') ?? '')) !== undefined);
+        if (kms && !has(p, 'id-token', 'write')) out.push({ path: where, message: `job ${jobId} uses a KMS key but lacks id-token: write (the provider login needs the OIDC token)` });
         if ((keyless || ghAttest) && !has(p, 'id-token', 'write')) out.push({ path: where, message: `job ${jobId} signs keylessly or attests but lacks id-token: write` });
-        if (!keyless && !ghAttest && has(p, 'id-token', 'write')) out.push({ path: where, message: `job ${jobId} has id-token: write but signs with a key (no OIDC token needed)` });
+        if (!keyless && !ghAttest && !kms && has(p, 'id-token', 'write')) out.push({ path: where, message: `job ${jobId} has id-token: write but signs with a key (no OIDC token needed)` });
         if (pushesGhcr && !has(p, 'packages', 'write')) out.push({ path: where, message: `job ${jobId} pushes to ghcr.io but lacks packages: write` });
         if (ghAttest && !has(p, 'attestations', 'write')) out.push({ path: where, message: `job ${jobId} creates GitHub attestations but lacks attestations: write` });
         if (p === 'write-all') out.push({ path: where, message: `job ${jobId} has write-all permissions` });

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { kmsProviderOf } from '../../config/kms-uri';
 import { BlueprintError } from '../../errors';
 import { BlueprintAdmissionResult, ImageVerificationResult, ImageVerifier, ImageVerifierProps } from '../../verify/image-verifier';
+import { fetchKmsPublicKey } from '../../verify/kms-public-key';
 import { parseRegistryRef } from '../../verify/reference';
 import { CliIo } from '../io';
 
@@ -32,9 +34,11 @@ function readFile(io: CliIo, file: string, what: string): string {
   }
 }
 
-export function verifierProps(opts: VerifyOptions, image: string, io: CliIo, withIdentity: boolean): ImageVerifierProps {
+export function verifierProps(
+  opts: VerifyOptions, image: string, io: CliIo, withIdentity: boolean, kmsPems: ReadonlyMap<string, string> = new Map(),
+): ImageVerifierProps {
   return {
-    publicKeyPems: withIdentity ? (opts.key ?? []).map((k) => readFile(io, k, 'public key')) : undefined,
+    publicKeyPems: withIdentity ? (opts.key ?? []).map((k) => kmsPems.get(k) ?? readFile(io, k, 'public key')) : undefined,
     certificateIdentity: withIdentity ? opts.certificateIdentity : undefined,
     certificateIdentityRegexp: withIdentity ? opts.certificateIdentityRegexp : undefined,
     certificateOidcIssuer: withIdentity ? opts.certificateOidcIssuer : undefined,
@@ -76,7 +80,12 @@ export async function verifyCommand(opts: VerifyOptions, image: string, io: CliI
     io.err('error: --config evaluates the blueprint\'s own keys and identities; do not combine it with --key/--certificate-identity\n');
     return 2;
   }
-  const verifier = new ImageVerifier(verifierProps(opts, image, io, hasIdentity));
+  // --key awskms://… / hashivault://…: the public key from the KMS (gcpkms/azurekms: a clear error naming what to pass)
+  const kmsPems = new Map<string, string>();
+  for (const k of opts.key ?? []) {
+    if (kmsProviderOf(k) !== undefined) kmsPems.set(k, await fetchKmsPublicKey(k, io.env));
+  }
+  const verifier = new ImageVerifier(verifierProps(opts, image, io, hasIdentity, kmsPems));
   try {
     if (opts.config !== undefined) {
       const result = await verifier.evaluateBlueprint(image, path.resolve(io.cwd, opts.config));

@@ -19,6 +19,7 @@ describe('the catalogue', () => {
       'ISB-IMG-001', 'ISB-IMG-002', 'ISB-IMG-003', 'ISB-IMG-004',
       'ISB-ID-001', 'ISB-ID-002', 'ISB-ID-003', 'ISB-ID-004', 'ISB-ID-005',
       'ISB-KEY-001', 'ISB-KEY-002', 'ISB-KEY-003', 'ISB-KEY-004',
+      'ISB-KEY-005', // beyond DESIGN.md: KMS key references (issue 17)
       'ISB-POL-001', 'ISB-POL-002', 'ISB-POL-003', 'ISB-POL-004', 'ISB-POL-005', 'ISB-POL-006',
       'ISB-POL-007', // beyond DESIGN.md: policy-controller's attestation-only authorities
       'ISB-WF-001', 'ISB-WF-002', 'ISB-WF-003', 'ISB-WF-004',

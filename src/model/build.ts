@@ -267,6 +267,7 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
       problems.push({
         path: own ? `clusters[${i}].policyController.enabled` : 'admission.policyController.enabled',
         value: true,
+        id: 'ISB-POL-003',
         message: `policy-controller ${c.policyController.version.text} cannot verify key-based signatures stored as Sigstore bundles (${formatPath}: bundle`
           + `${keyBundle.signing.isDefault ? '' : `, repository ${keyBundle.name}`}); its signatureFormat: bundle is keyless-only (sigstore/policy-controller#1958)`,
         fix: `set ${formatPath}: both (or legacy), or use Kyverno >= 1.19 for this cluster`,

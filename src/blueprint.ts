@@ -69,6 +69,8 @@ export class ImageSigningBlueprint {
   private readonly modelCache: ModelCache = newModelCache();
   private artifacts?: Artifacts;
   private cachedFindings?: Finding[];
+  /** environment of the checks (COSIGN_PASSWORD for the key pair check); process.env unless the CLI sets its own */
+  private checkEnv?: Record<string, string | undefined>;
   private readonly customizers = {
     admissionCharts: [] as IAdmissionChartCustomizer[],
     workflows: [] as IWorkflowCustomizer[],
@@ -180,7 +182,13 @@ export class ImageSigningBlueprint {
 
   /** @internal */
   public _findings(env?: Record<string, string | undefined>, now?: Date): Finding[] {
-    return runChecks(this.model, checkArtifacts(this.model, this.render()), { env, now });
+    return runChecks(this.model, checkArtifacts(this.model, this.render()), { env: env ?? this.checkEnv, now });
+  }
+
+  /** @internal the environment synth and check read (the CLI's, in tests an in-memory one) */
+  public _useEnvironment(env: Record<string, string | undefined>): void {
+    this.checkEnv = env;
+    this.cachedFindings = undefined;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { SigningMode } from '../../config/types';
+import { checkKeyModelPair } from '../../keys/pair-check';
 import { KeyModel } from '../../model/model';
 import { RawFinding, Rule } from '../types';
 import { kyvernoEntries, objectsOfKind } from '../views';
@@ -72,7 +73,11 @@ export const ISB_KEY_001: Rule = {
   title: 'A policy public key differs from the key pair\'s public key',
   explanation: 'The admission policies, the verify job and the committed cosign.pub must hold the public half of '
     + 'the key that signs in CI. A stale or wrong key rejects every signed image (or accepts images signed by a '
-    + 'key nobody rotates). Keys are compared as decoded SubjectPublicKeyInfo bytes, not PEM text.',
+    + 'key nobody rotates). Keys are compared as decoded SubjectPublicKeyInfo bytes, not PEM text. When the config '
+    + 'names the private key (signing.key.privateKeyFile) and COSIGN_PASSWORD is set, the key pair itself is checked '
+    + 'too: cosign.key is decrypted in memory and its public half must be the public key every policy carries. '
+    + 'In a rotation the policies accept the current key or a previous one (any of them verifies), so each set of '
+    + 'alternatives must contain the current key and each key must be the current or a previous one.',
   fix: 'Point signing.key.publicKeyFile at the cosign.pub of the key in COSIGN_PRIVATE_KEY; list retired keys in previousPublicKeyFiles.',
   check(ctx) {
     // every key repository's own key: current keys and the previous ones kept for rotation
@@ -84,6 +89,16 @@ export const ISB_KEY_001: Rule = {
     const fps = keys.map((k) => `SHA256:${k.publicKey.fingerprint}`).join(', ');
     const hex = (k: KeyModel) => k.publicKey.spkiDer.toString('hex');
     const out: RawFinding[] = [];
+    // the secret key pair: every signer whose cosign.key is at hand (privateKeyFile, COSIGN_PASSWORD)
+    for (const k of keys) {
+      if (k.privateKeyFile === undefined) continue;
+      const pair = checkKeyModelPair(k, ctx.env);
+      if (pair.status === 'mismatch') {
+        out.push({ path: pair.path, message: pair.message, fix: `name the cosign.key of ${k.publicKeyFile ?? 'the public key'} in ${pair.path}, or point ${k.configPath}.publicKeyFile at this key's cosign.pub (image-signing-blueprint public-key --key ${k.privateKeyFileRel ?? 'cosign.key'})` });
+      } else if (pair.status === 'unchecked') {
+        out.push({ path: pair.path, message: pair.message, level: 'warning', fix: `set ${'COSIGN_PASSWORD'} to the password of ${k.privateKeyFileRel ?? 'cosign.key'} when running check/synth, or remove ${pair.path}` });
+      }
+    }
     const found = policyKeys(ctx);
     const single = ctx.model.repositories.length === 1;
     // per group of alternatives: the keys it accepts, and the current keys it must accept

@@ -18,6 +18,7 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
   const configFile = path.resolve(io.cwd, opts.config ?? 'blueprint.yaml');
   const outdir = path.resolve(io.cwd, opts.out ?? 'dist');
   const bp = ImageSigningBlueprint.fromFile(configFile);
+  bp._useEnvironment(io.env);
   const result = bp.synth(outdir, { force: opts.force === true });
   const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);
   for (const w of warnings) io.err(`warning ${w.id}: ${w.path ? `${w.path}: ` : ''}${w.message}\n  fix: ${w.fix}\n`);

@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../blueprint';
+import { locatedConfigError } from '../../checks/config-findings';
+import { ConfigError } from '../../config/problems';
 import { CliIo } from '../io';
 import { trackedPrivateKeys } from '../tracked-keys';
 
@@ -17,7 +19,14 @@ export interface SynthOptions {
 export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<number> {
   const configFile = path.resolve(io.cwd, opts.config ?? 'blueprint.yaml');
   const outdir = path.resolve(io.cwd, opts.out ?? 'dist');
-  const bp = ImageSigningBlueprint.fromFile(configFile);
+  let bp: ImageSigningBlueprint;
+  try {
+    bp = ImageSigningBlueprint.fromFile(configFile);
+  } catch (e) {
+    // the refusal with each problem's rule id, file and line
+    if (e instanceof ConfigError) throw locatedConfigError(e, configFile, (abs) => path.relative(io.cwd, abs).split(path.sep).join('/') || path.basename(abs));
+    throw e;
+  }
   bp._useEnvironment(io.env);
   const result = bp.synth(outdir, { force: opts.force === true });
   const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);

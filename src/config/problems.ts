@@ -51,8 +51,8 @@ export function formatProblem(p: Problem): string {
   const where = p.path === '' ? '(top level)' : showPath(p.path);
   const value = p.value === undefined ? '' : ` (got ${showValue(p.value)})`;
   const fix = p.fix ? `\n    fix: ${p.fix}` : '';
-  const at = p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : '';
-  return `${where}${at}: ${p.message}${value} [${problemRuleId(p)}]${fix}`;
+  const at = p.file !== undefined && p.line !== undefined ? ` at ${p.file}:${p.line}` : '';
+  return `${where}: ${p.message}${value} [${problemRuleId(p)}${at}]${fix}`;
 }
 
 /** Thrown when a config has problems; carries all of them. Code `CONFIG_INVALID`. */

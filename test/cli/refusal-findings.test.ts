@@ -64,10 +64,10 @@ describe('refusals are findings in every format', () => {
   test('text: the message as before, plus the rule id and file:line of each problem', async () => {
     const r = await check(dir, 'text');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/repositories\[0\]\.images\[0\] \(blueprint\.yaml:6\): .*\[ISB-IMG-001\]/);
+    expect(r.err).toMatch(/repositories\[0\]\.images\[0\]: .*\[ISB-IMG-001 at blueprint\.yaml:6\]/);
     const r2 = await check(dir2, 'text');
     expect(r2.code).toBe(1);
-    expect(r2.err).toMatch(/signing\.transparencyLog \(base\.yaml:3\): cannot be false with keyless signing.*\[ISB-POL-004\]/);
+    expect(r2.err).toMatch(/signing\.transparencyLog: cannot be false with keyless signing.*\[ISB-POL-004 at base\.yaml:3\]/);
     expect(r.err).not.toMatch(/at .*\.ts:\d+/);
   });
 

@@ -1,6 +1,6 @@
+import { Finding } from './types';
 import { ChainFile, chainLocator, ConfigLocation, readConfigChain } from '../config/locate';
 import { ConfigError, Problem, problemRuleId, showValue } from '../config/problems';
-import { Finding } from './types';
 
 /*
  * The loader's refusals as findings: every problem of a ConfigError becomes an error finding with

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import * as nodePath from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 
 /** `repositories[1].images[0]` → ['repositories', 1, 'images', 0]; undefined when it is not a config path. */
@@ -51,9 +51,9 @@ export interface ConfigLocation {
  * those), so it can locate the problems of a config the loader refused.
  */
 export function readConfigChain(file: string, max = 16): ChainFile[] {
-  const root = path.dirname(path.resolve(file));
+  const root = nodePath.dirname(nodePath.resolve(file));
   const out: ChainFile[] = [];
-  let cur: string | undefined = path.resolve(file);
+  let cur: string | undefined = nodePath.resolve(file);
   while (cur !== undefined && out.length <= max && !out.some((c) => c.file === cur)) {
     let text: string;
     try {
@@ -68,10 +68,10 @@ export function readConfigChain(file: string, max = 16): ChainFile[] {
     } catch {
       break;
     }
-    if (typeof ext !== 'string' || ext === '' || path.isAbsolute(ext)) break;
-    const next = path.resolve(path.dirname(cur), ext);
-    const back = path.relative(root, next);
-    cur = back.startsWith('..') || path.isAbsolute(back) ? undefined : next;
+    if (typeof ext !== 'string' || ext === '' || nodePath.isAbsolute(ext)) break;
+    const next = nodePath.resolve(nodePath.dirname(cur), ext);
+    const back = nodePath.relative(root, next);
+    cur = back.startsWith('..') || nodePath.isAbsolute(back) ? undefined : next;
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /*
@@ -79,7 +80,7 @@ export function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][
 
 describe('import cycles', () => {
   test('the checker finds a two-file cycle and a type-only one (it can fail)', () => {
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'isb-cycles-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isb-cycles-'));
     try {
       fs.writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b';\nexport const a = b;\n");
       fs.writeFileSync(path.join(dir, 'b.ts'), "import type { C } from './c';\nexport const b = 1; export type B = C;\n");

@@ -23,14 +23,18 @@ export function matrix(): Combo[] {
           for (const att of [0, 1, 2, 3]) {
             for (const clusters of LAYOUTS) {
               out.push({
-                mode, cosign, format, tlog, clusters,
-                sbom: att & 1 ? (i % 2 ? 'spdx' : 'cyclonedx') : undefined,
-                provenance: (att & 2) !== 0,
+                mode,
+                cosign,
+                format,
+                tlog,
+                clusters,
+                sbom: att % 2 === 1 ? (i % 2 ? 'spdx' : 'cyclonedx') : undefined,
+                provenance: att >= 2,
                 failureAction: i % 3 === 2 ? 'Audit' : 'Enforce',
                 rotation: (['none', 'previous', 'expired'] as const)[i % 3],
                 privateKey: i % 4 === 1,
                 namespaces: i % 5 < 2,
-                repositories: (['one', 'two', 'shared'] as const)[(i >> 1) % 3],
+                repositories: (['one', 'two', 'shared'] as const)[Math.floor(i / 2) % 3],
                 extendsBase: i % 7 < 3,
                 mixedModes: i % 11 < 4,
               });

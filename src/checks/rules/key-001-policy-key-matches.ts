@@ -94,9 +94,19 @@ export const ISB_KEY_001: Rule = {
       if (k.privateKeyFile === undefined) continue;
       const pair = checkKeyModelPair(k, ctx.env);
       if (pair.status === 'mismatch') {
-        out.push({ path: pair.path, message: pair.message, fix: `name the cosign.key of ${k.publicKeyFile ?? 'the public key'} in ${pair.path}, or point ${k.configPath}.publicKeyFile at this key's cosign.pub (image-signing-blueprint public-key --key ${k.privateKeyFileRel ?? 'cosign.key'})` });
+        out.push({
+          path: pair.path,
+          message: pair.message,
+          fix: `name the cosign.key of ${k.publicKeyFile ?? 'the public key'} in ${pair.path}, or point ${k.configPath}.publicKeyFile at this key's cosign.pub `
+            + `(image-signing-blueprint public-key --key ${k.privateKeyFileRel ?? 'cosign.key'})`,
+        });
       } else if (pair.status === 'unchecked') {
-        out.push({ path: pair.path, message: pair.message, level: 'warning', fix: `set ${'COSIGN_PASSWORD'} to the password of ${k.privateKeyFileRel ?? 'cosign.key'} when running check/synth, or remove ${pair.path}` });
+        out.push({
+          path: pair.path,
+          message: pair.message,
+          level: 'warning',
+          fix: `set COSIGN_PASSWORD to the password of ${k.privateKeyFileRel ?? 'cosign.key'} when running check/synth, or remove ${pair.path}`,
+        });
       }
     }
     const found = policyKeys(ctx);

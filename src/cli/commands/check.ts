@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../blueprint';
+import { configFileLocator, configFindings, locatedConfigError, locateFindings } from '../../checks/config-findings';
 import { findingsToJson } from '../../checks/report/json';
 import { findingsToSarif } from '../../checks/report/sarif';
 import { findingsToText } from '../../checks/report/text';
 import { summarize } from '../../checks/run';
-import { configFileLocator, configFindings, locatedConfigError, locateFindings } from '../../checks/config-findings';
 import { Finding } from '../../checks/types';
 import { ConfigError } from '../../config/problems';
 import { CliIo } from '../io';

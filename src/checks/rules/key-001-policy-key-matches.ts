@@ -97,7 +97,8 @@ export const ISB_KEY_001: Rule = {
         out.push({
           path: pair.path,
           message: pair.message,
-          fix: `name the cosign.key of ${k.publicKeyFile ?? 'the public key'} in ${pair.path}, or point ${k.configPath}.publicKeyFile at this key's cosign.pub `
+          fix: `name the cosign.key of ${k.publicKeyFile ?? 'the public key'} in ${pair.path}, `
+            + `or point ${k.configPath}.publicKeyFile at this key's cosign.pub `
             + `(image-signing-blueprint public-key --key ${k.privateKeyFileRel ?? 'cosign.key'})`,
         });
       } else if (pair.status === 'unchecked') {

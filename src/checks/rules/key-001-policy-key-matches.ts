@@ -142,7 +142,8 @@ export const ISB_KEY_001: Rule = {
         }
         for (const k of mine) {
           if (!g.need.includes(k)) g.need.push(k);
-          g.who.set(k.publicKey.fingerprint, guarded.filter((r) => r.signing.key!.publicKey.fingerprint === k.publicKey.fingerprint).map((r) => r.name));
+          const fp = k.publicKey.fingerprint;
+          g.who.set(fp, guarded.filter((r) => r.signing.key!.publicKey.fingerprint === fp).map((r) => r.name));
         }
         continue;
       }

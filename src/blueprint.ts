@@ -90,6 +90,8 @@ export class ImageSigningBlueprint {
   /** threads for the next render (SynthOptions.jobs) */
   private jobs = 1;
   private cachedFindings?: Finding[];
+  /** environment of the checks (COSIGN_PASSWORD for the key pair check); process.env unless the CLI sets its own */
+  private checkEnv?: Record<string, string | undefined>;
   private readonly customizers = {
     admissionCharts: [] as IAdmissionChartCustomizer[],
     workflows: [] as IWorkflowCustomizer[],
@@ -209,7 +211,13 @@ export class ImageSigningBlueprint {
 
   /** @internal */
   public _findings(env?: Record<string, string | undefined>, now?: Date): Finding[] {
-    return runChecks(this.model, checkArtifacts(this.model, this.render()), { env, now });
+    return runChecks(this.model, checkArtifacts(this.model, this.render()), { env: env ?? this.checkEnv, now });
+  }
+
+  /** @internal the environment synth and check read (the CLI's, in tests an in-memory one) */
+  public _useEnvironment(env: Record<string, string | undefined>): void {
+    this.checkEnv = env;
+    this.cachedFindings = undefined;
   }
 
   /**

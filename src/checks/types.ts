@@ -22,6 +22,12 @@ export interface Finding {
   readonly fix: string;
   /** set when the config suppresses this rule; the finding is still reported */
   readonly suppressed?: { readonly reason: string };
+  /** the config file that holds the value the finding is about (absolute), when located */
+  readonly file?: string;
+  /** 1-based line in `file` */
+  readonly line?: number;
+  /** 1-based column in `file` */
+  readonly column?: number;
 }
 
 /** The final artifacts the rules read (after rendering and any user changes). */

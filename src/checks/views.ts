@@ -3,6 +3,7 @@
  * workflow steps, cosign command lines, pushed images.
  */
 import { CheckArtifacts } from './types';
+import { PREDICATE_TYPES } from '../cluster/attestations';
 
 export interface KyvernoEntry {
   readonly cluster: string;
@@ -57,6 +58,56 @@ export function objectsOfKind(a: CheckArtifacts, kind: string): PolicyObject[] {
     }
   }
   return out;
+}
+
+/*
+ * Where each attestation's proof comes from. An SBOM is made by `cosign attest`, signed like the
+ * image signature (same key or identity, same format, same tlog setting). SLSA provenance is made
+ * by actions/attest-build-provenance: always keyless, always a Sigstore bundle (v0.3 referrer),
+ * logged in the public-good Rekor for public repositories, whatever the blueprint's cosign
+ * settings (cluster/attestations.ts). The verifiers of the latter are not image-signature verifiers.
+ */
+
+/** True when a predicate type URI is the SLSA provenance GitHub attestations carry. */
+export function isGitHubProvenanceType(type: unknown): boolean {
+  return type === PREDICATE_TYPES.provenance;
+}
+
+/**
+ * A ClusterPolicy verifyImages entry that verifies only GitHub provenance attestations (no
+ * image-signature attestors of its own): its proof is attest-build-provenance's bundle.
+ */
+export function isGitHubAttestationEntry(entry: any): boolean {
+  const atts: any[] = entry?.attestations ?? [];
+  return (entry?.attestors ?? []).length === 0 && atts.length > 0 && atts.every((a) => isGitHubProvenanceType(a?.type ?? a?.predicateType));
+}
+
+/**
+ * The ImageValidatingPolicy attestors used only to verify GitHub provenance attestations
+ * (`verifyAttestationSignatures(image, attestations.<provenance>, [attestors.x, …])`), never for
+ * image signatures or cosign attestations.
+ */
+export function ivpolGitHubAttestors(policy: any): Set<string> {
+  const provenance = new Set<string>((policy?.spec?.attestations ?? [])
+    .filter((a: any) => isGitHubProvenanceType(a?.intoto?.type ?? a?.referrer?.type)).map((a: any) => a.name));
+  const onlyProvenance = new Set<string>();
+  const other = new Set<string>();
+  for (const v of policy?.spec?.validations ?? []) {
+    const expr = String(v?.expression ?? '');
+    for (const m of expr.matchAll(/verify(Image|Attestation)Signatures\(\s*\w+\s*,\s*(?:attestations\.(\w+)\s*,\s*)?\[([^\]]*)\]/g)) {
+      const names = [...m[3].matchAll(/attestors\.(\w+)/g)].map((x) => x[1]);
+      const target = m[1] === 'Attestation' && m[2] !== undefined && provenance.has(m[2]) ? onlyProvenance : other;
+      for (const n of names) target.add(n);
+    }
+  }
+  for (const n of other) onlyProvenance.delete(n);
+  return onlyProvenance;
+}
+
+/** A policy-controller authority that verifies only GitHub provenance attestations (keyless). */
+export function isGitHubAttestationAuthority(a: any): boolean {
+  const atts: any[] = a?.attestations ?? [];
+  return a?.keyless !== undefined && atts.length > 0 && atts.every((x) => isGitHubProvenanceType(x?.predicateType));
 }
 
 /** Every attestor entry of a Kyverno ClusterPolicy verifyImages entry (nested sets flattened). */
@@ -143,7 +194,7 @@ export function shellWords(line: string): string[] {
 const VALUE_FLAGS = new Set([
   '--key', '--certificate-identity', '--certificate-identity-regexp', '--certificate-oidc-issuer',
   '--certificate-oidc-issuer-regexp', '--type', '--predicate', '--rekor-url', '--fulcio-url', '--trusted-root',
-  '--signing-config', '--output', '-o', '-a', '--annotations', '--bundle', '--certificate', '--certificate-chain',
+  '--signing-config', '--out', '--output', '-o', '-a', '--annotations', '--bundle', '--certificate', '--certificate-chain',
 ]);
 
 export const cosignCalls = memo(cosignCallsOf);

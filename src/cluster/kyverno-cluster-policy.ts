@@ -1,25 +1,11 @@
-import { createHash } from 'node:crypto';
 import { kyvernoProvenanceConditions, kyvernoSbomConditions, PREDICATE_TYPES, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { kyvernoImageReferences } from './image-references';
+import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL, SYSTEM_NAMESPACES } from './metadata';
 import { kyvernoKeylessTrust } from './trust-root';
 import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, RepositoryModel, versionAtLeast } from '../model/model';
 import { modelForSigner, SignerGroup, signerGroups } from '../model/signers';
-
-/** Namespaces never subjected to the policy (the cluster's own machinery). */
-export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'kyverno'];
-
-export const BLUEPRINT_ANNOTATION = 'image-signing-blueprint/blueprint';
-export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': 'image-signing-blueprint' };
-
-/** A Kubernetes object name of at most 63 characters, stable for the same inputs. */
-export function boundedName(...parts: string[]): string {
-  const full = parts.join('-');
-  if (full.length <= 63) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
-  return `${full.slice(0, 54).replace(/-+$/, '')}-${hash}`;
-}
 
 export function imageReferencesFor(repos: readonly RepositoryModel[], cluster: ClusterModel): string[] {
   if (cluster.imageReferences) return [...cluster.imageReferences];

@@ -1,6 +1,6 @@
 import { PREDICATE_TYPES, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { ivpolImageGlobs } from './image-references';
-import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL, SYSTEM_NAMESPACES } from './kyverno-cluster-policy';
+import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL, SYSTEM_NAMESPACES } from './metadata';
 import { FailureAction, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, keyLabel, RepositoryModel, Version, versionAtLeast } from '../model/model';

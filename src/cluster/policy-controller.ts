@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cueProvenance, cuePredicatePolicy, PREDICATE_TYPES, PUBLIC_FULCIO, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { policyControllerGlobs } from './image-references';
-import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL } from './kyverno-cluster-policy';
+import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL } from './metadata';
 import { renderPolicyControllerTrustRoot } from './trust-root';
 import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';

@@ -1,4 +1,4 @@
-import { BLUEPRINT_ANNOTATION, MANAGED_BY_LABEL } from './kyverno-cluster-policy';
+import { BLUEPRINT_ANNOTATION, MANAGED_BY_LABEL } from './metadata';
 
 /*
  * A private Sigstore instance's trust material, read from a Sigstore TrustedRoot JSON

@@ -1,4 +1,4 @@
-import { boundedName, MANAGED_BY_LABEL } from './kyverno-cluster-policy';
+import { boundedName, MANAGED_BY_LABEL } from './metadata';
 import { SigningMode } from '../config/types';
 import { verifyTrustArgs } from '../github/cosign-commands';
 import { BlueprintModel, ClusterVerificationModel, RepositoryModel } from '../model/model';

@@ -337,6 +337,7 @@ function keylessSigningChecks(eff: EffectiveRepository[]): Problem[] {
       problems.push({
         path: e.signingPath('transparencyLog'),
         value: false,
+        id: 'ISB-POL-004',
         message: 'cannot be false with keyless signing: the Fulcio certificate is valid for 10 minutes and only the Rekor entry proves the signature was made inside that window',
         fix: 'keep transparencyLog: true (use signing.keyless.rekorUrl for a private Rekor), or sign with a key (signing.mode: key)',
       });

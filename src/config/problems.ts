@@ -8,6 +8,27 @@ export interface Problem {
   /** the offending value, when there is one (never a secret) */
   readonly value?: unknown;
   readonly fix?: string;
+  /**
+   * the catalogue rule this refusal is an instance of (`ISB-IMG-001`, `ISB-POL-003`, …); without
+   * one, `problemRuleId` infers it (`ISB-CFG-001` for any other invalid config)
+   */
+  readonly id?: string;
+  /** the config file that holds the value (set when the CLI locates the problem) */
+  readonly file?: string;
+  /** 1-based line of the value in `file` */
+  readonly line?: number;
+  /** 1-based column of the value in `file` */
+  readonly column?: number;
+}
+
+/** The rule of the catalogue every config refusal without a more specific one belongs to. */
+export const CONFIG_RULE_ID = 'ISB-CFG-001';
+
+/** The catalogue id of a refusal: its own, an image-name problem's ISB-IMG-001, else ISB-CFG-001. */
+export function problemRuleId(p: Problem): string {
+  if (p.id !== undefined) return p.id;
+  if (/(^|\.)images\[\d+\]$/.test(p.path)) return 'ISB-IMG-001';
+  return CONFIG_RULE_ID;
 }
 
 /** Render a value for an error message: short, one line, JSON-ish. */
@@ -30,18 +51,22 @@ export function formatProblem(p: Problem): string {
   const where = p.path === '' ? '(top level)' : showPath(p.path);
   const value = p.value === undefined ? '' : ` (got ${showValue(p.value)})`;
   const fix = p.fix ? `\n    fix: ${p.fix}` : '';
-  return `${where}: ${p.message}${value}${fix}`;
+  const at = p.file !== undefined && p.line !== undefined ? ` at ${p.file}:${p.line}` : '';
+  return `${where}: ${p.message}${value} [${problemRuleId(p)}${at}]${fix}`;
 }
 
 /** Thrown when a config has problems; carries all of them. Code `CONFIG_INVALID`. */
 export class ConfigError extends BlueprintError {
   public readonly problems: Problem[];
+  /** the config file named in the message */
+  public readonly source?: string;
   constructor(problems: Problem[], source?: string) {
     const head = `${source ? source + ': ' : ''}the blueprint config has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`;
     super('CONFIG_INVALID', [head, ...problems.map((p) => '  - ' + formatProblem(p))].join('\n'),
       { path: problems[0]?.path, fix: problems[0]?.fix });
     this.name = 'ConfigError';
     this.problems = problems;
+    this.source = source;
   }
 }
 

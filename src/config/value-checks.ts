@@ -88,7 +88,7 @@ export const nonEmptyReason: ValueCheck = (v: string, path) =>
 
 export const imageNameCheck: ValueCheck = (v: string, path) => {
   const parsed = parseImageName(v);
-  return isImageName(parsed) ? ok : [{ path, value: v, message: parsed.message, fix: parsed.fix }];
+  return isImageName(parsed) ? ok : [{ path, value: v, message: parsed.message, fix: parsed.fix, id: 'ISB-IMG-001' }];
 };
 
 /** Admission image patterns: engine wildcards allowed, but no expressions, spaces or empties. */

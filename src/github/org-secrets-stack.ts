@@ -5,7 +5,7 @@ import { GithubProvider } from '@cdktf/provider-github/lib/provider';
 import { LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { sealedKeyPrecondition, signingSecretValues } from './sealed-box';
-import { SealedSigningSecrets } from './signing-stack';
+import { SealedSigningSecrets } from './sealed-secrets';
 
 /** Props of a GitHubOrganizationSecretsStack. */
 export interface GitHubOrganizationSecretsStackProps {

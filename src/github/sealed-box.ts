@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { Op, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import type { SealedSigningSecrets } from './sealed-secrets';
 import { SECRET_NAMES, TF_VARIABLES } from './secrets';
-import type { SealedSigningSecrets } from './signing-stack';
 import { SecretScope, SigningMode } from '../config/types';
 import { BlueprintError } from '../errors';
 import { ActionsPublicKeyModel, BlueprintModel, KeyModel, RepositoryModel } from '../model/model';

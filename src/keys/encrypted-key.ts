@@ -1,4 +1,4 @@
-import { createPrivateKey, randomBytes, scrypt as scryptCb } from 'node:crypto';
+import { createPrivateKey, randomBytes, scrypt as scryptCb, scryptSync } from 'node:crypto';
 import * as nacl from 'tweetnacl';
 import { BlueprintError } from '../errors';
 
@@ -155,7 +155,11 @@ export async function decryptBlob(json: Uint8Array | string, password: Password)
 }
 
 async function decryptParsed(blob: ParsedBlob, password: Password): Promise<Buffer> {
-  const key = await deriveKey(password, blob.salt, blob.n);
+  return openBlob(blob, await deriveKey(password, blob.salt, blob.n));
+}
+
+/** Opens the secretbox with the derived key (and wipes the key). */
+function openBlob(blob: ParsedBlob, key: Buffer): Buffer {
   try {
     const out = nacl.secretbox.open(new Uint8Array(blob.ciphertext), new Uint8Array(blob.nonce), new Uint8Array(key));
     if (!out) {
@@ -214,6 +218,25 @@ export async function decryptPrivateKeyPem(pem: string, password: Password): Pro
   if (label !== SIGSTORE_PEM_LABEL && label !== COSIGN_PEM_LABEL) throw unsupportedLabel(label);
   const blob = parseBlob(body);
   const pkcs8Der = await decryptParsed(blob, password);
+  try {
+    assertPkcs8(pkcs8Der);
+  } catch (e) {
+    pkcs8Der.fill(0);
+    throw e;
+  }
+  return { pkcs8Der, pemLabel: label, scryptN: blob.n };
+}
+
+/**
+ * {@link decryptPrivateKeyPem} on the calling thread (scryptSync): for the synth-time key pair
+ * check, which runs inside the synchronous `synth`/`check`. One scrypt at N=65536 takes ~0.1 s.
+ */
+export function decryptPrivateKeyPemSync(pem: string, password: Password): DecryptedPrivateKey {
+  const { label, body } = parsePem(pem);
+  if (label !== SIGSTORE_PEM_LABEL && label !== COSIGN_PEM_LABEL) throw unsupportedLabel(label);
+  const blob = parseBlob(body);
+  const key = scryptSync(passwordBytes(password), blob.salt, KEY_SIZE, { N: blob.n, r: SCRYPT_R, p: SCRYPT_P, maxmem: SCRYPT_MAXMEM });
+  const pkcs8Der = openBlob(blob, key);
   try {
     assertPkcs8(pkcs8Der);
   } catch (e) {

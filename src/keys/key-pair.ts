@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
 import { BlueprintError } from '../errors';
-import { decryptPrivateKeyPem, encryptPrivateKeyPem, KeyLabel, Password } from './encrypted-key';
+import { decryptPrivateKeyPem, decryptPrivateKeyPemSync, encryptPrivateKeyPem, KeyLabel, Password } from './encrypted-key';
 import { parsePublicKeyPem } from './public-key';
 
 /**
@@ -52,6 +52,18 @@ export async function decryptPrivateKey(pem: string, password: Password): Promis
 export async function publicKeyFromPrivate(pem: string, password: Password): Promise<string> {
   const key = await decryptPrivateKey(pem, password);
   // createPublicKey derives the public half of a private KeyObject
+  return parsePublicKeyPem(createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString()).pem;
+}
+
+/** {@link publicKeyFromPrivate} on the calling thread (for the synchronous synth-time checks). */
+export function publicKeyFromPrivateSync(pem: string, password: Password): string {
+  const { pkcs8Der } = decryptPrivateKeyPemSync(pem, password);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: pkcs8Der, format: 'der', type: 'pkcs8' });
+  } finally {
+    pkcs8Der.fill(0);
+  }
   return parsePublicKeyPem(createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString()).pem;
 }
 

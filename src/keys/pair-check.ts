@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import { publicKeyFromPrivate } from './key-pair';
+import { publicKeyFromPrivateSync } from './key-pair';
 import { parsePublicKeyPem } from './public-key';
 import { isBlueprintError } from '../errors';
-import { BlueprintModel, PreviousPublicKeyModel } from '../model/model';
+import { BlueprintModel, KeyModel, PreviousPublicKeyModel } from '../model/model';
 
 /*
  * Key checks for the rule engine: ISB-KEY-001 (the key pair's public key is the policies' key)
@@ -34,8 +34,8 @@ export interface KeyPairCheck {
 
 const PATH = 'signing.key.privateKeyFile';
 
-function unchecked(reason: KeyPairUncheckedReason, message: string): KeyPairCheck {
-  return { status: 'unchecked', reason, path: PATH, message: `the key pair could not be checked: ${message}` };
+function unchecked(reason: KeyPairUncheckedReason, message: string, path = PATH): KeyPairCheck {
+  return { status: 'unchecked', reason, path, message: `the key pair could not be checked: ${message}` };
 }
 
 /**
@@ -46,42 +46,52 @@ function unchecked(reason: KeyPairUncheckedReason, message: string): KeyPairChec
 export async function checkKeyPair(model: BlueprintModel, env: Record<string, string | undefined>): Promise<KeyPairCheck> {
   const key = model.signing.key;
   if (!key) return { status: 'unchecked', reason: 'keyless', path: 'signing.mode', message: 'keyless signing: there is no key pair to check' };
+  return checkKeyModelPair(key, env);
+}
+
+/**
+ * The pair check of one signer's key (the top-level key or a repository's own), on the calling
+ * thread: the rules run inside the synchronous `synth`/`check`. The result's path is the key
+ * block's `privateKeyFile` (`signing.key.privateKeyFile`, `repositories[i].signing.key.privateKeyFile`).
+ */
+export function checkKeyModelPair(key: KeyModel, env: Readonly<Record<string, string | undefined>>): KeyPairCheck {
+  const path = `${key.configPath}.privateKeyFile`;
   const rel = key.privateKeyFileRel ?? 'cosign.key';
   if (key.privateKeyFile === undefined) {
-    return unchecked('no-private-key-file', `${PATH} is not set; name cosign.key there (and set ${PASSWORD_ENV}) to prove it matches the public key`);
+    return unchecked('no-private-key-file', `${path} is not set; name cosign.key there (and set ${PASSWORD_ENV}) to prove it matches the public key`, path);
   }
   const password = env[PASSWORD_ENV];
   if (password === undefined) {
-    return unchecked('no-password', `${PASSWORD_ENV} is not set, so ${rel} cannot be decrypted; set it to check that ${rel} matches the public key`);
+    return unchecked('no-password', `${PASSWORD_ENV} is not set, so ${rel} cannot be decrypted; set it to check that ${rel} matches the public key`, path);
   }
   let pem: string;
   try {
     const st = fs.statSync(key.privateKeyFile);
-    if (!st.isFile() || st.size > MAX_PRIVATE_KEY_BYTES) return unchecked('unreadable', `${rel} is not a cosign private key file`);
+    if (!st.isFile() || st.size > MAX_PRIVATE_KEY_BYTES) return unchecked('unreadable', `${rel} is not a cosign private key file`, path);
     pem = fs.readFileSync(key.privateKeyFile, 'utf8');
   } catch {
-    return unchecked('unreadable', `${rel} cannot be read`);
+    return unchecked('unreadable', `${rel} cannot be read`, path);
   }
   let derived: Buffer;
   try {
-    derived = parsePublicKeyPem(await publicKeyFromPrivate(pem, password)).spkiDer;
+    derived = parsePublicKeyPem(publicKeyFromPrivateSync(pem, password)).spkiDer;
   } catch (e) {
     if (isBlueprintError(e) && e.code === 'KEY_DECRYPT_FAILED') {
-      return unchecked('decrypt-failed', `${rel} does not decrypt with ${PASSWORD_ENV} (wrong password?)`);
+      return unchecked('decrypt-failed', `${rel} does not decrypt with ${PASSWORD_ENV} (wrong password?)`, path);
     }
     // BlueprintError messages from src/keys describe the format only, never the key or password
     const detail = isBlueprintError(e) ? ` (${e.code}: ${e.message})` : '';
-    return unchecked('malformed', `${rel} is not a readable cosign private key${detail}`);
+    return unchecked('malformed', `${rel} is not a readable cosign private key${detail}`, path);
   }
   const fp = (der: Buffer) => parsePublicKeyPem(toPem(der)).fingerprint;
   if (derived.equals(key.publicKey!.spkiDer)) {
-    return { status: 'match', path: PATH, message: `${rel} matches the public key (SHA256:${key.publicKey!.fingerprint})` };
+    return { status: 'match', path, message: `${rel} matches the public key (SHA256:${key.publicKey!.fingerprint})` };
   }
   const previous = key.previousPublicKeys.find((p) => p.key.spkiDer.equals(derived));
-  const where = key.publicKeyFile ?? 'signing.key.publicKey';
+  const where = key.publicKeyFile ?? `${key.configPath}.publicKey`;
   return {
     status: 'mismatch',
-    path: PATH,
+    path,
     matchesPreviousKey: previous?.file,
     message: `${rel} belongs to public key SHA256:${fp(derived)}, not to ${where} (SHA256:${key.publicKey!.fingerprint})`
       + (previous ? `: it is the previous key ${previous.file}, so the workflow would still sign with the old key` : '')

@@ -14,7 +14,7 @@ import { isImageName, parseImageName } from './image-name';
 import { buildKmsKey } from './kms';
 import {
   ActionsPublicKeyModel, BlueprintModel, ClusterModel, KeyModel, keyIdentity, KeylessModel, parseVersion, PreviousPublicKeyModel, RepositoryModel,
-  SignerWorkflowModel, SigningModel,
+  SignerWorkflowModel, SigningModel, versionAtLeast,
 } from './model';
 import { DEFAULT_COSIGN_VERSION } from '../github/pins';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
@@ -253,9 +253,23 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
       problems.push({
         path: own ? `clusters[${i}].policyController.enabled` : 'admission.policyController.enabled',
         value: true,
+        id: 'ISB-POL-003',
         message: `policy-controller ${c.policyController.version.text} cannot verify key-based signatures stored as Sigstore bundles (${formatPath}: bundle`
           + `${keyBundle.signing.isDefault ? '' : `, repository ${keyBundle.name}`}); its signatureFormat: bundle is keyless-only (sigstore/policy-controller#1958)`,
         fix: `set ${formatPath}: both (or legacy), or use Kyverno >= 1.19 for this cluster`,
+      });
+    }
+    // Kyverno verifies Sigstore bundles signed with a static key only from 1.19 (kyverno/kyverno#14233, PR #16800)
+    if (c.kyverno.enabled && keyBundle && !versionAtLeast(c.kyverno.version, 1, 19)) {
+      const own = cfg.clusters?.[i]?.kyverno?.version !== undefined;
+      const formatPath = keyBundle.signing.isDefault ? 'signing.cosign.signatureFormat' : `${keyBundle.path}.signing.cosign.signatureFormat`;
+      problems.push({
+        path: own ? `clusters[${i}].kyverno.version` : 'admission.kyverno.version',
+        value: c.kyverno.version.text,
+        id: 'ISB-POL-003',
+        message: `Kyverno ${c.kyverno.version.text} (${c.kyverno.policy}) cannot verify key-based signatures stored as Sigstore bundles (${formatPath}: bundle`
+          + `${keyBundle.signing.isDefault ? '' : `, repository ${keyBundle.name}`}); static keys with bundles need Kyverno >= 1.19 (kyverno/kyverno#14233)`,
+        fix: `set ${formatPath}: both (or legacy), or target Kyverno "1.19" for this cluster`,
       });
     }
     c.registryCredentialSecrets.forEach((sec, j) => {

@@ -1,8 +1,8 @@
 import { evaluateCipPolicy, evaluateKyvernoConditions, PolicyOutcome } from './attestation-policy';
 import { checkBundle, checkLegacy, checkLegacyAttestation, describeIdentity, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
-import type { AdmissionVerdict } from './image-verifier';
 import { cipTrustRoot, ivpolAttestorTrust, kyvernoEntryTrust } from './policy-trust';
 import { CollectedSignatures } from './signatures';
+import type { AdmissionVerdict } from './verdict';
 import { matchImage } from '../checks/matchers/engine';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
 

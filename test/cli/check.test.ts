@@ -26,7 +26,10 @@ describe('check', () => {
     const out = JSON.parse(io.stdout());
     expect(out.summary.errors).toBe(1);
     const f = out.findings.find((x: any) => x.id === 'ISB-IMG-002');
-    expect(Object.keys(f).sort()).toEqual(['fix', 'id', 'level', 'message', 'path']);
+    // the DESIGN.md fields, plus where the value is (issue 14)
+    expect(Object.keys(f).sort()).toEqual(['column', 'file', 'fix', 'id', 'level', 'line', 'message', 'path']);
+    expect(f.file).toBe('blueprint.yaml');
+    expect(f.line).toBeGreaterThan(0);
     expect(f.level).toBe('error');
     expect(f.path).toBe('admission');
   });

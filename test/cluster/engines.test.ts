@@ -233,7 +233,7 @@ describe('derived patterns match the pushed image under each engine, and not <na
 
 describe('Kyverno ClusterPolicy completions', () => {
   test('bundle format → SigstoreBundle; both → Cosign (legacy copy is readable)', () => {
-    const b = modelFor(keyConfig({ signing: { mode: 'key', cosign: { version: 'v3.0.2', signatureFormat: 'bundle' }, key: { publicKeyFile: 'cosign.pub' } } }));
+    const b = modelFor(keyConfig({ signing: { mode: 'key', cosign: { version: 'v3.0.2', signatureFormat: 'bundle' }, key: { publicKeyFile: 'cosign.pub' } }, admission: { kyverno: { policy: 'ClusterPolicy', version: '1.19' } } }));
     const pb = renderKyvernoClusterPolicy(b, b.clusters[0]);
     expect(pb.spec.rules[0].verifyImages[0].type).toBe('SigstoreBundle');
     expect(pb.metadata.annotations['policies.kyverno.io/minversion']).toBe('1.19.0');

@@ -11,6 +11,7 @@ export function findingsToJson(findings: readonly Finding[]): string {
       message: f.message,
       path: f.path,
       fix: f.fix,
+      ...(f.file !== undefined ? { file: f.file, line: f.line, column: f.column } : {}),
       ...(f.suppressed ? { suppressed: true, reason: f.suppressed.reason } : {}),
     })),
     summary: { errors: s.errors, warnings: s.warnings, suppressed: s.suppressed },

@@ -2,7 +2,7 @@ import { RULES } from '../rules';
 import { Finding, Rule } from '../types';
 
 /** Where a config path is in the config file (1-based), when known. */
-export type Locate = (configPath: string) => { line: number; column: number } | undefined;
+export type Locate = (configPath: string) => { line: number; column: number; uri?: string } | undefined;
 
 const SARIF_LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
@@ -31,7 +31,9 @@ export function findingsToSarif(findings: readonly Finding[], configUri: string,
         },
       },
       results: findings.map((f) => {
-        const loc = locate(f.path) ?? { line: 1, column: 1 };
+        const loc: { line: number; column: number; uri?: string } = f.line !== undefined
+          ? { line: f.line, column: f.column ?? 1, uri: f.file }
+          : locate(f.path) ?? { line: 1, column: 1 };
         return {
           ruleId: f.id,
           ...(index.has(f.id) ? { ruleIndex: index.get(f.id) } : {}),
@@ -39,7 +41,7 @@ export function findingsToSarif(findings: readonly Finding[], configUri: string,
           message: { text: `${f.path ? `${f.path}: ` : ''}${f.message} Fix: ${f.fix}` },
           locations: [{
             physicalLocation: {
-              artifactLocation: { uri: configUri },
+              artifactLocation: { uri: loc.uri ?? configUri },
               region: { startLine: loc.line, startColumn: loc.column },
             },
           }],

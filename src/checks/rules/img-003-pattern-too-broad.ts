@@ -1,7 +1,15 @@
+import { rawSpellings } from '../../cluster/image-references';
+import { isImageName, parseImageName } from '../../model/image-name';
 import { clusterEngineIndexes } from '../pattern-index';
 import { RawFinding, Rule } from '../types';
 import { hasExpression, pushedImages } from '../views';
 import { clusterPath, q } from './util';
+
+/** The spellings of an image a Pod spec may use (one, except for Docker Hub images). */
+function podSpellings(image: string): string[] {
+  const parsed = parseImageName(image);
+  return isImageName(parsed) ? rawSpellings(parsed) : [image];
+}
 
 export const ISB_IMG_003: Rule = {
   id: 'ISB-IMG-003',
@@ -22,7 +30,9 @@ export const ISB_IMG_003: Rule = {
     ];
     for (const idx of clusterEngineIndexes(ctx.artifacts)) {
       const used = new Set<string>();
-      for (const i of images) for (const f of idx.forms(i)) for (const m of idx.merged.matching(f)) used.add(m);
+      // every spelling a Pod may use for a pushed image (Docker Hub: acme/api, docker.io/…, index.docker.io/…),
+      // which each engine then normalizes its own way (admission-engines.md §2.1, §3, §4.2)
+      for (const i of images) for (const sp of podSpellings(i)) for (const f of idx.forms(sp)) for (const m of idx.merged.matching(f)) used.add(m);
       const broad = new Map<string, string>();
       for (const p of probes) for (const f of idx.forms(p)) for (const m of idx.merged.matching(f)) if (!broad.has(m)) broad.set(m, f);
       for (const g of idx.groups) {

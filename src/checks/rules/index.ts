@@ -1,4 +1,5 @@
 import { Rule } from '../types';
+import { ISB_CFG_001 } from './cfg-001-config-valid';
 import { ISB_ID_001 } from './id-001-regexp-anchored';
 import { ISB_ID_002 } from './id-002-subject-matches-san';
 import { ISB_ID_003 } from './id-003-issuer';
@@ -35,5 +36,5 @@ export const RULES: readonly Rule[] = [
   ISB_KEY_001, ISB_KEY_002, ISB_KEY_003, ISB_KEY_004, ISB_KEY_005,
   ISB_POL_001, ISB_POL_002, ISB_POL_003, ISB_POL_004, ISB_POL_005, ISB_POL_006, ISB_POL_007,
   ISB_WF_001, ISB_WF_002, ISB_WF_003, ISB_WF_004, ISB_WF_005,
-  ISB_REG_001, ISB_NET_001,
+  ISB_REG_001, ISB_NET_001, ISB_CFG_001,
 ];

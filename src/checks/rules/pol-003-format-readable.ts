@@ -1,7 +1,7 @@
 import { SignatureFormat } from '../../config/types';
 import { versionAtLeast } from '../../model/model';
 import { RawFinding, Rule } from '../types';
-import { kyvernoAttestorEntries, kyvernoEntries, objectsOfKind } from '../views';
+import { isGitHubAttestationAuthority, isGitHubAttestationEntry, kyvernoAttestorEntries, kyvernoEntries, objectsOfKind } from '../views';
 import { clusterByName, clusterPath, signersAt } from './util';
 
 export const ISB_POL_003: Rule = {
@@ -22,6 +22,13 @@ export const ISB_POL_003: Rule = {
       const type = e.entry.type ?? 'Cosign';
       const cluster = clusterByName(ctx.model, e.cluster);
       const hasKey = kyvernoAttestorEntries(e.entry).some((a) => a.keys);
+      if (isGitHubAttestationEntry(e.entry)) {
+        // GitHub provenance is a Sigstore bundle whatever the image signatures' format
+        if (type !== 'SigstoreBundle') {
+          out.push({ path: clusterPath(ctx.model, e.cluster), message: `${e.where}: verifies GitHub provenance (a Sigstore bundle from actions/attest-build-provenance) with type ${type}, which reads only legacy .att attestations` });
+        }
+        continue;
+      }
       if (type === 'Cosign' && fmts.has(SignatureFormat.BUNDLE)) {
         out.push({ path: clusterPath(ctx.model, e.cluster), message: `${e.where}: type Cosign reads legacy .sig signatures, but the workflow signs only Sigstore bundles` });
       }
@@ -43,6 +50,10 @@ export const ISB_POL_003: Rule = {
       const bundleOnly = formats(p.where).has(SignatureFormat.BUNDLE);
       for (const a of p.policy.spec?.authorities ?? []) {
         const format = a.signatureFormat ?? 'legacy';
+        if (isGitHubAttestationAuthority(a)) {
+          if (format !== 'bundle') out.push({ path: clusterPath(ctx.model, p.cluster), message: `${p.where} authorities.${a.name}: verifies GitHub provenance (a Sigstore bundle) with signatureFormat ${format}` });
+          continue;
+        }
         if (a.key && (format === 'bundle' || bundleOnly)) {
           out.push({ path: clusterPath(ctx.model, p.cluster), message: `${p.where} authorities.${a.name}: policy-controller cannot verify key-signed Sigstore bundles (bundle is keyless-only in 0.15)` });
         }

@@ -1,5 +1,5 @@
 import { RawFinding, Rule } from '../types';
-import { cosignCalls, kyvernoAttestorEntries, kyvernoEntries, objectsOfKind } from '../views';
+import { cosignCalls, isGitHubAttestationEntry, ivpolGitHubAttestors, kyvernoAttestorEntries, kyvernoEntries, objectsOfKind } from '../views';
 import { clusterPath, repoByName, signersAt } from './util';
 
 export const ISB_POL_004: Rule = {
@@ -20,10 +20,17 @@ export const ISB_POL_004: Rule = {
       if (uploads.some((u) => !u) && !ignores) out.push({ path, message: `${where}: requires a transparency-log entry, but the workflow signs with --tlog-upload=false` });
       if (upload && ignores) out.push({ path, message: `${where}: ignores the transparency log although the workflow uploads to it` });
     };
+    // GitHub provenance (actions/attest-build-provenance) is always logged in Rekor, whatever signing.transparencyLog says
+    const GITHUB_ATTESTATION = [true];
     for (const e of kyvernoEntries(ctx.artifacts)) {
+      const github = isGitHubAttestationEntry(e.entry);
       for (const a of kyvernoAttestorEntries(e.entry)) {
         const att = a.keys ?? a.keyless ?? a.certificates;
         if (!att) continue;
+        if (github) {
+          report(clusterPath(ctx.model, e.cluster), e.where, att.rekor?.ignoreTlog === true, GITHUB_ATTESTATION);
+          continue;
+        }
         report(clusterPath(ctx.model, e.cluster), e.where, att.rekor?.ignoreTlog === true);
         if (uploadsAt(e.where).some((u) => !u) && a.keys && att.ctlog?.ignoreSCT !== true) {
           out.push({ path: clusterPath(ctx.model, e.cluster), message: `${e.where}: key attestor without ctlog.ignoreSCT while nothing is uploaded` });
@@ -31,8 +38,9 @@ export const ISB_POL_004: Rule = {
       }
     }
     for (const p of objectsOfKind(ctx.artifacts, 'ImageValidatingPolicy')) {
+      const github = ivpolGitHubAttestors(p.policy);
       for (const a of p.policy.spec?.attestors ?? []) {
-        if (a.cosign) report(clusterPath(ctx.model, p.cluster), `${p.where} attestors.${a.name}`, a.cosign.ctlog?.insecureIgnoreTlog === true, uploadsAt(p.where));
+        if (a.cosign) report(clusterPath(ctx.model, p.cluster), `${p.where} attestors.${a.name}`, a.cosign.ctlog?.insecureIgnoreTlog === true, github.has(a.name) ? GITHUB_ATTESTATION : uploadsAt(p.where));
       }
     }
     for (const p of objectsOfKind(ctx.artifacts, 'ClusterImagePolicy')) {
@@ -50,7 +58,18 @@ export const ISB_POL_004: Rule = {
       }
       if (c.sub === 'sign' || c.sub === 'attest') {
         const v = c.flags.get('--tlog-upload');
-        const off = v === 'false';
+        let off = v === 'false';
+        const config = c.flags.get('--signing-config');
+        if (typeof config === 'string') {
+          // cosign 3 takes the services from the signing config: one without a Rekor service uploads nothing
+          const create = cosignCalls(ctx.artifacts).find((x) => x.sub === 'signing-config' && x.args[0] === 'create'
+            && x.step.repo === c.step.repo && x.step.file === c.step.file && x.flags.get('--out') === config);
+          if (!create) {
+            out.push({ path: c.step.where, level: 'warning', message: `${c.step.where}: cosign ${c.sub} reads the signing config ${config}, which no step of the workflow creates; its transparency log could not be checked` });
+            continue;
+          }
+          off = !create.flags.has('--rekor');
+        }
         if (off === upload) out.push({ path: c.step.where, message: `${c.step.where}: cosign ${c.sub} ${off ? 'does not upload' : 'uploads'} to the transparency log, but the blueprint says transparencyLog: ${upload}` });
       }
     }

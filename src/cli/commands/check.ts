@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../blueprint';
+import { configFileLocator, configFindings, locatedConfigError, locateFindings } from '../../checks/config-findings';
 import { findingsToJson } from '../../checks/report/json';
 import { findingsToSarif } from '../../checks/report/sarif';
 import { findingsToText } from '../../checks/report/text';
 import { summarize } from '../../checks/run';
-import { configLocator } from '../../config/locate';
+import { Finding } from '../../checks/types';
+import { ConfigError } from '../../config/problems';
 import { CliIo } from '../io';
 
 export interface CheckOptions {
@@ -23,14 +25,26 @@ export async function checkCommand(opts: CheckOptions, io: CliIo): Promise<numbe
     return 2;
   }
   const configFile = path.resolve(io.cwd, opts.config ?? 'blueprint.yaml');
-  const bp = ImageSigningBlueprint.fromFile(configFile);
-  const findings = bp._findings(io.env);
+  const shown = (abs: string) => path.relative(io.cwd, abs).split(path.sep).join('/') || path.basename(abs);
+  let findings: Finding[];
+  try {
+    const bp = ImageSigningBlueprint.fromFile(configFile);
+    findings = bp._findings(io.env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    // a refusal: every problem is a finding with its catalogue id, path, file and line
+    if (format === 'text') throw locatedConfigError(e, configFile, shown);
+    const { chain, locate } = configFileLocator(configFile);
+    findings = configFindings(e, locate, chain);
+  }
+  if (format !== 'text' && fs.existsSync(configFile)) {
+    findings = locateFindings(findings, configFileLocator(configFile).locate);
+  }
+  findings = findings.map((f) => (f.file !== undefined ? { ...f, file: shown(f.file) } : f));
   if (format === 'json') {
     io.out(findingsToJson(findings));
   } else if (format === 'sarif') {
-    const locate = configLocator(fs.readFileSync(configFile, 'utf8'));
-    const uri = path.relative(io.cwd, configFile).split(path.sep).join('/') || path.basename(configFile);
-    io.out(findingsToSarif(findings, uri, locate));
+    io.out(findingsToSarif(findings, shown(configFile), () => undefined));
   } else {
     io.out(findingsToText(findings, { color: opts.color }));
   }

@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../blueprint';
 import { BlueprintError } from '../../errors';
 import { sealedBoxReady } from '../../github/sealed-box';
+import { locatedConfigError } from '../../checks/config-findings';
+import { ConfigError } from '../../config/problems';
 import { CliIo } from '../io';
 import { trackedPrivateKeys } from '../tracked-keys';
 
@@ -27,7 +29,15 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
     throw new BlueprintError('INVALID_OPTION', `--jobs ${opts.jobs}: not a whole number from 1 to 64`, { fix: 'pass --jobs 1 (one thread, the default) or --jobs 2' });
   }
-  const bp = ImageSigningBlueprint.fromFile(configFile);
+  let bp: ImageSigningBlueprint;
+  try {
+    bp = ImageSigningBlueprint.fromFile(configFile);
+  } catch (e) {
+    // the refusal with each problem's rule id, file and line
+    if (e instanceof ConfigError) throw locatedConfigError(e, configFile, (abs) => path.relative(io.cwd, abs).split(path.sep).join('/') || path.basename(abs));
+    throw e;
+  }
+  bp._useEnvironment(io.env);
   // libsodium (WebAssembly) loads asynchronously; synth seals actionsPublicKey secrets synchronously
   await sealedBoxReady();
   const result = bp.synth(outdir, { force: opts.force === true, jobs });

@@ -25,6 +25,7 @@ describe('the catalogue', () => {
       'ISB-WF-001', 'ISB-WF-002', 'ISB-WF-003', 'ISB-WF-004',
       'ISB-WF-005', // beyond DESIGN.md: action runtimes the hosted runners dropped (issue 22)
       'ISB-REG-001', 'ISB-NET-001',
+      'ISB-CFG-001', // beyond DESIGN.md: the loader's refusals without a more specific rule (issue 14)
     ]);
     for (const r of RULES) {
       expect(r.explanation.length).toBeGreaterThan(80);
@@ -262,12 +263,14 @@ describe('ISB-POL-002 background', () => {
 
 describe('ISB-POL-003 signature format vs engine', () => {
   test('fires: bundle signatures with a type Cosign ClusterPolicy', () => {
-    const f = findingsFor('ISB-POL-003', keyConfig({ signing: { mode: 'key', cosign: { version: 'v3.0.2', signatureFormat: 'bundle' }, key: { publicKeyFile: 'cosign.pub' } } }),
+    // Kyverno 1.19 reads key-signed bundles (below it the loader refuses the config as ISB-POL-003)
+    const f = findingsFor('ISB-POL-003', keyConfig({ signing: { mode: 'key', cosign: { version: 'v3.0.2', signatureFormat: 'bundle' }, key: { publicKeyFile: 'cosign.pub' } }, admission: { kyverno: { policy: 'ClusterPolicy', version: '1.19' } } }),
       (a) => { clusterPolicy(a).spec.rules[0].verifyImages[0].type = 'Cosign'; });
     expect(errorsOf(f).map((x) => x.message).join('\n')).toMatch(/type Cosign reads legacy/);
   });
   test('fires: SigstoreBundle with a key below Kyverno 1.19', () => {
-    const f = findingsFor('ISB-POL-003', keyConfig({ signing: { mode: 'key', cosign: { version: 'v3.0.2', signatureFormat: 'bundle' }, key: { publicKeyFile: 'cosign.pub' } } }),
+    // a patched policy: the loader refuses key + bundle below 1.19 itself, the rule still reads the final objects
+    const f = findingsFor('ISB-POL-003', keyConfig({ signing: { mode: 'key', cosign: { version: 'v3.0.2', signatureFormat: 'legacy' }, key: { publicKeyFile: 'cosign.pub' } } }),
       (a) => { clusterPolicy(a).spec.rules[0].verifyImages[0].type = 'SigstoreBundle'; });
     expect(errorsOf(f).map((x) => x.message).join('\n')).toMatch(/needs Kyverno >= 1\.19/);
   });

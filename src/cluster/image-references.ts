@@ -1,4 +1,4 @@
-import { ImageName } from '../model/image-name';
+import { ImageName } from '../config/image-name';
 
 /**
  * The spellings a Pod may use for an image, as each engine compares them.

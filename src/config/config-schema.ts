@@ -4,7 +4,7 @@ import { Problem } from './problems';
 import { arrayOf, bool, int, obj, oneOf, opt, req, Schema, str } from './schema';
 import { FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode } from './types';
 import * as v from './value-checks';
-import { PIN_KEYS } from '../github/pins';
+import { PIN_KEYS } from './pins';
 
 const values = (e: Record<string, string>) => Object.values(e);
 

@@ -1,4 +1,4 @@
-import { ActionPin } from './pins';
+import { ActionPin } from '../config/pins';
 
 /**
  * What GitHub's hosted runners provide for each `runs.using` of an action, and what each release

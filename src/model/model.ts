@@ -1,4 +1,4 @@
-import { ImageName } from './image-name';
+import { ImageName } from '../config/image-name';
 import { KmsProvider, ParsedKmsUri } from '../config/kms-uri';
 import {
   FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { loadConfigFile } from '../../src/config/load';
-import { DEFAULT_COSIGN_VERSION, INSTALLER_DEFAULT_COSIGN } from '../../src/github/pins';
+import { DEFAULT_COSIGN_VERSION, INSTALLER_DEFAULT_COSIGN } from '../../src/config/pins';
 import { buildModel } from '../../src/model/build';
 import { newPublicKeyPem, tempDir } from '../support/fixtures';
 

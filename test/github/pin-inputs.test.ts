@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { validateConfig } from '../../src/config/load';
-import { DEFAULT_PINS } from '../../src/github/pins';
+import { DEFAULT_PINS } from '../../src/config/pins';
 import { renderSignerWorkflow, renderWorkflow } from '../../src/github/workflow';
 import { workflowToYaml } from '../../src/github/workflow-yaml';
 import { buildModel } from '../../src/model/build';

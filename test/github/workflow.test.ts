@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { validateConfig } from '../../src/config/load';
-import { DEFAULT_COSIGN_VERSION, DEFAULT_PINS, FULL_SHA_RE, INSTALLER_DEFAULT_COSIGN } from '../../src/github/pins';
+import { DEFAULT_COSIGN_VERSION, DEFAULT_PINS, FULL_SHA_RE, INSTALLER_DEFAULT_COSIGN } from '../../src/config/pins';
 import { renderWorkflow } from '../../src/github/workflow';
 import { workflowToYaml } from '../../src/github/workflow-yaml';
 import { buildModel } from '../../src/model/build';

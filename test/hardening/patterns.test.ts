@@ -5,7 +5,7 @@ import { ivpolGlobMatch } from '../../src/checks/matchers/ivpol-glob';
 import { kyvernoWildcardMatch } from '../../src/checks/matchers/kyverno-wildcard';
 import { policyControllerGlobMatch } from '../../src/checks/matchers/policy-controller-glob';
 import { isBlueprintError } from '../../src/errors';
-import { isImageName, parseImageName } from '../../src/model/image-name';
+import { isImageName, parseImageName } from '../../src/config/image-name';
 
 /*
  * The matchers and image-reference parsers against hostile input: no catastrophic backtracking

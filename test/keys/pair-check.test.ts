@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../src';
-import { checkKeyPair } from '../../src/keys/pair-check';
+import { checkKeyPair } from '../../src/checks/key-pair-check';
 import { parsePublicKeyPem } from '../../src/keys/public-key';
 import { BlueprintModel } from '../../src/model/model';
 import { keyProject, KeyProject, PASSWORD, secretNeedles } from '../github/secrets-support';

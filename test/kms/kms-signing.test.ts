@@ -5,7 +5,7 @@ import { ImageSigningBlueprint } from '../../src';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { kmsUriForms, KmsProvider, parseKmsUri } from '../../src/config/kms-uri';
-import { DEFAULT_PINS } from '../../src/github/pins';
+import { DEFAULT_PINS } from '../../src/config/pins';
 import { findingsFor, editWorkflow } from '../checks/rules/harness';
 import { actionlint } from '../support/actionlint';
 import { newPublicKeyPem, projectDir, tempDir } from '../support/fixtures';

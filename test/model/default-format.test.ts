@@ -1,6 +1,6 @@
 import { ImageSigningBlueprint } from '../../src';
 import { validateConfig } from '../../src/config/load';
-import { DEFAULT_COSIGN_VERSION } from '../../src/github/pins';
+import { DEFAULT_COSIGN_VERSION } from '../../src/config/pins';
 import { buildModel } from '../../src/model/build';
 import { findingsFor } from '../checks/rules/harness';
 import { keyConfig, projectDir } from '../support/fixtures';

@@ -1,4 +1,4 @@
-import { isImageName, parseImageName } from '../../model/image-name';
+import { isImageName, parseImageName } from '../../config/image-name';
 import { Rule } from '../types';
 import { hasExpression, pushedImages } from '../views';
 import { q, repoPath } from './util';

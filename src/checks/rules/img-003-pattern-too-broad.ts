@@ -1,5 +1,5 @@
 import { rawSpellings } from '../../cluster/image-references';
-import { isImageName, parseImageName } from '../../model/image-name';
+import { isImageName, parseImageName } from '../../config/image-name';
 import { clusterEngineIndexes } from '../pattern-index';
 import { RawFinding, Rule } from '../types';
 import { hasExpression, pushedImages } from '../views';

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { SigningMode } from '../../config/types';
-import { checkKeyModelPair } from '../../keys/pair-check';
+import { checkKeyModelPair } from '../key-pair-check';
 import { KeyModel } from '../../model/model';
 import { RawFinding, Rule } from '../types';
 import { kyvernoEntries, objectsOfKind } from '../views';

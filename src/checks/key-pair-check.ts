@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { publicKeyFromPrivateSync } from './key-pair';
-import { parsePublicKeyPem } from './public-key';
+import { publicKeyFromPrivateSync } from '../keys/key-pair';
+import { parsePublicKeyPem } from '../keys/public-key';
 import { isBlueprintError } from '../errors';
 import { BlueprintModel, KeyModel, PreviousPublicKeyModel } from '../model/model';
 

@@ -1,10 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ImageVerifier } from '../../src/verify/image-verifier';
-import { cosignGenerateKeyPair, cosignSign, cosignVerify, COSIGN_VERSIONS, CosignFormat, CosignVersion, ok } from '../support/cosign';
+import { ImageVerificationResult } from '../../src/verify/image-verifier';
+import {
+  cosignAttest, cosignGenerateKeyPair, CosignResult, cosignSign, cosignVerify, cosignVerifyAttestation, COSIGN_VERSIONS, CosignFormat, CosignVersion, ok,
+} from '../support/cosign';
 import { tempDir } from '../support/fixtures';
 import { describeWithInterop } from '../support/interop';
-import { pushBlob, pushManifest, pushTinyImage, startRegistry, TestRegistry } from '../support/registry';
+import { pushBlob, pushIndex, pushManifest, pushTinyImage, startRegistry, TestRegistry } from '../support/registry';
 import { describeWithTool } from '../support/tools';
 
 /**
@@ -14,7 +17,7 @@ import { describeWithTool } from '../support/tools';
  * found", ours: NO_SIGNATURES); `invalid` (any other failure: wrong key, digest mismatch, bad
  * signature). The whole matrix is printed; any cell that differs from cosign fails.
  */
-type Verdict = 'ok' | 'no-signature' | 'invalid';
+type Verdict = 'ok' | 'no-signature' | 'wrong-type' | 'invalid';
 const PASSWORD = 'parity-pw';
 
 interface Flavour { readonly signer: CosignVersion; readonly format: CosignFormat }
@@ -26,6 +29,7 @@ const FLAVOURS: Record<string, Flavour> = {
 
 function cosignClass(code: number, stderr: string): Verdict {
   if (code === 0) return 'ok';
+  if (/none of the attestations matched the predicate type/i.test(stderr)) return 'wrong-type';
   // v2.6.5 reading bundles says "no valid bundles exist in registry" where v3 says "no signatures found"
   return /no signatures found|no valid bundles exist in registry/i.test(stderr) ? 'no-signature' : 'invalid';
 }
@@ -59,27 +63,35 @@ describeWithTool('docker-registry', 'interop: verdict parity with real cosign', 
       await reg?.stop();
     });
 
-    const ours = async (ref: string, pubs: string[]): Promise<{ verdict: Verdict; detail: string }> => {
+    const ourClass = (r: ImageVerificationResult): { verdict: Verdict; detail: string } => {
+      if (r.verified) return { verdict: 'ok', detail: '' };
+      const c = r.code ?? '';
+      const verdict: Verdict = c === 'NO_SIGNATURES' || c === 'NO_ATTESTATIONS' ? 'no-signature' : c === 'PREDICATE_TYPE_MISMATCH' ? 'wrong-type' : 'invalid';
+      return { verdict, detail: c };
+    };
+    const verifier = (pubs: string[]) => {
       const v = new ImageVerifier({ publicKeyPems: pubs.map((p) => fs.readFileSync(p, 'utf8')), insecureIgnoreTlog: true, environment: { HOME: tempDir() }, retries: 0 });
       verifiers.push(v);
-      const r = await v.verify(ref);
-      if (r.verified) return { verdict: 'ok', detail: '' };
-      return { verdict: r.code === 'NO_SIGNATURES' ? 'no-signature' : 'invalid', detail: r.code ?? '' };
+      return v;
     };
 
-    /** every cosign's and our verdict; expect them all equal to `expected` (cosign's own answer is asserted too) */
-    async function compare(flavour: string, kase: string, ref: string, cosignKey: string, ourKeys: string[], expected: Verdict): Promise<void> {
-      const format = FLAVOURS[flavour].format;
+    /** every cosign's verdict and ours; all must equal `expected` (so cosign's own answer is asserted too) */
+    async function compareWith(flavour: string, kase: string, run: (v: CosignVersion) => Promise<CosignResult>, our: () => Promise<ImageVerificationResult>, expected: Verdict): Promise<void> {
       const got: Record<string, Verdict> = {};
       for (const v of COSIGN_VERSIONS) {
-        const r = await cosignVerify(v, ref, { key: cosignKey, format });
+        const r = await run(v);
         got[v] = cosignClass(r.code, r.stderr);
-        matrix.push({ flavour, kase, tool: v, verdict: got[v], detail: r.code === 0 ? '' : (r.stderr.trim().split('\n').pop() ?? '').slice(0, 110) });
+        matrix.push({ flavour, kase, tool: v, verdict: got[v], detail: r.code === 0 ? '' : (r.stderr.trim().split('\n').pop() ?? '').replace('error during command execution: ', '').slice(0, 100) });
       }
-      const o = await ours(ref, ourKeys);
+      const o = ourClass(await our());
       got.ours = o.verdict;
       matrix.push({ flavour, kase, tool: 'ours', verdict: o.verdict, detail: o.detail });
       expect(got).toEqual(Object.fromEntries([...COSIGN_VERSIONS, 'ours'].map((t) => [t, expected])));
+    }
+
+    function compare(flavour: string, kase: string, ref: string, cosignKey: string, ourKeys: string[], expected: Verdict): Promise<void> {
+      const format = FLAVOURS[flavour].format;
+      return compareWith(flavour, kase, (v) => cosignVerify(v, ref, { key: cosignKey, format }), () => verifier(ourKeys).verify(ref), expected);
     }
 
     async function signedImage(flavour: string, key = keyA): Promise<{ repo: string; digest: string; ref: string }> {
@@ -113,6 +125,50 @@ describeWithTool('docker-registry', 'interop: verdict parity with real cosign', 
         const s = await signedImage(flavour, keyB);
         // cosign takes one key: the one that signed; ours the whole set (old key first)
         await compare(flavour, 'rotation set (new key)', s.ref, keyB.pub, [keyA.pub, keyB.pub], 'ok');
+      });
+
+
+      test('multi-arch index: signed at the index; signed at one platform only', async () => {
+        const repo = `parity/multi-${flavour.replace(' ', '-')}-${++n}`;
+        const amd = await pushTinyImage(reg, repo, 'amd64', `amd64 ${n}\n`, 'amd64');
+        const arm = await pushTinyImage(reg, repo, 'arm64', `arm64 ${n}\n`, 'arm64');
+        const index = await pushIndex(reg, repo, 'v1', [{ image: amd, arch: 'amd64' }, { image: arm, arch: 'arm64' }]);
+        const indexRef = `${reg.host}/${repo}@${index}`;
+        ok(await cosignSign(FLAVOURS[flavour].signer, indexRef, { key: keyA.key, password: PASSWORD, format: FLAVOURS[flavour].format }));
+        await compare(flavour, 'index signed (index)', indexRef, keyA.pub, [keyA.pub], 'ok');
+        await compare(flavour, 'index signed (platform)', `${reg.host}/${repo}@${amd.digest}`, keyA.pub, [keyA.pub], 'no-signature');
+
+        const repo2 = `parity/multi1-${flavour.replace(' ', '-')}-${++n}`;
+        const amd2 = await pushTinyImage(reg, repo2, 'amd64', `amd64 ${n}\n`, 'amd64');
+        const arm2 = await pushTinyImage(reg, repo2, 'arm64', `arm64 ${n}\n`, 'arm64');
+        const index2 = await pushIndex(reg, repo2, 'v1', [{ image: amd2, arch: 'amd64' }, { image: arm2, arch: 'arm64' }]);
+        ok(await cosignSign(FLAVOURS[flavour].signer, `${reg.host}/${repo2}@${amd2.digest}`, { key: keyA.key, password: PASSWORD, format: FLAVOURS[flavour].format }));
+        await compare(flavour, 'one platform signed (index)', `${reg.host}/${repo2}@${index2}`, keyA.pub, [keyA.pub], 'no-signature');
+        await compare(flavour, 'one platform signed (it)', `${reg.host}/${repo2}@${amd2.digest}`, keyA.pub, [keyA.pub], 'ok');
+      });
+
+      test('cosign attest (SLSA provenance, SPDX) checked by --type', async () => {
+        const repo = `parity/attest-${flavour.replace(' ', '-')}-${++n}`;
+        const img = await pushTinyImage(reg, repo, 'v1', `attested ${n}\n`);
+        const ref = `${reg.host}/${repo}@${img.digest}`;
+        const dir = tempDir('isb-predicates-');
+        fs.writeFileSync(path.join(dir, 'slsa.json'), JSON.stringify({
+          builder: { id: 'https://github.com/acme/web/.github/workflows/sign.yml@refs/heads/main' },
+          buildType: 'https://github.com/Attestations/GitHubActionsWorkflow@v1', invocation: {}, materials: [],
+        }));
+        fs.writeFileSync(path.join(dir, 'spdx.json'), JSON.stringify({
+          spdxVersion: 'SPDX-2.3', dataLicense: 'CC0-1.0', SPDXID: 'SPDXRef-DOCUMENT', name: 'web',
+          documentNamespace: 'https://acme.example/spdx/web', creationInfo: { created: '2026-12-06T00:00:00Z', creators: ['Tool: isb-test'] }, packages: [],
+        }));
+        const { signer, format } = FLAVOURS[flavour];
+        ok(await cosignAttest(signer, ref, { key: keyA.key, password: PASSWORD, format, type: 'slsaprovenance', predicate: path.join(dir, 'slsa.json') }));
+        ok(await cosignAttest(signer, ref, { key: keyA.key, password: PASSWORD, format, type: 'spdxjson', predicate: path.join(dir, 'spdx.json') }));
+        for (const [type, expected] of [['slsaprovenance', 'ok'], ['spdxjson', 'ok'], ['cyclonedx', 'wrong-type']] as const) {
+          await compareWith(flavour, `attest --type ${type}`, (v) => cosignVerifyAttestation(v, ref, { key: keyA.pub, format, type }),
+            () => verifier([keyA.pub]).verifyAttestation(ref, type), expected);
+        }
+        await compareWith(flavour, 'attest, other key', (v) => cosignVerifyAttestation(v, ref, { key: keyB.pub, format, type: 'slsaprovenance' }),
+          () => verifier([keyB.pub]).verifyAttestation(ref, 'slsaprovenance'), 'invalid');
       });
 
       if (FLAVOURS[flavour].format === 'legacy') {

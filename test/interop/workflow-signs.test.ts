@@ -59,8 +59,10 @@ describeWithTool('docker-registry', 'interop: the generated signing steps run as
         .split('ghcr.io/acme/web').join(`${reg.host}/${repo}`);
       expect(script).not.toContain('${{');
       const env = cosignEnv({
-        PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: tempDir('isb-runner-'),
-        COSIGN_PRIVATE_KEY: fs.readFileSync(keys.key, 'utf8'), COSIGN_PASSWORD: PASSWORD,
+        PATH: `${bin}:${process.env.PATH}`,
+        RUNNER_TEMP: tempDir('isb-runner-'),
+        COSIGN_PRIVATE_KEY: fs.readFileSync(keys.key, 'utf8'),
+        COSIGN_PASSWORD: PASSWORD,
       });
       const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { env, encoding: 'utf8', timeout: 120_000 });
       if (r.status !== 0) throw new Error(`generated script failed (${r.status}):\n${script}\n${r.stderr}`);

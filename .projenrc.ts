@@ -97,6 +97,12 @@ project.addTask('test:engines', {
 });
 
 // benchmarks (issue 8): never part of `test`; a markdown table on stdout and bench/results.json
+// just the suites that put real cosign (v2.6.5, v3.0.6, v3.1.3) in the loop; they also run in `npm test`
+project.addTask('test:interop', {
+  description: 'Run the interop suite (test/interop: real cosign, crane and registries on 127.0.0.1); needs npm run interop:build',
+  exec: 'jest --coverage=false test/interop',
+  receiveArgs: true,
+});
 const bench = project.addTask('bench', {
   description: 'Benchmarks: synth (1..1,000 repositories), check engine, pattern overlap, verify on a loopback registry; writes bench/results.json',
 });

@@ -4,6 +4,9 @@ import { VerifyError } from './errors';
 import { HttpResponse, HttpTransport, redact } from './http';
 import { isLoopbackHost, referrersFallbackTag, RegistryRef } from './reference';
 
+
+/** The OCI empty config descriptor type (`application/vnd.oci.empty.v1+json`). */
+const OCI_EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
 export const MEDIA_TYPES = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -165,7 +168,11 @@ export class RegistryClient {
       throw statusError(res, `referrers of ${ref.registry}/${ref.repository}@${digest}`);
     }
     const all = descriptors ?? [];
-    return { descriptors: artifactType ? all.filter((d) => d.artifactType === artifactType) : all, via };
+    // cosign v2.6.5 and v3.0.6 (go-containerregistry < 0.21.7) write the fallback-tag index entry
+    // with the empty config's type as artifactType, the real one only in the manifest itself: keep
+    // those entries too (the caller checks the manifest's artifactType)
+    const wanted = (d: Descriptor) => d.artifactType === artifactType || d.artifactType === OCI_EMPTY_CONFIG || d.artifactType === undefined;
+    return { descriptors: artifactType ? all.filter(wanted) : all, via };
   }
 
   private async fetchManifest(ref: RegistryRef, reference: string): Promise<Manifest | undefined> {

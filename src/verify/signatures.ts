@@ -132,6 +132,9 @@ export async function collectSignatures(
         const predicateType = d.annotations?.[COSIGN.bundlePredicateAnnotation];
         try {
           const m = await client.getManifest(ref, d.digest);
+          // an index entry kept for its empty-config artifactType (cosign v2.6 / v3.0 fallback tags)
+          // counts only when the manifest itself is a Sigstore bundle
+          if (d.artifactType !== COSIGN.bundleArtifactType && m.json.artifactType !== COSIGN.bundleArtifactType) return;
           const subject = m.json.subject?.digest;
           if (subject !== digest) {
             bundles.push({ kind: 'bundle', source, predicateType, error: { code: 'DIGEST_MISMATCH', message: `referrer ${source} has subject ${String(subject)}, not ${digest}` } });

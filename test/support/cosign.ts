@@ -98,10 +98,21 @@ export function offlineSignFlags(version: CosignVersion, format: CosignFormat): 
     : ['--new-bundle-format=false', '--use-signing-config=false', '--tlog-upload=false'];
 }
 
-/** Flags that verify a key signature without a tlog in a format (v2 reads bundles only when told). */
+/**
+ * A TrustedRoot with no authorities: cosign v2 refuses to read a bundle without a trusted root
+ * ("trusted root is required when using new bundle format") and would fetch the public one through
+ * TUF; a key-signed bundle without a tlog entry needs none of its contents.
+ */
+export function emptyTrustedRoot(): string {
+  const file = path.join(cosignEnv().HOME, 'empty-trusted-root.json');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1' }));
+  return file;
+}
+
+/** Flags that verify a key signature without a tlog in a format (v2 reads bundles only when told, and with a trusted root). */
 export function offlineVerifyFlags(version: CosignVersion, format: CosignFormat): string[] {
   const f = ['--insecure-ignore-tlog=true'];
-  if (format === 'bundle' && !isV3(version)) f.push('--new-bundle-format=true');
+  if (format === 'bundle' && !isV3(version)) f.push('--new-bundle-format=true', '--trusted-root', emptyTrustedRoot());
   return f;
 }
 

@@ -183,3 +183,40 @@ export async function pushIndex(reg: TestRegistry, repo: string, tag: string, pl
   };
   return pushManifest(reg, repo, tag, index);
 }
+
+/**
+ * go-containerregistry's `registry` (interop/ggcr, built by interop/build.sh): an in-memory OCI
+ * registry, a second implementation next to docker-registry. Its only flag is `-port`; it listens
+ * on `localhost:<port>` (cmd/registry/main.go), i.e. loopback only; `-port 0` picks a free port,
+ * which it logs as "serving on port N". Killed by its PID.
+ */
+export async function startGgcrRegistry(bin: string): Promise<TestRegistry> {
+  const child: ChildProcess = spawn(bin, ['-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`ggcr registry not ready after 15 s: ${stderr}`)); }, 15_000);
+    child.stderr?.on('data', (c) => {
+      stderr += String(c);
+      const m = /serving on port (\d+)/.exec(stderr);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`ggcr registry exited (${code}): ${stderr}`)); });
+  });
+  child.stderr?.removeAllListeners('data');
+  child.stderr?.resume(); // its request log is not needed; keep the pipe drained
+  const host = `127.0.0.1:${port}`;
+  const res = await fetch(`http://${host}/v2/`);
+  if (res.status !== 200) throw new Error(`ggcr registry on ${host}: GET /v2/ ${res.status}`);
+  return {
+    host,
+    baseUrl: `http://${host}`,
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM'); // by this child's PID only
+        await exited;
+      }
+    },
+  };
+}

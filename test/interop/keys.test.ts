@@ -5,7 +5,7 @@ import { ImageSigningBlueprint } from '../../src';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { generateKeyPair, publicKeyFromPrivate } from '../../src/keys/key-pair';
-import { checkKeyPair } from '../../src/keys/pair-check';
+import { checkKeyPair } from '../../src/checks/key-pair-check';
 import { parsePublicKeyPem } from '../../src/keys/public-key';
 import {
   cosignGenerateKeyPair, cosignPublicKey, cosignSign, cosignVerify, COSIGN_VERSIONS, CosignVersion, ok,

@@ -49,12 +49,14 @@ describeWithTool(GO, 'Go bindings', () => {
       `require ${MODULE} v0.0.0`, '',
       ...mods.map((d) => `replace ${moduleName(d)} => ${d}`), '',
     ].join('\n');
-    const gomodFile = path.join(runDir, 'go.mod');
-    // go.mod and go.sum are rewritten only when the replaced folders move (a new library hash)
-    if (!fs.existsSync(gomodFile) || !fs.readFileSync(gomodFile, 'utf8').startsWith(gomod)) {
-      fs.writeFileSync(gomodFile, gomod);
+    // go.mod and go.sum are rewritten only when the replaced folders move (a new library hash);
+    // go.mod.in keeps what was written, as `go mod tidy` rewrites go.mod
+    const template = path.join(runDir, 'go.mod.in');
+    if (!fs.existsSync(template) || fs.readFileSync(template, 'utf8') !== gomod || !fs.existsSync(path.join(runDir, 'go.sum'))) {
+      fs.writeFileSync(path.join(runDir, 'go.mod'), gomod);
       fs.rmSync(path.join(runDir, 'go.sum'), { force: true });
       run(GO, ['mod', 'tidy'], { cwd: runDir });
+      fs.writeFileSync(template, gomod);
     }
     run(GO, ['build', '-o', 'repo-owner', '.'], { cwd: runDir });
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'isb-lang-go-'));

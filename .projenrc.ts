@@ -59,7 +59,8 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 // Java and Go: the registries reachable here lack com.hashicorp:cdktf(-provider-github) on Maven
 // Central and cdk8s-core-go / cdktf-provider-github-go on the Go proxy, so compiling the bindings
 // fails; generate their sources (dist/java, dist/go) and say so. Drop --code-only where the
-// dependencies resolve (README "Python, Java and Go").
+// dependencies resolve (README "Python, Java and Go"). test/lang/{java,go}.test.ts build those
+// dependency bindings locally with pacmak from node_modules and compile against them.
 for (const lang of ['java', 'go']) {
   const t = project.tasks.tryFind(`package:${lang}`)!;
   t.reset(`jsii-pacmak -v --target ${lang} --code-only`);

@@ -15,7 +15,8 @@ import { freePort, pushTinyImage, startRegistry, TestRegistry } from '../support
  * TLS with a throwaway certificate for 127.0.0.1 that AWS_CA_BUNDLE / SSL_CERT_FILE trust. moto
  * emulates KMS (CreateKey, Sign, GetPublicKey, DescribeKey); it does not check SigV4 signatures.
  */
-const MOTO = path.resolve(__dirname, '..', '..', 'interop', '.venv-kms', 'bin', 'moto_server');
+// ISB_MOTO_SERVER: where .ci/run installed it (a venv in the machine cache)
+const MOTO = process.env.ISB_MOTO_SERVER ?? path.resolve(__dirname, '..', '..', 'interop', '.venv-kms', 'bin', 'moto_server');
 const haveMoto = fs.existsSync(MOTO);
 if (!haveMoto && process.env.CI === 'true') {
   throw new Error(`moto_server missing at ${MOTO}, but CI=true: python3 -m venv interop/.venv-kms && interop/.venv-kms/bin/pip install 'moto[server]>=5,<6'`);

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const CACHE = path.join(ROOT, '.lang-cache');
+/** ISB_LANG_CACHE moves it (.ci/run keeps it in a machine cache, so the upstream bindings are built once) */
+export const CACHE = process.env.ISB_LANG_CACHE ?? path.join(ROOT, '.lang-cache');
 export const EXAMPLES = path.join(ROOT, 'examples');
 
 const ENV = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };

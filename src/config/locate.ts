@@ -10,27 +10,6 @@ export function splitConfigPath(path: string): (string | number)[] | undefined {
   return out;
 }
 
-/**
- * Returns a function mapping a config path to its line/column (1-based) in the YAML text, using
- * the deepest part of the path that exists in the file (defaults live nowhere: their parent is used).
- */
-export function configLocator(text: string): (path: string) => { line: number; column: number } | undefined {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, keepSourceTokens: false });
-  return (path: string) => {
-    const segs = splitConfigPath(path);
-    if (!segs) return undefined;
-    for (let n = segs.length; n > 0; n--) {
-      const node = doc.getIn(segs.slice(0, n), true);
-      if (isNode(node) && node.range) {
-        const pos = lineCounter.linePos(node.range[0]);
-        return { line: pos.line, column: pos.col };
-      }
-    }
-    return undefined;
-  };
-}
-
 /** One file of a config's `extends:` chain. */
 export interface ChainFile {
   /** absolute path */

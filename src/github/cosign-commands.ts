@@ -115,11 +115,6 @@ export function sbomPredicateType(format: SbomFormat): string {
   return format === SbomFormat.SPDX ? 'spdxjson' : 'cyclonedx';
 }
 
-/** The predicate URI the `--type` stands for (what Kyverno `attestations[].type` must equal). */
-export function sbomPredicateUri(format: SbomFormat): string {
-  return format === SbomFormat.SPDX ? 'https://spdx.dev/Document' : 'https://cyclonedx.org/bom';
-}
-
 /** anchore/sbom-action `format` input for an SBOM format. */
 export function sbomActionFormat(format: SbomFormat): string {
   return format === SbomFormat.SPDX ? 'spdx-json' : 'cyclonedx-json';

@@ -104,11 +104,6 @@ export function signerGroups(model: BlueprintModel): SignerGroup[] {
   return out;
 }
 
-/** The group of one repository. */
-export function signerGroupOf(model: BlueprintModel, repo: RepositoryModel): SignerGroup {
-  return signerGroups(model).find((g) => g.repos.includes(repo))!;
-}
-
 /**
  * The model as seen by one signer: `signing` is that signer's and `repositories` its members
  * (renderers written for one signer read `model.signing`).

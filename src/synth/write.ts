@@ -288,11 +288,6 @@ function readText(file: string): string | undefined {
   }
 }
 
-/** Like writeArtifactsDetailed; returns the files written. */
-export function writeArtifacts(outdir: string, files: ReadonlyMap<string, string>, opts: WriteArtifactsOptions = {}): string[] {
-  return writeArtifactsDetailed(outdir, files, opts).written;
-}
-
 function removeEmptyParents(outdir: string, relDir: string): void {
   let d = relDir;
   while (d !== '.' && d !== '' && d !== path.sep) {

@@ -16,8 +16,3 @@ export class VerifyError extends BlueprintError {
   }
 }
 
-/** Codes of a failed signature check (one per reason; see ImageVerifier). */
-export const FAILURE_CODES = [
-  'NO_SIGNATURES', 'DIGEST_MISMATCH', 'BAD_SIGNATURE', 'IDENTITY_MISMATCH', 'UNTRUSTED_CERT',
-  'TRUSTED_ROOT_REQUIRED', 'TLOG_MISSING', 'TLOG_INVALID', 'PAYLOAD_INVALID', 'REGISTRY_ERROR',
-] as const;

@@ -6,7 +6,7 @@ import { VerifyError } from './errors';
 import { trustFromRootJson } from './policy-trust';
 import { predicateTypeUri } from './predicates';
 import { publicGoodTrustedRoot } from './public-root';
-import { cosignTag, parseRegistryRef, RegistryRef, repositoryName, SignatureArtifactType } from './reference';
+import { cosignTag, digestReference, parseRegistryRef, RegistryRef, repositoryName, SignatureArtifactType } from './reference';
 import { isIndex, Manifest, RegistryClient } from './registry-client';
 import { collectSignatures, CollectedSignatures, COSIGN } from './signatures';
 import { AdmissionVerdict } from './verdict';
@@ -335,7 +335,7 @@ export class ImageVerifier {
     const base = {
       image,
       digest: r.digest,
-      digestReference: `${repositoryName(r.ref)}@${r.digest}`,
+      digestReference: digestReference(r.ref, r.digest),
       resolvedTag: r.resolvedTag,
       platforms: r.platforms,
       warnings: this.seedWarning ? [...r.warnings, this.seedWarning] : r.warnings,

@@ -71,6 +71,18 @@ project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // jsii rules (readonly structs, enums, no bundled types in the API) are checked by the compiler only
 project.testTask.prependSpawn(project.compileTask);
 
+// one-way layers and no import cycle (.dependency-cruiser.cjs), no dead code (knip.json): after eslint
+const layers = project.addTask('lint:layers', {
+  description: 'Layer rules and no import cycles in src/ (dependency-cruiser, .dependency-cruiser.cjs)',
+  exec: 'depcruise src --output-type err-long',
+});
+const dead = project.addTask('lint:dead', {
+  description: 'No unused files, exports or dependencies (knip, knip.json)',
+  exec: 'knip --no-progress',
+});
+project.testTask.spawn(layers);
+project.testTask.spawn(dead);
+
 // RULES.md from the rules' metadata, after compile (next to API.md)
 project.postCompileTask.exec('node -e "process.stdout.write(require(\'./lib/checks/rules-doc\').rulesMarkdown())" > RULES.md');
 

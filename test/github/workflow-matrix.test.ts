@@ -89,6 +89,9 @@ function configFor(c: Combo): any {
     repositories: [{ name: 'app', images: ['ghcr.io/acme/app', 'registry.example.com/acme/app'], workflow }],
     signing,
     attestations,
+    // Kyverno 1.19 reads every format in both modes (key + bundle is refused below 1.19), so every
+    // workflow combination reaches the renderer
+    admission: { kyverno: { policy: 'ClusterPolicy', version: '1.19' } },
   };
 }
 

@@ -43,6 +43,10 @@ const project = new cdk.JsiiProject({
       globalSetup: '<rootDir>/test/global-setup.js',
       reporters: [new javascript.JestReporter('<rootDir>/test/summary-reporter.js')],
       testTimeout: 60_000,
+      // two workers even on 2 cores (jest's default of cores - 1 = 1 runs every file in one process,
+      // whose heap then grows until V8 cannot compile a RegExp any more), recycled past 1 GB
+      maxWorkers: 2,
+      workerIdleMemoryLimit: '1GB',
       coverageReporters: ['lcov', 'text-summary'],
     },
   },

@@ -16,7 +16,7 @@ const examples = fs.readdirSync(EXAMPLES).filter((d) => fs.existsSync(path.join(
 jest.setTimeout(120_000);
 
 test('the examples are the ones this test knows', () => {
-  expect(examples).toEqual(['keyless', 'org-blueprint', 'platform-team', 'repo-owner']);
+  expect(examples).toEqual(['keyless', 'kms', 'org-blueprint', 'platform-team', 'repo-owner']);
 });
 
 describe.each(examples)('examples/%s', (name) => {

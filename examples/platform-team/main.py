@@ -29,7 +29,7 @@ def platform_team_blueprint() -> ImageSigningBlueprint:
             ],
             signing=SigningConfig(
                 mode=SigningMode.KEY,
-                cosign=CosignConfig(version="v2.6.4", signature_format=SignatureFormat.LEGACY),
+                cosign=CosignConfig(version="v3.0.6", signature_format=SignatureFormat.LEGACY),
                 key=KeyConfig(public_key_file="cosign.pub"),
             ),
             attestations=AttestationsConfig(sbom=SbomConfig(format=SbomFormat.CYCLONEDX), provenance=True),

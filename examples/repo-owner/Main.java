@@ -40,7 +40,7 @@ public final class Main {
                     .build()))
                 .signing(SigningConfig.builder()
                     .mode(SigningMode.KEY)
-                    .cosign(CosignConfig.builder().version("v2.6.4").signatureFormat(SignatureFormat.LEGACY).build())
+                    .cosign(CosignConfig.builder().version("v3.0.6").signatureFormat(SignatureFormat.LEGACY).build())
                     .transparencyLog(true)
                     .key(KeyConfig.builder().publicKeyFile("cosign.pub").secretScope(SecretScope.REPOSITORY).build())
                     .build())

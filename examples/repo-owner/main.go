@@ -27,7 +27,7 @@ func repoOwnerBlueprint(baseDir string) isb.ImageSigningBlueprint {
 			}},
 			Signing: &isb.SigningConfig{
 				Mode:            isb.SigningMode_KEY,
-				Cosign:          &isb.CosignConfig{Version: jsii.String("v2.6.4"), SignatureFormat: isb.SignatureFormat_LEGACY},
+				Cosign:          &isb.CosignConfig{Version: jsii.String("v3.0.6"), SignatureFormat: isb.SignatureFormat_LEGACY},
 				TransparencyLog: jsii.Bool(true),
 				Key:             &isb.KeyConfig{PublicKeyFile: jsii.String("cosign.pub"), SecretScope: isb.SecretScope_REPOSITORY},
 			},

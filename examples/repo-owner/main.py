@@ -28,7 +28,7 @@ def repo_owner_blueprint() -> ImageSigningBlueprint:
             )],
             signing=SigningConfig(
                 mode=SigningMode.KEY,
-                cosign=CosignConfig(version="v2.6.4", signature_format=SignatureFormat.LEGACY),
+                cosign=CosignConfig(version="v3.0.6", signature_format=SignatureFormat.LEGACY),
                 transparency_log=True,
                 key=KeyConfig(public_key_file="cosign.pub", secret_scope=SecretScope.REPOSITORY),
             ),

@@ -41,11 +41,9 @@ export const DEFAULT_PINS: Readonly<Record<string, ActionPin>> = {
   'attest-build-provenance': { action: 'actions/attest-build-provenance', sha: 'a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32', version: 'v4.1.0', runtime: 'composite' },
   // KMS logins with GitHub OIDC (signing.key.kms); tag -> commit checked with `git show-ref --tags`
   // on each action's repository, and the inputs used and runs.using of its action.yml at that commit
-  // (hashicorp/vault-action: its newest release, v3.4.0, still declares node20)
   'configure-aws-credentials': { action: 'aws-actions/configure-aws-credentials', sha: 'e6de054238d6b7531b4efff3b6587d9aade6a06c', version: 'v6.2.3', runtime: 'node24' },
   'gcp-auth': { action: 'google-github-actions/auth', sha: '7c6bc770dae815cd3e89ee6cdf493a5fab2cc093', version: 'v3.0.0', runtime: 'node24' },
   'azure-login': { action: 'azure/login', sha: 'f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca', version: 'v3.0.1', runtime: 'node24' },
-  'vault-action': { action: 'hashicorp/vault-action', sha: '4c06c5ccf5c0761b6029f56cfb1dcf5565918a3b', version: 'v3.4.0', runtime: 'node20' },
 };
 
 /**

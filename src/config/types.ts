@@ -304,7 +304,7 @@ export interface KmsAuthConfig {
   readonly gcp?: GcpKmsAuthConfig;
   /** `azurekms://`: azure/login with a federated credential of an app registration or managed identity. */
   readonly azure?: AzureKmsAuthConfig;
-  /** `hashivault://`: hashicorp/vault-action with JWT auth against GitHub's OIDC issuer. */
+  /** `hashivault://`: Vault JWT auth with the job's GitHub OIDC token (a shell step: hashicorp/vault-action still declares node20). */
   readonly vault?: VaultKmsAuthConfig;
 }
 
@@ -361,7 +361,7 @@ export interface VaultKmsAuthConfig {
   readonly transitPath?: string;
   /**
    * `aud` of the GitHub OIDC token (the role's `bound_audiences`).
-   * @default - vault-action's default, the repository owner's URL
+   * @default - GitHub's default audience, the repository owner's URL
    */
   readonly audience?: string;
   /**

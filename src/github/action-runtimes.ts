@@ -90,6 +90,11 @@ export const KNOWN_ACTION_RUNTIMES: readonly KnownActionRuntime[] = [
   { action: 'anchore/sbom-action', from: 'v0.13.0', before: 'v0.15.7', runtime: 'node16' },
   { action: 'anchore/sbom-action', from: 'v0.15.7', before: 'v0.24.0', runtime: 'node20' },
   { action: 'anchore/sbom-action', from: 'v0.24.0', before: 'v1.0.0', runtime: 'node24' },
+  // KMS logins: runs.using of the pinned release (read 2026-12-07); hashicorp/vault-action's newest release still declares node20
+  { action: 'aws-actions/configure-aws-credentials', from: 'v6.2.3', before: 'v6.2.4', runtime: 'node24' },
+  { action: 'google-github-actions/auth', from: 'v3.0.0', before: 'v3.0.1', runtime: 'node24' },
+  { action: 'azure/login', from: 'v3.0.1', before: 'v3.0.2', runtime: 'node24' },
+  { action: 'hashicorp/vault-action', from: 'v3.0.0', before: 'v3.4.1', runtime: 'node20' },
 ];
 
 function majors(action: string, byMajor: Record<string, string>): KnownActionRuntime[] {

@@ -10,18 +10,20 @@ import { KmsAuthModel, KmsKeyModel } from '../model/model';
  *   (writes a credentials file and exports GOOGLE_APPLICATION_CREDENTIALS for cosign's ADC).
  * - Azure: azure/login `client-id`, `tenant-id`, `subscription-id` (or `allow-no-subscriptions`)
  *   with a federated credential; cosign's DefaultAzureCredential then uses the Azure CLI login.
- * - Vault: hashicorp/vault-action `method: jwt`, `role`, `path`, `exportToken: true` (exports
- *   VAULT_TOKEN); cosign reads VAULT_ADDR, VAULT_TOKEN and TRANSIT_SECRET_ENGINE_PATH.
+ * - Vault: a shell step, not hashicorp/vault-action (its newest release, v3.4.0, still declares
+ *   node20, which hosted runners no longer provide: ISB-WF-005): it asks GitHub's OIDC endpoint
+ *   for the job's token and logs in with Vault's JWT auth (`POST /v1/auth/<path>/login` with
+ *   `role` and `jwt`), then exports the masked VAULT_TOKEN; cosign reads VAULT_ADDR, VAULT_TOKEN
+ *   and TRANSIT_SECRET_ENGINE_PATH.
  * The identifiers (role ARN, region, provider, client/tenant ids, Vault address and role) are
  * non-secret Actions variables the Terraform stack provisions; the workflow reads `vars.*`.
  */
 
-/** Pin map keys of the login actions. */
-export const KMS_LOGIN_PIN: Record<KmsProvider, string> = {
+/** Pin map keys of the login actions (Vault logs in with a shell step: no action). */
+export const KMS_LOGIN_PIN: Partial<Record<KmsProvider, string>> = {
   [KmsProvider.AWS]: 'configure-aws-credentials',
   [KmsProvider.GCP]: 'gcp-auth',
   [KmsProvider.AZURE]: 'azure-login',
-  [KmsProvider.HASHIVAULT]: 'vault-action',
 };
 
 /** The Actions variables (name → value) a KMS login reads; absent optional values are omitted. */
@@ -51,8 +53,8 @@ export function kmsVariables(auth: KmsAuthModel): Record<string, string> {
 
 const v = (name: string) => `\${{ vars.${name} }}`;
 
-/** The login step (before `cosign sign --key <uri>`); `uses` is the pinned `owner/repo@sha`. */
-export function kmsLoginStep(kms: KmsKeyModel, uses: string): Record<string, any> {
+/** The login step (before `cosign sign --key <uri>`); `uses` is the pinned `owner/repo@sha` (none for Vault). */
+export function kmsLoginStep(kms: KmsKeyModel, uses: string | undefined): Record<string, any> {
   const a = kms.auth;
   switch (a.provider) {
     case KmsProvider.AWS:
@@ -73,11 +75,18 @@ export function kmsLoginStep(kms: KmsKeyModel, uses: string): Record<string, any
       return { name: 'Log in to Azure Key Vault (federated credential)', uses, with: w };
     }
     case KmsProvider.HASHIVAULT: {
-      const w: Record<string, any> = { url: v('KMS_VAULT_ADDR'), method: 'jwt', path: a.authPath, role: v('KMS_VAULT_ROLE') };
-      if (a.audience) w.jwtGithubAudience = a.audience;
-      if (a.namespace) w.namespace = a.namespace;
-      w.exportToken = true;
-      return { name: 'Log in to Vault (JWT auth with GitHub OIDC)', uses, with: w };
+      const env: Record<string, string> = { VAULT_ADDR: v('KMS_VAULT_ADDR'), VAULT_ROLE: v('KMS_VAULT_ROLE') };
+      if (a.namespace) env.VAULT_NAMESPACE = a.namespace;
+      const aud = a.audience ? `&audience=${encodeURIComponent(a.audience)}` : '';
+      const run = [
+        'set -euo pipefail',
+        `jwt="$(curl -sSf -H "Authorization: bearer \${ACTIONS_ID_TOKEN_REQUEST_TOKEN}" "\${ACTIONS_ID_TOKEN_REQUEST_URL}${aud}" | jq -r .value)"`,
+        'body="$(jq -nc --arg role "$VAULT_ROLE" --arg jwt "$jwt" \'{role: $role, jwt: $jwt}\')"',
+        `token="$(curl -sSf -X POST \${VAULT_NAMESPACE:+-H "X-Vault-Namespace: \${VAULT_NAMESPACE}"} --data "$body" "\${VAULT_ADDR}/v1/auth/${a.authPath}/login" | jq -r .auth.client_token)"`,
+        'echo "::add-mask::${token}"',
+        'echo "VAULT_TOKEN=${token}" >> "$GITHUB_ENV"',
+      ].join('\n');
+      return { name: 'Log in to Vault (JWT auth with GitHub OIDC)', env, run };
     }
   }
 }

@@ -128,7 +128,7 @@ function signingSteps(model: BlueprintModel, repo: RepositoryModel, ctx: Signing
   };
   const steps: Step[] = [];
   // the provider login with the job's OIDC token, right before cosign uses the KMS key
-  if (kms) steps.push(kmsLoginStep(kms, use(KMS_LOGIN_PIN[kms.provider])));
+  if (kms) steps.push(kmsLoginStep(kms, KMS_LOGIN_PIN[kms.provider] ? use(KMS_LOGIN_PIN[kms.provider]!) : undefined));
   steps.push(installCosign(model, use));
   if (needsSigningConfig(model)) {
     steps.push({ name: 'Write the Sigstore signing config', run: signingConfigCreateArgs(model).join(' ') });
@@ -188,7 +188,7 @@ function verifyJob(model: BlueprintModel, repo: RepositoryModel, needs: string |
   const kmsVerify = kms !== undefined && model.signing.key?.publicKey === undefined;
   if (kmsVerify) {
     permissions['id-token'] = 'write';
-    steps.push(kmsLoginStep(kms, use(KMS_LOGIN_PIN[kms.provider])));
+    steps.push(kmsLoginStep(kms, KMS_LOGIN_PIN[kms.provider] ? use(KMS_LOGIN_PIN[kms.provider]!) : undefined));
   }
   // the same cosign.pub / trusted root the stack commits to the repository and the policies embed
   if (needsCheckoutForTrust(model)) steps.push(checkout(use));

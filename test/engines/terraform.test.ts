@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { DEPENDABOT_PATH, dependabotYaml } from '../../src/github/dependabot';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
@@ -219,14 +220,15 @@ describeWithInterop(['tofu', 'terraform-provider-github'], 'the GitHub stacks ar
       expect(opened.COSIGN_PRIVATE_KEY).toBe(privateKeyPem);
       expect(opened.COSIGN_PASSWORD).toBe(password);
       expect(opened.COSIGN_PUBLIC_KEY).toBe(publicKeyPem);
-      // the two repository files, byte for byte (no Terraform template mangled `${{ }}`)
-      expect(api.files()).toEqual({ 'web:.github/workflows/build-sign.yml': workflow, 'web:cosign.pub': publicKeyPem });
-      // every write is one of those: PUTs of the 3 secrets and 2 files, nothing else
+      // the three repository files, byte for byte (no Terraform template mangled `${{ }}`)
+      expect(api.files()).toEqual({ 'web:.github/workflows/build-sign.yml': workflow, 'web:cosign.pub': publicKeyPem, [`web:${DEPENDABOT_PATH}`]: dependabotYaml() });
+      // every write is one of those: PUTs of the 3 secrets and 3 files, nothing else
       const writes = api.requests.filter((r) => r.method !== 'GET');
       expect(writes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
         'PUT /repos/acme/web/actions/secrets/COSIGN_PASSWORD',
         'PUT /repos/acme/web/actions/secrets/COSIGN_PRIVATE_KEY',
         'PUT /repos/acme/web/actions/secrets/COSIGN_PUBLIC_KEY',
+        'PUT /repos/acme/web/contents/.github/dependabot.yml',
         'PUT /repos/acme/web/contents/.github/workflows/build-sign.yml',
         'PUT /repos/acme/web/contents/cosign.pub',
       ]);

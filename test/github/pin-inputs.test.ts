@@ -49,6 +49,28 @@ const DECLARED: Record<string, { sha: string; inputs: string[]; outputs: string[
       'create-storage-record', 'show-summary', 'github-token'],
     outputs: ['bundle-path', 'attestation-id', 'attestation-url', 'storage-record-ids'],
   },
+  // KMS logins (action.yml at the pinned commits, read 2026-12-07)
+  'configure-aws-credentials': {
+    sha: 'e6de054238d6b7531b4efff3b6587d9aade6a06c',
+    inputs: ['aws-region', 'aws-profile', 'overwrite-aws-profile', 'role-to-assume', 'aws-access-key-id', 'aws-secret-access-key', 'aws-session-token',
+      'web-identity-token-file', 'role-chaining', 'audience', 'http-proxy', 'no-proxy', 'mask-aws-account-id', 'role-duration-seconds', 'role-external-id',
+      'role-session-name', 'role-skip-session-tagging', 'transitive-tag-keys', 'inline-session-policy', 'managed-session-policies', 'output-credentials',
+      'output-env-credentials', 'unset-current-credentials', 'disable-retry', 'retry-max-attempts', 'special-characters-workaround',
+      'use-existing-credentials', 'allowed-account-ids', 'force-skip-oidc', 'action-timeout-s', 'custom-tags', 'sts-endpoint'],
+    outputs: ['aws-account-id', 'aws-access-key-id', 'aws-secret-access-key', 'aws-session-token', 'aws-expiration'],
+  },
+  'gcp-auth': {
+    sha: '7c6bc770dae815cd3e89ee6cdf493a5fab2cc093',
+    inputs: ['project_id', 'workload_identity_provider', 'service_account', 'audience', 'credentials_json', 'create_credentials_file',
+      'export_environment_variables', 'token_format', 'delegates', 'universe', 'request_reason', 'cleanup_credentials', 'access_token_lifetime',
+      'access_token_scopes', 'access_token_subject', 'id_token_audience', 'id_token_include_email'],
+    outputs: ['project_id', 'credentials_file_path', 'auth_token', 'access_token', 'id_token'],
+  },
+  'azure-login': {
+    sha: 'f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca',
+    inputs: ['creds', 'client-id', 'tenant-id', 'subscription-id', 'enable-AzPSSession', 'environment', 'allow-no-subscriptions', 'audience', 'auth-type'],
+    outputs: [],
+  },
 };
 
 const keyless = (over: Record<string, unknown> = {}): any => ({

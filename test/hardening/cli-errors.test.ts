@@ -47,7 +47,7 @@ describe('unexpected internal errors', () => {
     const dir = projectDir({ 'blueprint.yaml': stringify(keyConfig({ github: {} })) });
     const io = memoryIo({ cwd: dir });
     expect(await main(['synth'], io)).toBe(EXIT.FAILED);
-    expect(io.stderr()).toMatch(/github\.owner: is required\n\s+fix: /);
+    expect(io.stderr()).toMatch(/github\.owner: is required \[ISB-CFG-001 at blueprint\.yaml:\d+\]\n\s+fix: /);
     expect(io.stderr()).not.toMatch(STACK);
     const dbg = memoryIo({ cwd: dir });
     expect(await main(['synth', '--debug'], dbg)).toBe(EXIT.FAILED);

@@ -41,6 +41,8 @@ describeWithTool('docker-registry', 'interop: the generated signing steps run as
     test.each(cases)('%s, signatureFormat %s, transparencyLog false', async (version, format) => {
       const cfg = keyConfig({
         signing: { mode: 'key', key: { publicKeyFile: 'cosign.pub' }, transparencyLog: false, cosign: { version: VERSIONS[version], signatureFormat: format } },
+        // an engine that reads key-signed bundles (Kyverno >= 1.19), so every format reaches the renderer
+        admission: { kyverno: { policy: 'ClusterPolicy', version: '1.19' } },
       });
       const dir = tempDir('isb-wf-');
       fs.copyFileSync(keys.pub, path.join(dir, 'cosign.pub'));

@@ -60,9 +60,15 @@ describe('default signature format per engine and version', () => {
     expect(bp.check().filter((f) => f.level === 'error')).toEqual([]);
   });
 
-  test('the check discriminates: forcing bundle where the engine cannot read it is refused', () => {
+  test('the check discriminates: forcing bundle where the engine cannot read it is refused (by the loader, as ISB-POL-003)', () => {
     const forced = key({ signing: { mode: 'key', cosign: { signatureFormat: 'bundle' }, key: { publicKeyFile: 'cosign.pub' } } });
-    expect(findingsFor('ISB-POL-003', forced).map((f) => f.level)).toContain('error');
+    let err: any;
+    try {
+      buildModel(validateConfig(forced), { baseDir: projectDir() });
+    } catch (e) {
+      err = e;
+    }
+    expect(err?.problems?.map((p: any) => p.id)).toContain('ISB-POL-003');
   });
 
   test('an explicit format wins over the default', () => {

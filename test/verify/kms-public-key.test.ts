@@ -75,7 +75,8 @@ describe('Vault transit read (stand-in for the one endpoint)', () => {
 });
 
 /* AWS KMS GetPublicKey against moto in server mode (PyPI moto[server] 5.x) on 127.0.0.1. */
-const MOTO = path.resolve(__dirname, '..', '..', 'interop', '.venv-kms', 'bin', 'moto_server');
+// ISB_MOTO_SERVER: where .ci/run installed it (a venv in the machine cache)
+const MOTO = process.env.ISB_MOTO_SERVER ?? path.resolve(__dirname, '..', '..', 'interop', '.venv-kms', 'bin', 'moto_server');
 const haveMoto = fs.existsSync(MOTO);
 if (!haveMoto) {
   if (process.env.CI === 'true') throw new Error(`moto_server missing at ${MOTO}: python3 -m venv interop/.venv-kms && interop/.venv-kms/bin/pip install 'moto[server]>=5,<6'`);

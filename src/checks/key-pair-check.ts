@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
+import { isBlueprintError } from '../errors';
 import { publicKeyFromPrivateSync } from '../keys/key-pair';
 import { parsePublicKeyPem } from '../keys/public-key';
-import { isBlueprintError } from '../errors';
 import { BlueprintModel, KeyModel, PreviousPublicKeyModel } from '../model/model';
 
 /*

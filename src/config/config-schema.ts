@@ -1,10 +1,10 @@
 import { kmsBlockProblems } from './kms-checks';
 import { effectiveSigning, effectiveWorkflow, signingOrigin } from './merge';
+import { PIN_KEYS } from './pins';
 import { Problem } from './problems';
 import { arrayOf, bool, int, obj, oneOf, opt, req, Schema, str } from './schema';
 import { FailureAction, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SigningMode } from './types';
 import * as v from './value-checks';
-import { PIN_KEYS } from './pins';
 
 const values = (e: Record<string, string>) => Object.values(e);
 

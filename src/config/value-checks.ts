@@ -1,7 +1,7 @@
+import { isImageName, parseImageName } from './image-name';
 import { kmsProviderOf, kmsUriForms, parseKmsUri } from './kms-uri';
 import { Problem } from './problems';
 import { ValueCheck } from './schema';
-import { isImageName, parseImageName } from './image-name';
 
 const ok: Problem[] = [];
 

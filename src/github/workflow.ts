@@ -3,10 +3,10 @@ import {
   verifyArgs, verifyAttestationArgs,
 } from './cosign-commands';
 import { KMS_LOGIN_PIN, kmsCosignEnv, kmsLoginStep } from './kms-auth';
-import { ActionPin, effectivePins, usesRef } from '../config/pins';
 import { registrySecretNames, SECRET_NAMES } from './secrets';
-import { SecretScope, SigningMode } from '../config/types';
 import { ImageName } from '../config/image-name';
+import { ActionPin, effectivePins, usesRef } from '../config/pins';
+import { SecretScope, SigningMode } from '../config/types';
 import { BlueprintModel, KmsKeyModel, RepositoryModel, SigningModel } from '../model/model';
 import { modelForRepository } from '../model/signers';
 

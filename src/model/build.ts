@@ -10,12 +10,12 @@ import {
 import { BlueprintError } from '../errors';
 import { clusterReadsBundles, defaultSignatureFormat } from './default-format';
 import { deriveIdentity, filterPatternToRegExp, GITHUB_ACTIONS_ISSUER } from './identity';
-import { isImageName, parseImageName } from '../config/image-name';
 import { buildKmsKey } from './kms';
 import {
   ActionsPublicKeyModel, BlueprintModel, ClusterModel, KeyModel, keyIdentity, KeylessModel, parseVersion, PreviousPublicKeyModel, RepositoryModel,
   SignerWorkflowModel, SigningModel, versionAtLeast,
 } from './model';
+import { isImageName, parseImageName } from '../config/image-name';
 import { DEFAULT_COSIGN_VERSION } from '../config/pins';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
 

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { DEPENDABOT_PATH, dependabotYaml } from '../../src/github/dependabot';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
+import { DEPENDABOT_PATH, dependabotYaml } from '../../src/github/dependabot';
 import { tempDir } from '../support/fixtures';
 import { GitHubApiStandIn, startGitHubApi } from '../support/github-api';
 import { describeWithInterop, interopTool } from '../support/interop';

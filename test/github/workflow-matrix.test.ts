@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
 import { renderKyvernoClusterPolicy } from '../../src/cluster/kyverno-cluster-policy';
 import { validateConfig } from '../../src/config/load';
-import { ConfigError } from '../../src/config/problems';
 import { DEFAULT_COSIGN_VERSION, DEFAULT_PINS, FULL_SHA_RE } from '../../src/config/pins';
+import { ConfigError } from '../../src/config/problems';
 import { renderSignerWorkflow, renderWorkflow } from '../../src/github/workflow';
 import { workflowToYaml } from '../../src/github/workflow-yaml';
 import { buildModel } from '../../src/model/build';

@@ -4,8 +4,8 @@ import { kyvernoNormalize, parseImageRef, policyControllerName } from '../../src
 import { ivpolGlobMatch } from '../../src/checks/matchers/ivpol-glob';
 import { kyvernoWildcardMatch } from '../../src/checks/matchers/kyverno-wildcard';
 import { policyControllerGlobMatch } from '../../src/checks/matchers/policy-controller-glob';
-import { isBlueprintError } from '../../src/errors';
 import { isImageName, parseImageName } from '../../src/config/image-name';
+import { isBlueprintError } from '../../src/errors';
 
 /*
  * The matchers and image-reference parsers against hostile input: no catastrophic backtracking

@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { ImageSigningBlueprint } from '../../src';
+import { checkKeyPair } from '../../src/checks/key-pair-check';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { generateKeyPair, publicKeyFromPrivate } from '../../src/keys/key-pair';
-import { checkKeyPair } from '../../src/checks/key-pair-check';
 import { parsePublicKeyPem } from '../../src/keys/public-key';
 import {
   cosignGenerateKeyPair, cosignPublicKey, cosignSign, cosignVerify, COSIGN_VERSIONS, CosignVersion, ok,

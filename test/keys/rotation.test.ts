@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../src';
-import { ConfigError } from '../../src/config/problems';
 import { expiredPreviousKeys, previousKeyExpiresAt } from '../../src/checks/key-pair-check';
+import { ConfigError } from '../../src/config/problems';
 import { parsePublicKeyPem } from '../../src/keys/public-key';
 import { keyConfig, newPublicKeyPem, projectDir } from '../support/fixtures';
 import { expectSchemaValid, schemaErrors, schemaTest, SCHEMAS } from '../support/schemas';

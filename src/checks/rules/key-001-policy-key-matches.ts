@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { SigningMode } from '../../config/types';
-import { checkKeyModelPair } from '../key-pair-check';
 import { KeyModel } from '../../model/model';
+import { checkKeyModelPair } from '../key-pair-check';
 import { RawFinding, Rule } from '../types';
 import { kyvernoEntries, objectsOfKind } from '../views';
 import { guardedRepositories, repoByName } from './util';

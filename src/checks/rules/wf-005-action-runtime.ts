@@ -1,5 +1,5 @@
-import { pinRuntime, runtimeFact, runtimeStatus, RUNTIME_WARNING_DAYS } from '../../github/action-runtimes';
 import { ActionPin, effectivePins, usesRef } from '../../config/pins';
+import { pinRuntime, runtimeFact, runtimeStatus, RUNTIME_WARNING_DAYS } from '../../github/action-runtimes';
 import { RawFinding, Rule } from '../types';
 import { workflowSteps } from '../views';
 import { q } from './util';

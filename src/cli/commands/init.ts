@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_COSIGN_VERSION } from '../../config/pins';
 import { FailureAction, KyvernoPolicyType, SigningMode } from '../../config/types';
 import { BlueprintError } from '../../errors';
-import { DEFAULT_COSIGN_VERSION } from '../../config/pins';
 import { defaultSignatureFormat } from '../../model/default-format';
 import { ClusterModel, parseVersion } from '../../model/model';
 import { CliIo } from '../io';

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { ImageSigningBlueprint } from '../../blueprint';
-import { BlueprintError } from '../../errors';
-import { sealedBoxReady } from '../../github/sealed-box';
 import { locatedConfigError } from '../../checks/config-findings';
 import { ConfigError } from '../../config/problems';
+import { BlueprintError } from '../../errors';
+import { sealedBoxReady } from '../../github/sealed-box';
 import { CliIo } from '../io';
 import { trackedPrivateKeys } from '../tracked-keys';
 

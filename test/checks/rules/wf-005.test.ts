@@ -5,11 +5,11 @@ import { editWorkflow, findingsFor } from './harness';
 import { memoryIo } from '../../../src/cli/io';
 import { main } from '../../../src/cli/main';
 import { validateConfig } from '../../../src/config/load';
+import { DEFAULT_PINS, PINS_CHECKED } from '../../../src/config/pins';
 import { ConfigError } from '../../../src/config/problems';
 import {
   KNOWN_ACTION_RUNTIMES, pinRuntime, RUNNER_RUNTIMES, runtimeStatus, RUNTIME_WARNING_DAYS,
 } from '../../../src/github/action-runtimes';
-import { DEFAULT_PINS, PINS_CHECKED } from '../../../src/config/pins';
 import { keyConfig, projectDir } from '../../support/fixtures';
 
 const DAY = 24 * 60 * 60 * 1000;

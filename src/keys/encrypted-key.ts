@@ -214,17 +214,26 @@ export async function encryptPrivateKeyPem(pkcs8Der: Uint8Array, password: Passw
  * as cosign's `LoadPrivateKey` does (`KEY_NOT_PKCS8` otherwise, e.g. for a SEC1 `EC PRIVATE KEY`).
  */
 export async function decryptPrivateKeyPem(pem: string, password: Password): Promise<DecryptedPrivateKey> {
+  const { label, blob } = parseEncryptedPem(pem);
+  return checkedKey(await decryptParsed(blob, password), label, blob.n);
+}
+
+/** The label and the parsed JSON blob of an encrypted key PEM (either label). */
+function parseEncryptedPem(pem: string): { label: string; blob: ReturnType<typeof parseBlob> } {
   const { label, body } = parsePem(pem);
   if (label !== SIGSTORE_PEM_LABEL && label !== COSIGN_PEM_LABEL) throw unsupportedLabel(label);
-  const blob = parseBlob(body);
-  const pkcs8Der = await decryptParsed(blob, password);
+  return { label, blob: parseBlob(body) };
+}
+
+/** The decrypted key, when it is PKCS#8 (wiped and refused otherwise). */
+function checkedKey(pkcs8Der: Buffer, pemLabel: string, scryptN: number): DecryptedPrivateKey {
   try {
     assertPkcs8(pkcs8Der);
   } catch (e) {
     pkcs8Der.fill(0);
     throw e;
   }
-  return { pkcs8Der, pemLabel: label, scryptN: blob.n };
+  return { pkcs8Der, pemLabel, scryptN };
 }
 
 /**
@@ -232,18 +241,9 @@ export async function decryptPrivateKeyPem(pem: string, password: Password): Pro
  * check, which runs inside the synchronous `synth`/`check`. One scrypt at N=65536 takes ~0.1 s.
  */
 export function decryptPrivateKeyPemSync(pem: string, password: Password): DecryptedPrivateKey {
-  const { label, body } = parsePem(pem);
-  if (label !== SIGSTORE_PEM_LABEL && label !== COSIGN_PEM_LABEL) throw unsupportedLabel(label);
-  const blob = parseBlob(body);
+  const { label, blob } = parseEncryptedPem(pem);
   const key = scryptSync(passwordBytes(password), blob.salt, KEY_SIZE, { N: blob.n, r: SCRYPT_R, p: SCRYPT_P, maxmem: SCRYPT_MAXMEM });
-  const pkcs8Der = openBlob(blob, key);
-  try {
-    assertPkcs8(pkcs8Der);
-  } catch (e) {
-    pkcs8Der.fill(0);
-    throw e;
-  }
-  return { pkcs8Der, pemLabel: label, scryptN: blob.n };
+  return checkedKey(openBlob(blob, key), label, blob.n);
 }
 
 function assertPkcs8(der: Buffer): void {

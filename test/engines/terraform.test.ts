@@ -240,7 +240,7 @@ describeWithInterop(['tofu', 'terraform-provider-github'], 'the GitHub stacks ar
       // -detailed-exitcode: 0 = no changes, 2 = changes
       if (plan.code !== 0) throw new Error(`second tofu plan is not empty (exit ${plan.code}):\n${plan.stdout}\n${plan.stderr}`);
       expect(plan.stdout).toMatch(/No changes/);
-      expect(api.requests.filter((r) => r.method !== 'GET')).toHaveLength(5);
+      expect(api.requests.filter((r) => r.method !== 'GET')).toHaveLength(6); // 3 secrets + 3 files, and nothing more after the second plan
     });
   });
 });

@@ -7,15 +7,25 @@ import { Artifacts, outputPaths } from '../synth/artifacts';
 /** Builds the rules' view of the final artifacts: workflows are parsed back from their final YAML text. */
 export function checkArtifacts(model: BlueprintModel, artifacts: Artifacts): CheckArtifacts {
   const paths = outputPaths(model);
-  const workflows = new Map<string, { path: string; file: string; workflow: any }>();
+  const workflows = new Map<string, { repo: string; path: string; file: string; workflow: any }>();
+  // a reusable signer workflow signs for its callers: the rules read it as the first caller's
+  const signsFor = new Map((artifacts.signerWorkflows ?? []).map((s) => [`${paths.githubDir(s.rendered.repository)}/${s.rendered.path}`, s.callers[0]]));
   for (const w of artifacts.workflows) {
     const file = `${paths.githubDir(w.repository)}/${w.path}`;
     const text = artifacts.files.get(file);
     // parsed in a worker thread (synth --jobs) when that text was given to it, else here
     const workflow = text === undefined ? w.workflow : (artifacts.parsedWorkflows?.get(file, text) ?? { value: parse(text) }).value;
-    workflows.set(w.repository, { path: w.path, file, workflow });
+    workflows.set(file, { repo: signsFor.get(file) ?? w.repository, path: w.path, file, workflow });
   }
-  return { workflows, clusterObjects: artifacts.clusterObjects, terraform: artifacts.terraform, files: artifacts.files };
+  const holders = new Map(model.repositories.map((r) => [r.name, r]));
+  const signerWorkflows = (artifacts.signerWorkflows ?? []).map((s) => ({
+    holder: s.rendered.repository,
+    path: s.rendered.path,
+    callers: s.callers,
+    differing: s.differing,
+    collides: holders.get(s.rendered.repository)?.workflow.path === s.rendered.path,
+  }));
+  return { workflows, signerWorkflows, clusterObjects: artifacts.clusterObjects, terraform: artifacts.terraform, files: artifacts.files };
 }
 
 export interface RunChecksOptions {

@@ -32,8 +32,23 @@ export interface Finding {
 
 /** The final artifacts the rules read (after rendering and any user changes). */
 export interface CheckArtifacts {
-  /** workflow objects parsed back from the final YAML, per repository name */
-  readonly workflows: ReadonlyMap<string, { readonly path: string; readonly file: string; readonly workflow: any }>;
+  /**
+   * workflow objects parsed back from the final YAML, per file; `repo` is the repository whose
+   * signing the workflow carries out (for a reusable signer workflow: its first caller)
+   */
+  readonly workflows: ReadonlyMap<string, { readonly repo: string; readonly path: string; readonly file: string; readonly workflow: any }>;
+  /** the reusable signer workflows the blueprint writes into its own repositories */
+  readonly signerWorkflows?: readonly {
+    /** the holding repository's name */
+    readonly holder: string;
+    /** `.github/workflows/<file>` */
+    readonly path: string;
+    readonly callers: readonly string[];
+    /** callers that would need a different workflow, with the first path where it differs */
+    readonly differing: readonly { readonly caller: string; readonly at: string }[];
+    /** the path is the holder's own build workflow (the file is not written) */
+    readonly collides: boolean;
+  }[];
   /** Kubernetes objects per cluster name */
   readonly clusterObjects: ReadonlyMap<string, readonly any[]>;
   /** synthesized Terraform JSON per stack id */

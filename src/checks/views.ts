@@ -140,7 +140,8 @@ export const workflowSteps = memo(workflowStepsOf);
 
 function workflowStepsOf(a: CheckArtifacts): WorkflowStep[] {
   const out: WorkflowStep[] = [];
-  for (const [repo, w] of a.workflows) {
+  for (const w of a.workflows.values()) {
+    const repo = w.repo;
     for (const [jobId, job] of Object.entries<any>(w.workflow?.jobs ?? {})) {
       (job?.steps ?? []).forEach((step: any, index: number) => {
         out.push({ repo, file: w.file, jobId, job, index, step, where: `${w.file}: jobs.${jobId}.steps[${index}]` });

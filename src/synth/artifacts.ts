@@ -13,6 +13,7 @@ import { DEPENDABOT_PATH, dependabotYaml } from '../github/dependabot';
 import { kmsVariables } from '../github/kms-auth';
 import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';
 import { planSealing } from '../github/sealed-box';
+import { OwnedSignerWorkflow, renderOwnedSignerWorkflows } from '../github/signer-workflows';
 import { GitHubSigningStack } from '../github/signing-stack';
 import { renderWorkflow, RenderedWorkflow, WorkflowRenderOptions } from '../github/workflow';
 import { workflowToYaml } from '../github/workflow-yaml';
@@ -23,6 +24,11 @@ import { renderRunbook, RunbookPaths } from '../runbook/runbook';
 export interface Artifacts {
   readonly files: Map<string, string>;
   readonly workflows: readonly RenderedWorkflow[];
+  /**
+   * the reusable signer workflows the blueprint writes into its own repositories (a
+   * `signerWorkflow` in one of them); their rendered workflows are also in `workflows`
+   */
+  readonly signerWorkflows: readonly OwnedSignerWorkflow[];
   /** final cluster objects per cluster (after the chart, i.e. after any user patches) */
   readonly clusterObjects: ReadonlyMap<string, readonly any[]>;
   /** synthesized Terraform JSON per repository stack */
@@ -77,18 +83,30 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
   const keyOf = (r: RepositoryModel) => (r.signing.mode === SigningMode.KEY ? r.signing.key : undefined);
   const byName = new Map(model.repositories.map((r) => [r.name, r]));
 
-  const workflows = model.repositories.map((r) => renderWorkflow(model, r, opts.workflow));
+  const callerWorkflows = model.repositories.map((r) => renderWorkflow(model, r, opts.workflow));
+  const signerWorkflows = renderOwnedSignerWorkflows(model, opts.workflow);
+  // a signer file at the path of its holder's own workflow is not written (ISB-WF-006 reports it)
+  const signerFiles = signerWorkflows.map((s) => s.rendered)
+    .filter((w) => byName.get(w.repository)?.workflow.path !== w.path);
+  const workflows = [...callerWorkflows, ...signerFiles];
   for (const c of opts.customizers?.workflows ?? []) {
     for (const w of workflows) c.customize(w.workflow, w.repository);
   }
   const workflowYaml = new Map<string, string>();
-  for (const w of workflows) {
+  /** extra files each repository's stack commits (its reusable signer workflows) */
+  const extraRepoFiles = new Map<string, { path: string; content: string }[]>();
+  for (const w of callerWorkflows) {
     const text = workflowToYaml(w);
     workflowYaml.set(w.repository, text);
     files.set(`${paths.githubDir(w.repository)}/${w.path}`, text);
     const key = byName.has(w.repository) ? keyOf(byName.get(w.repository)!) : undefined;
     if (key?.publicKey) files.set(`${paths.githubDir(w.repository)}/cosign.pub`, key.publicKey.pem);
     if (model.dependabot) files.set(`${paths.githubDir(w.repository)}/${DEPENDABOT_PATH}`, dependabotYaml());
+  }
+  for (const w of signerFiles) {
+    const text = workflowToYaml(w);
+    files.set(`${paths.githubDir(w.repository)}/${w.path}`, text);
+    extraRepoFiles.set(w.repository, [...extraRepoFiles.get(w.repository) ?? [], { path: w.path, content: text }]);
   }
 
   const parsedWorkflows = (opts.jobs ?? 1) > 1
@@ -126,7 +144,7 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
     }
     for (const r of model.repositories) {
       const key = keyOf(r);
-      const repoFiles = [{ path: r.workflow.path, content: workflowYaml.get(r.name)! }];
+      const repoFiles = [{ path: r.workflow.path, content: workflowYaml.get(r.name)! }, ...extraRepoFiles.get(r.name) ?? []];
       if (key?.publicKey) repoFiles.push({ path: 'cosign.pub', content: key.publicKey.pem });
       if (model.dependabot) repoFiles.push({ path: DEPENDABOT_PATH, content: dependabotYaml() });
       const stack = new GitHubSigningStack(app, stackId(r.name), {
@@ -154,5 +172,5 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
   }
 
   files.set('RUNBOOK.md', renderRunbook(model, paths));
-  return { files, workflows, clusterObjects, terraform, parsedWorkflows };
+  return { files, workflows, signerWorkflows, clusterObjects, terraform, parsedWorkflows };
 }

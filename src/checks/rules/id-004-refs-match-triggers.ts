@@ -2,7 +2,7 @@ import { SigningMode } from '../../config/types';
 import { workflowSan } from '../../model/identity';
 import { acceptsSan, candidateIdentities, foundIdentities } from '../identities';
 import { RawFinding, Rule } from '../types';
-import { triggerSans } from './id-002-subject-matches-san';
+import { signingHome, signingSans } from './id-002-subject-matches-san';
 import { q } from './util';
 
 export const ISB_ID_004: Rule = {
@@ -19,14 +19,16 @@ export const ISB_ID_004: Rule = {
     if (keyless.length === 0) return out;
     const ids = foundIdentities(ctx.artifacts);
     for (const repo of keyless) {
-      const sans = triggerSans(ctx.model.owner, repo);
-      const mine = candidateIdentities(ids, ctx.model.owner, repo.name).filter((id) => sans.some((s) => acceptsSan(id, s)));
+      const sans = signingSans(ctx.model.owner, repo);
+      const home = signingHome(ctx.model.owner, repo);
+      const mine = candidateIdentities(ids, home.owner, home.name).filter((id) => sans.some((s) => acceptsSan(id, s)));
+      // a reusable signer is called at one ref: any other ref of it is as foreign as an untriggered branch
       const probes = ['refs/heads/isb-untriggered-branch', 'refs/tags/isb-untriggered-tag', 'refs/pull/1/merge']
-        .map((ref) => workflowSan(ctx.model.owner, repo.name, repo.workflow.path, ref));
+        .map((ref) => workflowSan(home.owner, home.name, home.path, ref));
       for (const id of mine) {
         const extra = probes.find((p) => acceptsSan(id, p));
-        if (extra) out.push({ path: id.where, message: `identity ${q(id.subject ?? id.subjectRegExp)} also accepts ${q(extra)}, a ref that never runs ${repo.workflow.path}` });
-        const missing = triggerSans(ctx.model.owner, repo).find((s) => !acceptsSan(id, s));
+        if (extra) out.push({ path: id.where, message: `identity ${q(id.subject ?? id.subjectRegExp)} also accepts ${q(extra)}, a ref that never runs ${home.path}` });
+        const missing = sans.find((s) => !acceptsSan(id, s));
         if (missing) out.push({ path: id.where, message: `identity ${q(id.subject ?? id.subjectRegExp)} rejects ${q(missing)}, a ref that runs the signing workflow` });
       }
     }

@@ -13,13 +13,14 @@ export const ISB_ID_005: Rule = {
   check(ctx) {
     const out: RawFinding[] = [];
     const keylessRepos = new Set(cosignCalls(ctx.artifacts)
-      .filter((c) => (c.sub === 'sign' || c.sub === 'attest') && !c.flags.has('--key')).map((c) => c.step.repo));
-    for (const [repo, w] of ctx.artifacts.workflows) {
+      .filter((c) => (c.sub === 'sign' || c.sub === 'attest') && !c.flags.has('--key')).map((c) => c.step.file));
+    for (const w of ctx.artifacts.workflows.values()) {
+      const repo = w.repo;
       const on = w.workflow?.on;
       const events = typeof on === 'string' ? [on] : Array.isArray(on) ? on : Object.keys(on ?? {});
       const prEvents = events.filter((e: string) => e === 'pull_request' || e === 'pull_request_target');
       if (prEvents.length === 0) continue;
-      const keyless = keylessRepos.has(repo);
+      const keyless = keylessRepos.has(w.file);
       if (keyless) out.push({ path: repoPath(ctx.model, repo), message: `${w.file} signs keylessly and is triggered by ${prEvents.join(', ')}` });
     }
     return out;

@@ -28,6 +28,7 @@ import { ISB_WF_002 } from './wf-002-actions-pinned';
 import { ISB_WF_003 } from './wf-003-permissions';
 import { ISB_WF_004 } from './wf-004-recursive';
 import { ISB_WF_005 } from './wf-005-action-runtime';
+import { ISB_WF_006 } from './wf-006-signer-workflow-shared';
 
 /** The rule catalogue, in documentation order. */
 export const RULES: readonly Rule[] = [
@@ -35,6 +36,6 @@ export const RULES: readonly Rule[] = [
   ISB_ID_001, ISB_ID_002, ISB_ID_003, ISB_ID_004, ISB_ID_005,
   ISB_KEY_001, ISB_KEY_002, ISB_KEY_003, ISB_KEY_004, ISB_KEY_005,
   ISB_POL_001, ISB_POL_002, ISB_POL_003, ISB_POL_004, ISB_POL_005, ISB_POL_006, ISB_POL_007,
-  ISB_WF_001, ISB_WF_002, ISB_WF_003, ISB_WF_004, ISB_WF_005,
+  ISB_WF_001, ISB_WF_002, ISB_WF_003, ISB_WF_004, ISB_WF_005, ISB_WF_006,
   ISB_REG_001, ISB_NET_001, ISB_CFG_001,
 ];

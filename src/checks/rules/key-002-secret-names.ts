@@ -28,7 +28,8 @@ export const ISB_KEY_002: Rule = {
     const keyRepos = new Set(ctx.model.repositories.filter((r) => r.signing.mode === SigningMode.KEY).map((r) => r.name));
     const all = new Set<string>();
     for (const tf of ctx.artifacts.terraform.values()) for (const s of provisionedSecrets(tf)) all.add(s);
-    for (const [repo, w] of ctx.artifacts.workflows) {
+    for (const w of ctx.artifacts.workflows.values()) {
+      const repo = w.repo;
       const text = ctx.artifacts.files.get(w.file) ?? JSON.stringify(w.workflow);
       const read = new Set([...text.matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
       for (const name of read) {

@@ -29,20 +29,20 @@ export const ISB_WF_003: Rule = {
     const out: RawFinding[] = [];
     const callsByJob = new Map<string, ReturnType<typeof cosignCalls>>();
     for (const c of cosignCalls(ctx.artifacts)) {
-      const k = `${c.step.repo}\u0000${c.step.jobId}`;
+      const k = `${c.step.file}\u0000${c.step.jobId}`;
       callsByJob.set(k, [...(callsByJob.get(k) ?? []), c]);
     }
-    const ghcrJobs = new Set(pushedImages(ctx.artifacts).filter((i) => i.image.startsWith('ghcr.io/')).map((i) => `${i.repo}\u0000${i.step.jobId}`));
-    for (const [repo, w] of ctx.artifacts.workflows) {
+    const ghcrJobs = new Set(pushedImages(ctx.artifacts).filter((i) => i.image.startsWith('ghcr.io/')).map((i) => `${i.step.file}\u0000${i.step.jobId}`));
+    for (const w of ctx.artifacts.workflows.values()) {
       for (const [jobId, job] of Object.entries<any>(w.workflow?.jobs ?? {})) {
         if (!Array.isArray(job?.steps)) continue;
         const where = `${w.file}: jobs.${jobId}.permissions`;
         const p = perms(w.workflow, job);
-        const mine = callsByJob.get(`${repo}\u0000${jobId}`) ?? [];
+        const mine = callsByJob.get(`${w.file}\u0000${jobId}`) ?? [];
         const signs = mine.filter((c) => c.sub === 'sign' || c.sub === 'attest');
         const keyless = signs.some((c) => !c.flags.has('--key'));
         const ghAttest = job.steps.some((s: any) => String(s?.uses ?? '').startsWith('actions/attest-build-provenance@'));
-        const pushesGhcr = ghcrJobs.has(`${repo}\u0000${jobId}`);
+        const pushesGhcr = ghcrJobs.has(`${w.file}\u0000${jobId}`);
         // a KMS key (cosign --key awskms://… etc.): the provider login exchanges the job's OIDC token
         const kms = mine.some((c) => kmsProviderOf(String(c.flags.get('--key') ?? '')) !== undefined);
         if (kms && !has(p, 'id-token', 'write')) out.push({ path: where, message: `job ${jobId} uses a KMS key but lacks id-token: write (the provider login needs the OIDC token)` });

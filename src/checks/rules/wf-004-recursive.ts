@@ -15,10 +15,10 @@ export const ISB_WF_004: Rule = {
     for (const s of workflowSteps(ctx.artifacts)) {
       if (!String(s.step?.uses ?? '').startsWith('docker/build-push-action@')) continue;
       const platforms = String(s.step?.with?.platforms ?? '').split(/[,\n]/).map((x) => x.trim()).filter(Boolean);
-      if (platforms.length > 1) multi.add(`${s.repo}/${s.jobId}`);
+      if (platforms.length > 1) multi.add(`${s.file}\u0000${s.jobId}`);
     }
     for (const c of cosignCalls(ctx.artifacts)) {
-      if (c.sub === 'sign' && multi.has(`${c.step.repo}/${c.step.jobId}`) && !c.flags.has('--recursive')) {
+      if (c.sub === 'sign' && multi.has(`${c.step.file}\u0000${c.step.jobId}`) && !c.flags.has('--recursive')) {
         out.push({ path: c.step.where, message: 'the job builds several platforms but cosign sign lacks --recursive' });
       }
     }

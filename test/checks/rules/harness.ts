@@ -17,6 +17,7 @@ export function findingsFor(
   const copy: Artifacts = {
     files: new Map(artifacts.files),
     workflows: artifacts.workflows,
+    signerWorkflows: artifacts.signerWorkflows,
     clusterObjects: new Map([...artifacts.clusterObjects].map(([k, v]) => [k, JSON.parse(JSON.stringify(v))])),
     terraform: new Map([...artifacts.terraform].map(([k, v]) => [k, JSON.parse(JSON.stringify(v))])),
   };

@@ -24,6 +24,7 @@ describe('the catalogue', () => {
       'ISB-POL-007', // beyond DESIGN.md: policy-controller's attestation-only authorities
       'ISB-WF-001', 'ISB-WF-002', 'ISB-WF-003', 'ISB-WF-004',
       'ISB-WF-005', // beyond DESIGN.md: action runtimes the hosted runners dropped (issue 22)
+      'ISB-WF-006', // beyond DESIGN.md: a reusable signer workflow the blueprint writes serves its callers alike (issue 21)
       'ISB-REG-001', 'ISB-NET-001',
       'ISB-CFG-001', // beyond DESIGN.md: the loader's refusals without a more specific rule (issue 14)
     ]);
@@ -332,6 +333,24 @@ describe('ISB-WF-001 sign by digest', () => {
   });
   test('neighbour: image@${{ steps.build.outputs.digest }}', () => {
     expect(findingsFor('ISB-WF-001', keyConfig())).toEqual([]);
+  });
+  const SIGNED = '"ghcr.io/acme/web@${{ steps.build.outputs.digest }}"';
+  test('neighbour: "$IMAGE@$DIGEST" (cosign reads anything after @ as a digest or fails)', () => {
+    expect(findingsFor('ISB-WF-001', keyConfig(), (a) => editWorkflow(a, (t) => t.replace(SIGNED, '"$IMAGE@$DIGEST"')))).toEqual([]);
+  });
+  test('could not check: "$IMAGE:$TAG" is a tag or a digest only at run time', () => {
+    const f = findingsFor('ISB-WF-001', keyConfig(), (a) => editWorkflow(a, (t) => t.replace(SIGNED, '"$IMAGE:$TAG"')));
+    expect(f.map((x) => x.level)).toEqual(['warning']);
+  });
+  test('neighbour: a variable the script sets only to a flag or nothing ($recursive)', () => {
+    const f = findingsFor('ISB-WF-001', keyConfig(), (a) => editWorkflow(a, (t) => t.replace(SIGNED, '$recursive ' + SIGNED)
+      .replace('cosign sign ', 'recursive=""; [ -n "$R" ] && recursive=--recursive; cosign sign ')));
+    expect(f).toEqual([]);
+  });
+  test('could not check: a variable the script sets to an image reference', () => {
+    const f = findingsFor('ISB-WF-001', keyConfig(), (a) => editWorkflow(a, (t) => t.replace(SIGNED, '$ref')
+      .replace('cosign sign ', 'ref=ghcr.io/acme/web:latest; cosign sign ')));
+    expect(f.map((x) => x.level)).toEqual(['warning']);
   });
 });
 

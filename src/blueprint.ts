@@ -90,7 +90,7 @@ export class ImageSigningBlueprint {
   /** threads for the next render (SynthOptions.jobs) */
   private jobs = 1;
   private cachedFindings?: Finding[];
-  /** environment of the checks (COSIGN_PASSWORD for the key pair check); process.env unless the CLI sets its own */
+  /** environment of synth and the checks (COSIGN_PASSWORD for sealing and the key pair check); process.env unless the CLI sets its own */
   private checkEnv?: Record<string, string | undefined>;
   private readonly customizers = {
     admissionCharts: [] as IAdmissionChartCustomizer[],
@@ -218,6 +218,7 @@ export class ImageSigningBlueprint {
   public _useEnvironment(env: Record<string, string | undefined>): void {
     this.checkEnv = env;
     this.cachedFindings = undefined;
+    this.artifacts = undefined; // sealed secrets read COSIGN_PASSWORD from it
   }
 
   /**
@@ -244,7 +245,7 @@ export class ImageSigningBlueprint {
 
   private render(): Artifacts {
     this.frozen = true;
-    if (!this.artifacts) this.artifacts = renderArtifacts(this.model, { customizers: this.customizers, jobs: this.jobs });
+    if (!this.artifacts) this.artifacts = renderArtifacts(this.model, { customizers: this.customizers, jobs: this.jobs, env: this.checkEnv });
     return this.artifacts;
   }
 

@@ -140,7 +140,7 @@ export interface SealingPlan {
  * Seals the secrets wherever the config gives an Actions public key (reads cosign.key and
  * COSIGN_PASSWORD once). Nothing is read when no key is given.
  */
-export function planSealing(model: BlueprintModel, env: Record<string, string | undefined>): SealingPlan {
+export function planSealing(model: BlueprintModel, env: Readonly<Record<string, string | undefined>>): SealingPlan {
   const repositories = new Map<string, SealedSigningSecrets>();
   // cosign.key and COSIGN_PASSWORD are read once per key (repositories may have their own keys)
   const sources = new Map<KeyModel, SecretSources>();

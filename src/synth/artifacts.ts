@@ -72,6 +72,11 @@ export interface RenderOptions {
    * @default 1
    */
   readonly jobs?: number;
+  /**
+   * the environment sealed secrets read COSIGN_PASSWORD from (with an Actions public key)
+   * @default process.env
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** synthesize Terraform through cdktf's own `App.synth()` into a temp folder (the fallback path; tests compare both) */
   readonly terraformOnDisk?: boolean;
 }
@@ -128,7 +133,7 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
 
   const terraform = new Map<string, any>();
   // sealed secrets (when an Actions public key is configured) read cosign.key and COSIGN_PASSWORD here
-  const sealing = planSealing(model, process.env);
+  const sealing = planSealing(model, opts.env ?? process.env);
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'isb-tf-'));
   try {
     const app = new TfApp({ outdir: staging, skipValidation: false });

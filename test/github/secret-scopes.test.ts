@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeyProject, keyProject, newActionsKey, openSealed, PASSWORD, secretNeedles, TestActionsKey, withEnv } from './secrets-support';
 import { ImageSigningBlueprint } from '../../src';
+import { memoryIo } from '../../src/cli/io';
+import { main } from '../../src/cli/main';
 import { ConfigError } from '../../src/config/problems';
 import { sealedBoxReady } from '../../src/github/sealed-box';
 import { tempDir } from '../support/fixtures';
@@ -230,6 +232,35 @@ describe('GitHub secrets: three scopes, sealed or sensitive variables', () => {
       fs.writeFileSync(path.join(p.dir, 'plain.key'), '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
       expect(() => synth(p, config({ privateKeyFile: 'plain.key' }, { repoKeys: { web: webKey } })))
         .toThrow(expect.objectContaining({ code: 'SECRET_SOURCE_MISSING', path: 'signing.key.privateKeyFile' }));
+    });
+  });
+
+  describe('the CLI seals with the password of its own environment', () => {
+    /** process.env.COSIGN_PASSWORD set (or unset) while an async call runs */
+    async function withProcessPassword<T>(value: string | undefined, fn: () => Promise<T>): Promise<T> {
+      const saved = process.env.COSIGN_PASSWORD;
+      if (value === undefined) delete process.env.COSIGN_PASSWORD; else process.env.COSIGN_PASSWORD = value;
+      try {
+        return await fn();
+      } finally {
+        if (saved === undefined) delete process.env.COSIGN_PASSWORD; else process.env.COSIGN_PASSWORD = saved;
+      }
+    }
+    test('COSIGN_PASSWORD only in the CLI environment (not in process.env): sealed with it', async () => {
+      const cfg = config({}, { repoKeys: { web: webKey } });
+      fs.writeFileSync(path.join(p.dir, 'blueprint.yaml'), JSON.stringify(cfg));
+      const out = tempDir('isb-secrets-cli-');
+      const io = memoryIo({ cwd: p.dir, env: { COSIGN_PASSWORD: PASSWORD } });
+      expect([await withProcessPassword(undefined, () => main(['synth', '--out', out], io)), io.stderr()]).toEqual([0, expect.any(String)]);
+      const tf = JSON.parse(fs.readFileSync(path.join(out, 'terraform/stacks/github-web/cdk.tf.json'), 'utf8'));
+      expect(openSealed(byName(tf.resource.github_actions_secret).COSIGN_PASSWORD.encrypted_value, webKey)).toBe(PASSWORD);
+    });
+    test('COSIGN_PASSWORD only in process.env, not in the CLI environment: refused, nothing written', async () => {
+      const out = path.join(tempDir('isb-secrets-cli-'), 'dist');
+      const io = memoryIo({ cwd: p.dir, env: {} });
+      expect(await withProcessPassword(PASSWORD, () => main(['synth', '--out', out], io))).toBe(1);
+      expect(io.stderr()).toMatch(/SECRET_SOURCE_MISSING/);
+      expect(fs.existsSync(out)).toBe(false);
     });
   });
 

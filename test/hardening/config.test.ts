@@ -135,8 +135,9 @@ describe('hostile TypeScript props', () => {
     expect(() => loadConfigFile(path.join(dir2, 'blueprint.yaml'))).toThrow(expect.objectContaining({
       code: 'CONFIG_INVALID', message: expect.stringMatching(/^[^]{0,5000}$/),
     }));
-    expect(Date.now() - t0).toBeLessThan(3000);
-  });
+    // a hang guard (speed is measured in the bench): a loaded 2-core CI machine still stays far below it
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  }, 30_000);
 
   test('cyclic and exotic objects do not crash the validator', () => {
     const cyclic: any = keyConfig();

@@ -141,6 +141,14 @@ describe('pattern matchers equal their reference implementations', () => {
   });
 });
 
+/*
+ * A hang guard, not a speed target (speed is measured in `npm run bench`): a backtracking matcher
+ * takes exponential time on these inputs (200 stars: beyond any wall clock), a polynomial one
+ * a fraction of a second (about 0.15 s per engine idle, 0.5 s at load 12 on 2 cores). The bound
+ * is wide enough for a loaded CI machine and still fails every exponential implementation.
+ */
+const HANG_MS = 10_000;
+
 describe('no catastrophic backtracking', () => {
   const name4k = `ghcr.io/${'a'.repeat(4096)}`;
   const hostile = [
@@ -149,16 +157,16 @@ describe('no catastrophic backtracking', () => {
     ['alternating ?* vs 4 KB', '?*'.repeat(100) + 'x', 'a/'.repeat(2048)],
   ] as const;
 
-  test.each(hostile)('%s: every engine answers within 1 s', (_name, pattern, s) => {
+  test.each(hostile)('%s: every engine answers (no exponential backtracking)', (_name, pattern, s) => {
     const t0 = Date.now();
     expect(kyvernoWildcardMatch(pattern, s)).toBe(refKyvernoFast(pattern, s));
     ivpolGlobMatch(pattern, s);
     const pcPattern = pattern.replace(/[^a-z*/.:]/g, 'a');
     policyControllerGlobMatch(pcPattern, s);
-    expect(Date.now() - t0).toBeLessThan(1000);
-  });
+    expect(Date.now() - t0).toBeLessThan(HANG_MS);
+  }, 3 * HANG_MS);
 
-  test('image reference parsers on 4 KB hostile names: BlueprintError or a result, within 1 s', () => {
+  test('image reference parsers on 4 KB hostile names: BlueprintError or a result (no exponential backtracking)', () => {
     const inputs = [
       name4k, `${'a.'.repeat(2048)}!`, `${'a-'.repeat(2048)}/x`, `ghcr.io/${'a_'.repeat(2048)}`, `ghcr.io/${'a__-'.repeat(1024)}!`,
       `${'a'.repeat(4096)}:${'1'.repeat(4096)}`, `ghcr.io/a@sha256:${'f'.repeat(4096)}`, `ghcr.io/a@${'a+'.repeat(2048)}:0`,
@@ -174,9 +182,9 @@ describe('no catastrophic backtracking', () => {
         }
       }
       parseImageName(raw);
-      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(Date.now() - t0).toBeLessThan(HANG_MS);
     }
-  });
+  }, 3 * HANG_MS);
 });
 
 /** the classic greedy two-pointer wildcard match: linear enough for the timing test's expectation */

@@ -24,14 +24,17 @@ import { modelForSigner, SignerGroup, signerGroups } from '../model/signers';
  */
 
 /**
- * cosign v2.4.1, the official image, pinned by digest. Evidence: the reference
- * `ghcr.io/sigstore/cosign/cosign:v2.4.1@sha256:b03690aa52bfe94054187142fba24dc54137650682810633901767d8a3e15b31`
- * is pinned identically in several unrelated public repositories found with the code search
- * (release workflows, Dockerfiles `FROM … AS cosign-bin`, verifier constants), so the tag
- * resolved to this digest for all of them. v2.4.1 reads legacy `.sig` signatures; for bundle
- * signatures the config must name a cosign v3 image (checked in the model).
+ * cosign v3.0.6 (the workflow's default cosign release), the official image, pinned by the digest
+ * of its multi-platform index. Evidence (this machine cannot reach ghcr.io): the reference
+ * `ghcr.io/sigstore/cosign/cosign:v3.0.6@sha256:de9c65609e6bde17e6b48de485ee788407c9502fa08b8f4459f595b21f56cd00`
+ * is pinned identically in three unrelated public repositories found with the code search (a
+ * Dockerfile `FROM … AS cosign`, a verifier constant recorded from `docker buildx imagetools
+ * inspect … --format '{{.Manifest.Digest}}'`, a deployment script), so the tag resolved to this
+ * index digest for all of them. cosign 3.x verify reads Sigstore bundle referrers first and falls
+ * back to legacy `.sig` signatures, so the job verifies either format (the interop suite runs the
+ * job's argv with the cosign v3.0.6 binary built from the same release).
  */
-export const DEFAULT_COSIGN_JOB_IMAGE = 'ghcr.io/sigstore/cosign/cosign:v2.4.1@sha256:b03690aa52bfe94054187142fba24dc54137650682810633901767d8a3e15b31';
+export const DEFAULT_COSIGN_JOB_IMAGE = 'ghcr.io/sigstore/cosign/cosign:v3.0.6@sha256:de9c65609e6bde17e6b48de485ee788407c9502fa08b8f4459f595b21f56cd00';
 
 /** images per container: keeps each cosign run short and the log readable */
 export const IMAGES_PER_CONTAINER = 10;

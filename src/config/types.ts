@@ -522,7 +522,7 @@ export interface ClusterVerificationConfig {
   readonly namespace?: string;
   /**
    * cosign container image, pinned by digest (`repo:tag@sha256:…`).
-   * @default - the official ghcr.io/sigstore/cosign/cosign v2.4.1 image by digest (required for bundle signatures)
+   * @default - the official ghcr.io/sigstore/cosign/cosign v3.0.6 image by digest (reads legacy and bundle signatures)
    */
   readonly image?: string;
   /**

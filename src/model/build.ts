@@ -130,11 +130,9 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
   const effective = effectiveRepositories(cfg as unknown as Record<string, any>);
 
   const clusters = buildClusters(cfg);
-  // the default signature format depends on what the clusters' engines read (and the job image)
-  const builtInJobImage = cfg.verification?.cluster !== undefined && cfg.verification.cluster.image === undefined;
-  const formatDefaults: FormatDefaults = { clusters, builtInJobImage };
-  const enginesKey = JSON.stringify([SigningMode.KEY, SigningMode.KEYLESS].map((m) => clusters.map((c) => clusterReadsBundles(m, c)))
-    .concat([formatDefaults.builtInJobImage]));
+  // the default signature format depends on what the clusters' engines read
+  const formatDefaults: FormatDefaults = { clusters };
+  const enginesKey = JSON.stringify([SigningMode.KEY, SigningMode.KEYLESS].map((m) => clusters.map((c) => clusterReadsBundles(m, c))));
 
   // one SigningModel per distinct effective signing config (key files are read once)
   const signers = new Map<string, SigningModel | undefined>(cache?.signers ?? []);
@@ -285,13 +283,6 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
     });
   });
   const vcfg = cfg.verification?.cluster;
-  if (vcfg && vcfg.image === undefined && repositories.some((r) => r.signing.signatureFormat === SignatureFormat.BUNDLE)) {
-    problems.push({
-      path: 'verification.cluster.image',
-      message: 'is required with signing.cosign.signatureFormat: bundle: the built-in cosign v2.4.1 job image does not read Sigstore bundle referrers',
-      fix: 'name a cosign v3 image pinned by digest, e.g. "ghcr.io/sigstore/cosign/cosign:v3.x.y@sha256:<digest>"',
-    });
-  }
 
   if (vcfg && (vcfg.parallelism ?? 1) > 1 && vcfg.image === undefined) {
     problems.push({
@@ -365,8 +356,6 @@ function buildClusters(cfg: BlueprintConfig): ClusterModel[] {
 /** What the default signature format depends on besides the signing config. */
 interface FormatDefaults {
   readonly clusters: readonly ClusterModel[];
-  /** verification.cluster without an image: the built-in cosign v2.4.1 job image */
-  readonly builtInJobImage: boolean;
 }
 
 /** The SigningModel of one effective signing config; problems name the config path each field came from. */
@@ -460,7 +449,7 @@ function buildSigning(
     isDefault,
     mode,
     cosignVersion,
-    signatureFormat: sc.cosign?.signatureFormat ?? defaultSignatureFormat(mode, cosignVersion, fd.clusters, fd.builtInJobImage),
+    signatureFormat: sc.cosign?.signatureFormat ?? defaultSignatureFormat(mode, cosignVersion, fd.clusters),
     transparencyLog: sc.transparencyLog ?? true,
     key,
     keyless,

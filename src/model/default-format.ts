@@ -12,15 +12,14 @@ import { KyvernoPolicyType, SignatureFormat, SigningMode } from '../config/types
  *   verification of v0.3 bundle referrers (kyverno/kyverno#17363, open when this was written):
  *   no IVP release is known to read key-signed bundles, so key + IVP defaults to legacy.
  * - policy-controller (0.15) reads bundles for keyless authorities only (sigstore/policy-controller#1958).
- * - the in-cluster verification job's built-in cosign v2.4.1 image reads no bundle referrers.
+ * - the in-cluster verification job's built-in image is cosign v3.0.6, which reads both formats.
  * Anything that cannot read bundles gets legacy, which every engine reads (cosign v3 signs it
  * with `--new-bundle-format=false`).
  */
 export function defaultSignatureFormat(
-  mode: SigningMode, cosign: Version, clusters: readonly ClusterModel[], builtInJobImage: boolean,
+  mode: SigningMode, cosign: Version, clusters: readonly ClusterModel[],
 ): SignatureFormat {
   if (cosign.major < 3) return SignatureFormat.LEGACY;
-  if (builtInJobImage) return SignatureFormat.LEGACY;
   return clusters.every((c) => clusterReadsBundles(mode, c)) ? SignatureFormat.BUNDLE : SignatureFormat.LEGACY;
 }
 

@@ -305,7 +305,7 @@ describe('verification CronJob', () => {
   });
 
   test('cosign image pinned by digest; args are the policy flags; images split into containers', () => {
-    expect(DEFAULT_COSIGN_JOB_IMAGE).toMatch(/^ghcr\.io\/sigstore\/cosign\/cosign:v2\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
+    expect(DEFAULT_COSIGN_JOB_IMAGE).toMatch(/^ghcr\.io\/sigstore\/cosign\/cosign:v3\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
     expect(pod.containers).toHaveLength(2); // 12 images, 10 per container
     expect(pod.containers[0].image).toBe(DEFAULT_COSIGN_JOB_IMAGE);
     expect(pod.containers[0].args.slice(0, 2)).toEqual(['verify', '--key=/etc/cosign/cosign.pub']);
@@ -343,11 +343,14 @@ describe('verification CronJob', () => {
     expect(oc.args).toContain('--insecure-ignore-tlog=true');
   });
 
-  test('bundle signatures need a configured (v3) job image', () => {
-    expect(() => modelFor(keyConfig({
+  test('bundle signatures: the built-in cosign v3 job image reads them; a configured image must be pinned by digest', () => {
+    const bundleModel = modelFor(keyConfig({
       signing: { mode: 'key', cosign: { version: 'v3.0.2', signatureFormat: 'bundle' }, key: { publicKeyFile: 'cosign.pub' } },
+      admission: { kyverno: { policy: 'ClusterPolicy', version: '1.19' } },
       verification: { cluster: {} },
-    }))).toThrow(/verification\.cluster\.image/);
+    }));
+    const cron = renderVerificationObjects(bundleModel).find((o) => o.kind === 'CronJob')!;
+    expect(cron.spec.jobTemplate.spec.template.spec.containers[0].image).toBe(DEFAULT_COSIGN_JOB_IMAGE);
     expect(() => validateConfig(keyConfig({ verification: { cluster: { image: 'ghcr.io/sigstore/cosign/cosign:v3.0.2' } } }))).toThrow(/pinned by digest/);
   });
 });

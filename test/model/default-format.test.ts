@@ -9,7 +9,7 @@ import { keyConfig, projectDir } from '../support/fixtures';
  * The default signature format is one every targeted verifier reads (admission-engines.md):
  * Kyverno ClusterPolicy reads bundles keyless from 1.13 and key-signed from 1.19 (type
  * SigstoreBundle), ImageValidatingPolicy key-signed from 1.19 but 1.19.0 regressed it
- * (kyverno#17363, open), policy-controller 0.15 keyless only; the in-cluster job's built-in cosign v2.4.1 image none. Otherwise legacy.
+ * (kyverno#17363, open), policy-controller 0.15 keyless only; the in-cluster job's built-in cosign v3.0.6 image both. Otherwise legacy.
  */
 const key = (over: Record<string, unknown> = {}) => keyConfig(over);
 const keyless = (over: Record<string, unknown> = {}): any => ({
@@ -43,7 +43,7 @@ const cases: [string, any, 'legacy' | 'bundle'][] = ([
   ['key, two clusters, one on Kyverno 1.18', key({ clusters: [{ name: 'a', kyverno: { version: '1.19' } }, { name: 'b', kyverno: { version: '1.18' } }] }), 'legacy'],
   ['key, two ClusterPolicy clusters on Kyverno 1.19', key({ clusters: [{ name: 'a', kyverno: { version: '1.19' } }, { name: 'b', kyverno: { version: '1.19' } }] }), 'bundle'],
   ['key, Kyverno 1.19 ClusterPolicy and ImageValidatingPolicy clusters', key({ clusters: [{ name: 'a', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } }, { name: 'b', kyverno: { version: '1.19' } }] }), 'legacy'],
-  ['keyless, verification job with the built-in cosign v2.4.1 image', keyless({ verification: { cluster: {} } }), 'legacy'],
+  ['keyless, verification job with the built-in cosign v3.0.6 image (reads both formats)', keyless({ verification: { cluster: {} } }), 'bundle'],
   ['keyless, verification job with a cosign v3 image', keyless({ verification: { cluster: { image: `ghcr.io/sigstore/cosign/cosign:v3.0.6@sha256:${'a'.repeat(64)}` } } }), 'bundle'],
   ['keyless, cosign v2 selected', keyless({ signing: { mode: 'keyless', cosign: { version: 'v2.6.4' } } }), 'legacy'],
   ['key on Kyverno 1.19, cosign v2 selected', key({ ...kyverno('ClusterPolicy', '1.19'), signing: { mode: 'key', cosign: { version: 'v2.6.4' }, key: { publicKeyFile: 'cosign.pub' } } }), 'legacy'],

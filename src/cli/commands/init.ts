@@ -35,7 +35,7 @@ export function starterCosignLine(mode: SigningMode): string {
     namespaces: [],
     airGapped: false,
   };
-  const format = defaultSignatureFormat(mode, parseVersion(DEFAULT_COSIGN_VERSION), [cluster], false);
+  const format = defaultSignatureFormat(mode, parseVersion(DEFAULT_COSIGN_VERSION), [cluster]);
   return `cosign: { version: ${DEFAULT_COSIGN_VERSION}, signatureFormat: ${format} }   # legacy | bundle | both; left out: what every engine targeted reads`;
 }
 

@@ -61,14 +61,17 @@ for (const p of ['/examples/', '/bench/', '/.ci/', '/example-out/', '/interop/',
 
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 // Java and Go: the registries reachable here lack com.hashicorp:cdktf(-provider-github) on Maven
-// Central and cdk8s-core-go / cdktf-provider-github-go on the Go proxy, so compiling the bindings
-// fails; generate their sources (dist/java, dist/go) and say so. Drop --code-only where the
-// dependencies resolve (README "Python, Java and Go"). test/lang/{java,go}.test.ts build those
-// dependency bindings locally with pacmak from node_modules and compile against them.
+// Central and cdk8s-core-go / cdktf-provider-github-go on the Go proxy, so jsii-pacmak's own build
+// cannot resolve them. scripts/upstream-bindings.js generates them with pacmak from node_modules
+// (what upstream publishes; cached in ISB_LANG_CACHE or .lang-cache/), then builds the library's
+// jar against them (dist/java) and checks the library's Go module with `go build` (dist/go).
+// test/lang/{java,go}.test.ts share the same cache (README "Python, Java and Go").
 for (const lang of ['java', 'go']) {
   const t = project.tasks.tryFind(`package:${lang}`)!;
-  t.reset(`jsii-pacmak -v --target ${lang} --code-only`);
-  t.description = `Generate ${lang} language bindings (sources only: their dependencies are not on this machine's registries)`;
+  t.reset(`node scripts/upstream-bindings.js ${lang}`);
+  t.description = lang === 'java'
+    ? 'Build the Java artifact (jar, sources, javadoc) against locally generated cdktf bindings'
+    : 'Generate the Go module and check it with go build against locally generated cdk8s/provider bindings';
 }
 // jest (isolatedModules) does not type-check tests: do it first
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');

@@ -10,24 +10,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthTypeScriptExample } from './examples';
-import { CACHE, EXAMPLES, ensureBindings, ensureUpstreamSources, loadavg, readTree, run, treeDiff } from './support';
+import { CACHE, EXAMPLES, ensureBindings, ensureUpstreamSources, goModuleDir, goModuleName, loadavg, readTree, run, treeDiff } from './support';
 import { describeWithTool } from '../support/tools';
 
 const GO = process.env.ISB_GO ?? 'go';
 const MODULE = 'github.com/image-signing-blueprint/image-signing-blueprint-go/imagesigningblueprint';
 
-/** the single go.mod-holding folder pacmak wrote under dir */
-function moduleDir(dir: string): string {
-  const subs = fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, 'go.mod')));
-  if (subs.length !== 1) throw new Error(`expected one Go module under ${dir}, found ${subs.join(', ') || 'none'}`);
-  return path.join(dir, subs[0]);
-}
-
-function moduleName(dir: string): string {
-  const m = /^module\s+(\S+)/m.exec(fs.readFileSync(path.join(dir, 'go.mod'), 'utf8'));
-  if (!m) throw new Error(`no module line in ${dir}/go.mod`);
-  return m[1];
-}
+const moduleDir = goModuleDir;
+const moduleName = goModuleName;
 
 describeWithTool(GO, 'Go bindings', () => {
   let runDir = '';

@@ -12,23 +12,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthTypeScriptExample } from './examples';
-import { Bindings, CACHE, EXAMPLES, ensureBindings, ensureUpstreamSources, loadavg, readTree, run, treeDiff } from './support';
+import { Bindings, CACHE, EXAMPLES, ensureBindings, ensureUpstreamSources, loadavg, mavenInstall, MVN, MVN_ARGS, readTree, run, treeDiff } from './support';
 import { describeWithTool, haveTool } from '../support/tools';
 
-const MVN = process.env.ISB_MVN ?? 'mvn';
-const M2 = path.join(CACHE, 'm2');
-// javadoc and source jars are what Central wants, not what a test needs (javadoc of
-// provider-github alone takes minutes)
-const MVN_ARGS = ['-B', '-q', `-Dmaven.repo.local=${M2}`, '-Dmaven.javadoc.skip=true', '-Dmaven.source.skip=true'];
-
-/** `mvn install` of a pacmak Maven project, once per generated tree (marker INSTALLED in it) */
-function install(b: Bindings): { ms: number; done: boolean } {
-  const marker = path.join(b.dir, 'INSTALLED');
-  if (fs.existsSync(marker)) return { ms: 0, done: false };
-  const r = run(MVN, [...MVN_ARGS, 'install'], { cwd: b.dir });
-  fs.writeFileSync(marker, JSON.stringify({ ms: r.ms, at: new Date().toISOString(), loadavg: loadavg() }));
-  return { ms: r.ms, done: true };
-}
+/** `mvn install` of a pacmak Maven project into .lang-cache/m2, once per generated tree */
+const install = (b: Bindings) => mavenInstall(b.dir);
 
 function pomCoordinates(dir: string): { groupId: string; artifactId: string; version: string } {
   const pom = fs.readFileSync(path.join(dir, 'pom.xml'), 'utf8').replace(/<dependencies>[\s\S]*$/, '');

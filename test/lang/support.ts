@@ -18,6 +18,8 @@ export interface RunResult { readonly stdout: string; readonly stderr: string; r
 /** The upstream bindings and the helpers shared with `scripts/upstream-bindings.js` (package:java / package:go). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const upstream = require('../../scripts/upstream-bindings.js') as {
+  MVN: string;
+  MVN_ARGS: string[];
   run(cmd: string, args: string[], opts?: SpawnSyncOptions): RunResult;
   loadavg(): string;
   npmVersion(pkg: string): string;
@@ -25,9 +27,6 @@ const upstream = require('../../scripts/upstream-bindings.js') as {
   mavenInstall(dir: string): { ms: number; done: boolean };
   goModuleDir(dir: string): string;
   goModuleName(dir: string): string;
-  M2: string;
-  MVN: string;
-  MVN_ARGS: string[];
 };
 
 /** runs a command, throws with its output when it fails */
@@ -46,7 +45,6 @@ export const ensureUpstreamSources = upstream.ensureUpstreamSources;
 export const mavenInstall = upstream.mavenInstall;
 export const goModuleDir = upstream.goModuleDir;
 export const goModuleName = upstream.goModuleName;
-export const M2 = upstream.M2;
 export const MVN = upstream.MVN;
 export const MVN_ARGS = upstream.MVN_ARGS;
 

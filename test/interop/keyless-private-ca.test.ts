@@ -198,15 +198,39 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
       return { code, out: io.stdout(), err: io.stderr() };
     };
 
-    const signImage = async (flavour: Flavour, c: Case, tlog: boolean): Promise<string> => {
+    /**
+     * Sign a fresh image with the case's leaf. `--certificate-chain` is left out for v3.1.3 bundles:
+     * with it, cosign 3.1.3 (sigstore-go v1.2.2 pkg/sign/signer.go, CertificateChainProvider) writes
+     * the chain as `x509CertificateChain` in a v0.3 bundle, which v0.3 forbids (sigstore-go
+     * pkg/bundle/bundle.go "verification material cannot be X.509 certificate chain (for bundle
+     * v0.3)"); see the test below. The trusted root carries the intermediate anyway.
+     */
+    const signImage = async (flavour: Flavour, c: Case, tlog: boolean, withChain = !(flavour.signer === 'cosign-v3' && flavour.format === 'bundle')): Promise<string> => {
       n += 1;
       const img = await pushTinyImage(reg, `${OWNER}/${REPO}`, `k${n}`, `keyless ${n}\n`);
       const ref = `${reg.host}/${OWNER}/${REPO}@${img.digest}`;
       const { leaf, cosignKey } = leaves.get(c)!;
-      ok(await cosign(flavour.signer, ['sign', '--yes', '--key', cosignKey, '--certificate', leaf.certFile, '--certificate-chain', leaf.chainFile,
+      ok(await cosign(flavour.signer, ['sign', '--yes', '--key', cosignKey, '--certificate', leaf.certFile,
+        ...(withChain ? ['--certificate-chain', leaf.chainFile] : []),
         ...signFlags(flavour.signer, flavour.format, tlog ? rekor.url : undefined), ref], { password: '' }));
       return ref;
     };
+
+    describeWithInterop(['cosign-v3'], 'cosign 3.1.3, bundle, --certificate-chain', () => {
+      test('writes x509CertificateChain into a v0.3 bundle: cosign 3.1.3 verify and our verify both refuse it', async () => {
+        const ref = await signImage(FLAVOURS['v3.1.3 bundle'], 'match', true, true);
+        const cr = await cosignVerifyKeyless('cosign-v3', 'bundle', ref, 'exact', true);
+        const ours = await ourVerify(ref, [...identityFlags('exact'), '--trusted-root', rootFile]);
+        rows.push(
+          { flavour: 'v3.1.3 bundle', kase: 'match', identity: 'exact, +chain', tool: 'cosign-v3 verify', verdict: cr.code === 0 ? 'pass' : 'fail', expected: 'fail', detail: firstLine(cr.stderr) },
+          { flavour: 'v3.1.3 bundle', kase: 'match', identity: 'exact, +chain', tool: 'verify', verdict: ours.code === 0 ? 'pass' : 'fail', expected: 'fail', detail: ours.out.trim().slice(0, 200) },
+        );
+        expect(cr.code).not.toBe(0);
+        expect(cr.stderr).toMatch(/no signatures found/);
+        expect(ours.code).toBe(1);
+        expect(JSON.parse(ours.out).code).toBe('PAYLOAD_INVALID');
+      });
+    });
 
     describe.each(Object.keys(FLAVOURS))('%s', (flavourName: string) => {
       const flavour = FLAVOURS[flavourName];

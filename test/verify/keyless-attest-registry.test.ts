@@ -362,6 +362,24 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         const e = await evaluate(evil.ref);
         expect(e.verdicts.filter((v) => v.matched).map((v) => v.code)).toEqual(['UNTRUSTED_CERT', 'UNTRUSTED_CERT', 'UNTRUSTED_CERT']);
       });
+
+      test('a private trusted root with a CT log: the policies require an SCT (no ignore flag), so a certificate without one is refused by every engine', async () => {
+        // the same instance, its trusted root naming a CT log: its Fulcio would embed SCTs, these test certificates have none
+        const ct = newRekor();
+        const withCt = JSON.parse(rootJson);
+        withCt.ctlogs = JSON.parse(trustedRootJson(ca, ct)).tlogs;
+        const d = tempDir();
+        fs.writeFileSync(path.join(d, 'trusted_root.json'), JSON.stringify(withCt));
+        fs.writeFileSync(path.join(d, 'blueprint.yaml'), fs.readFileSync(path.join(dir, 'blueprint.yaml')));
+        const img = await image('acme/kl');
+        await signKeyless(img, issueLeaf(ca, { san: SAN }));
+        const r = await verifier({}).evaluateBlueprint(img.ref, path.join(d, 'blueprint.yaml'));
+        const matched = r.verdicts.filter((v) => v.matched);
+        expect(matched.map((v) => [v.engine, v.code ?? null])).toEqual([['kyverno', 'UNTRUSTED_CERT'], ['policy-controller', 'UNTRUSTED_CERT'], ['kyverno-ivpol', 'UNTRUSTED_CERT']]);
+        for (const v of matched) expect(v.reasons.join('\n')).toMatch(/SCT/);
+        // and without the CT log (the blueprint above): the policies ignore SCTs and admit
+        expect((await evaluate(img.ref)).verdicts.filter((v) => v.matched).map((v) => v.admitted)).toEqual([true, true, true]);
+      });
     });
 
     test('verify --config, keyless blueprint on the public Sigstore instance: policies use the public root, which does not trust the test CA', async () => {

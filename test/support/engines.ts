@@ -58,7 +58,16 @@ import { requireInteropTool } from './interop';
  *   errors, else exits 0 silently. So exit 0 = admit, exit 1 with errors = deny.
  *
  * Both are run offline: HOME is a temp folder, TUF_ROOT an empty temp folder and TUF_MIRROR a
- * closed loopback port, so nothing reaches the public Sigstore TUF repository.
+ * closed loopback port, so nothing reaches the public Sigstore TUF repository. This machine is
+ * therefore an air-gapped cluster to the engines, and what needs the public TUF repository fails
+ * as it would there: every ImageValidatingPolicy cosign attestor on 1.16.3 (`checkOptions` calls
+ * `initializeTuf` first, pkg/imageverification/imageverifiers/cosign/opts.go: the CLI logs
+ * "Failed to initialize TUF client … tuf-repo-cdn.sigstore.dev … no such host" with `-v 6`), and
+ * on 1.19.1 every IVP attestor but key/certificate ones with `ctlog.insecureIgnoreTlog`
+ * (pkg/image/verifiers/ivpol/cosign/opts.go `skipSigstoreInfra`): keyless attestors initialize
+ * TUF even when the policy carries its own `trustedRoot`. Blueprints compared against these
+ * engines should say `airGapped: true` (rule ISB-NET-002, `verify --config` code
+ * SIGSTORE_UNREACHABLE).
  */
 
 /** The real engines this harness runs (built by interop/build.sh). */

@@ -4,7 +4,9 @@ import { cipTrustRoot, ivpolAttestorTrust, kyvernoEntryTrust } from './policy-tr
 import { CollectedSignatures } from './signatures';
 import type { AdmissionVerdict } from './verdict';
 import { matchImage } from '../checks/matchers/engine';
+import { ivpolAttestorNeedsPublicTuf } from '../cluster/kyverno-tuf';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
+import { Version } from '../model/model';
 
 /** What one policy object would do with the image: the public verdict struct, built here. */
 export type AdmissionDecision = AdmissionVerdict;
@@ -24,6 +26,16 @@ export interface AdmissionInput {
   readonly trust: TrustContext;
   /** the same default as TrustedRoot JSON, the base a Kyverno entry's `rekor.pubkey`/`ctlog.pubkey` modify */
   readonly defaultRootJson?: string;
+  /** what the blueprint says about the cluster the objects are for */
+  readonly clusterFacts?: ClusterFacts;
+}
+
+/** The cluster facts a verdict depends on beyond the policy objects. */
+interface ClusterFacts {
+  /** the Kyverno version the policies target */
+  readonly kyvernoVersion?: Version;
+  /** the cluster cannot reach the public Sigstore services (TUF repository, Rekor) */
+  readonly airGapped?: boolean;
 }
 
 /** the trust a policy names, or the default; a failed outcome when its trust material is invalid */
@@ -271,6 +283,16 @@ function ivpol(input: AdmissionInput, obj: any): AdmissionDecision[] {
 function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: AttestationNeed): AttestorOutcome {
   const cosign = a?.cosign;
   if (!cosign) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: not a cosign attestor` };
+  const facts = input.clusterFacts;
+  if (facts?.airGapped && ivpolAttestorNeedsPublicTuf(cosign, facts.kyvernoVersion)) {
+    return {
+      ok: false,
+      code: 'SIGSTORE_UNREACHABLE',
+      text: `attestor ${name}: Kyverno ${facts.kyvernoVersion?.text ?? ''} initializes the public Sigstore TUF client for this attestor `
+        + '(every cosign attestor before 1.19; from 1.19 all but key/certificate attestors with insecureIgnoreTlog), '
+        + 'and the cluster is air-gapped: the verification fails',
+    };
+  }
   const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true;
   const trust = policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
   if (isOutcome(trust)) return trust;

@@ -134,6 +134,13 @@ function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bund
   // ignores the entry's roots, rekor and ctlog (kyverno v1.16.3 pkg/cosign/sigstore.go, v1.19.1
   // pkg/image/verifiers/cpol/cosign/sigstore.go getTrustedMaterial → getTrustedRoot): the default
   const tufOnly = format === 'bundle' && e?.keyless !== undefined;
+  if (tufOnly && input.clusterFacts?.airGapped) {
+    return {
+      ok: false,
+      code: 'SIGSTORE_UNREACHABLE',
+      text: `entry ${i}: type SigstoreBundle reads the trusted root from the public Sigstore TUF repository (the entry's roots are ignored), and the cluster is air-gapped: the verification fails`,
+    };
+  }
   const trust = tufOnly ? input.trust : policyTrust(input, `entry ${i}`, () => kyvernoEntryTrust(input.defaultRootJson, e, `entry ${i}`));
   if (isOutcome(trust)) return trust;
   if (e?.keys) {

@@ -351,6 +351,11 @@ function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
     return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: kms/secretRef keys are not evaluated here` };
   }
   const atts: any[] = a.attestations ?? [];
+  if (atts.length === 0 && format === 'bundle') {
+    // image signatures with signatureFormat bundle: policy-controller 0.15.1's cosign (v3.0.5
+    // pkg/cosign/verify.go VerifyImageSignatures) refuses before looking (the tester says so too)
+    return { ok: false, code: 'FORMAT_UNSUPPORTED', text: `${label} (${what}): policy-controller does not verify image signatures stored as Sigstore bundles ("bundle support for image signatures is not yet implemented"; bundles work for attestations only)` };
+  }
   if (atts.length === 0) return satisfy(input, format, req, `${label} (${what})`);
   // an authority with attestations checks only them (validator.go: "the verify-attestations path"), every one of them
   const results = atts.map((x: any) => satisfy(input, format, req, `${label} (${what}) attestation ${x.name ?? '?'}`,

@@ -242,7 +242,7 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         expect([r.verified, r.code]).toEqual([false, 'IDENTITY_MISMATCH']);
       });
 
-      test('verify --config, keyless blueprint signing v0.3 bundles (cosign v3): policy-controller and ImageValidatingPolicy admit; a ClusterPolicy (SigstoreBundle) ignores its roots (TUF only)', async () => {
+      test('verify --config, keyless blueprint signing v0.3 bundles (cosign v3): the ImageValidatingPolicy admits; a ClusterPolicy (SigstoreBundle) ignores its roots (TUF only), policy-controller reads no bundle signature', async () => {
         const SAN = 'https://github.com/acme/web/.github/workflows/build-sign.yml@refs/heads/main';
         const dir = tempDir();
         fs.writeFileSync(path.join(dir, 'trusted_root.json'), rootJson);
@@ -269,7 +269,8 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         // are ignored, so the private CA is not trusted there (the public root is the default here)
         expect(matched.map((v) => [v.cluster, v.engine, v.admitted, v.code ?? null])).toEqual([
           ['prod', 'kyverno', false, 'UNTRUSTED_CERT'],
-          ['prod', 'policy-controller', true, null],
+          // policy-controller 0.15.1 verifies no image signature stored as a bundle (its cosign: "not yet implemented")
+          ['prod', 'policy-controller', false, 'FORMAT_UNSUPPORTED'],
           ['edge', 'kyverno-ivpol', true, null],
         ]);
         expect(matched[0].reasons.join('\n')).toMatch(/type SigstoreBundle reads Sigstore bundle referrers/);
@@ -281,7 +282,7 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         const l = await verifier({}).evaluateBlueprint(legacy.ref, path.join(dir, 'blueprint.yaml'));
         expect(l.verdicts.filter((v) => v.matched).map((v) => [v.engine, v.code ?? null])).toEqual([
           ['kyverno', 'NO_SIGNATURES'],
-          ['policy-controller', 'NO_SIGNATURES'],
+          ['policy-controller', 'FORMAT_UNSUPPORTED'],
           ['kyverno-ivpol', null],
         ]);
       });

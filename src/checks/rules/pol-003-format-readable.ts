@@ -11,7 +11,7 @@ export const ISB_POL_003: Rule = {
   explanation: 'cosign v3 stores Sigstore bundles as OCI referrers by default; Kyverno ClusterPolicy with type '
     + 'Cosign only finds legacy .sig tags ("no signatures found"). Kyverno verifies bundles signed with a static '
     + 'key only from 1.19 (type SigstoreBundle, or ImageValidatingPolicy), and policy-controller 0.15 reads bundles '
-    + 'for keyless authorities only. A ClusterPolicy of type SigstoreBundle reads the trusted root only from '
+    + 'only for keyless attestations, never image signatures (its cosign says "bundle support for image signatures is not yet implemented"). A ClusterPolicy of type SigstoreBundle reads the trusted root only from '
     + 'Kyverno\'s TUF repository, never from the policy, so it cannot verify a private Sigstore instance\'s bundles. '
     + 'A policy that cannot read the signature rejects every image.',
   fix: 'Sign with signatureFormat legacy or both, or target an engine/version that reads bundles (see the README table).',
@@ -67,6 +67,14 @@ export const ISB_POL_003: Rule = {
         }
         if (a.key && (format === 'bundle' || bundleOnly)) {
           out.push({ path: clusterPath(ctx.model, p.cluster), message: `${p.where} authorities.${a.name}: policy-controller cannot verify key-signed Sigstore bundles (bundle is keyless-only in 0.15)` });
+        }
+        if (!a.key && format === 'bundle' && (a.attestations ?? []).length === 0) {
+          // cosign VerifyImageSignatures with NewBundleFormat (pkg/cosign/verify.go, v3.0.5 in policy-controller 0.15.1)
+          out.push({
+            path: clusterPath(ctx.model, p.cluster),
+            message: `${p.where} authorities.${a.name}: policy-controller ${clusterByName(ctx.model, p.cluster)?.policyController.version.text ?? ''} does not verify image `
+              + 'signatures stored as Sigstore bundles ("bundle support for image signatures is not yet implemented"; signatureFormat: bundle works for attestations only): every image is rejected',
+          });
         }
         if (!a.key && format === 'legacy' && bundleOnly) {
           out.push({ path: clusterPath(ctx.model, p.cluster), message: `${p.where} authorities.${a.name}: reads legacy signatures, but the workflow signs only bundles` });

@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { encryptPrivateKeyPem } from '../../src/keys/encrypted-key';
+import { evaluateAdmission } from '../../src/verify/admission';
 import { cosign, CosignFormat, CosignResult, CosignVersion, isV3, ok } from '../support/cosign';
 import { EngineName, EngineVerdict, limitConcurrency, runEngine } from '../support/engines';
 import { tempDir } from '../support/fixtures';
@@ -62,13 +63,10 @@ function expected(c: Case, id: IdentityKind): 'pass' | 'fail' {
  * a Kyverno ClusterPolicy reading bundles (type SigstoreBundle) takes the trusted root only from
  * Kyverno's TUF repository and ignores the entry's `roots` (kyverno v1.16.3 pkg/cosign/sigstore.go,
  * v1.19.1 pkg/image/verifiers/cpol/cosign/sigstore.go getTrustedMaterial), so it trusts no private CA;
- * policy-controller 0.15.1 verifies no bundle image signature at all (cosign VerifyImageSignatures);
  * and in an air-gapped cluster an ImageValidatingPolicy's keyless attestor fails at the TUF client.
  */
 function configExpected(c: Case, engine: string, format: CosignFormat, airGapped = false): 'pass' | 'fail' {
   if (engine === 'kyverno' && format === 'bundle') return 'fail';
-  // policy-controller 0.15.1 verifies no image signature stored as a bundle ("not yet implemented", ISB-POL-003)
-  if (engine === 'policy-controller' && format === 'bundle') return 'fail';
   // a keyless IVP attestor initializes the public Sigstore TUF client first (src/cluster/kyverno-tuf.ts, ISB-NET-002)
   if (engine === 'kyverno-ivpol' && airGapped) return 'fail';
   return c === 'match' ? 'pass' : 'fail';
@@ -170,14 +168,15 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
             },
             admission: { failureAction: 'Enforce', ...(airGapped ? { airGapped: true } : {}) },
             clusters: [
-              { name: 'cp116', kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: true } },
+              // policy-controller verifies no bundle image signature: a bundle blueprint with it is refused (ISB-POL-003)
+              { name: 'cp116', kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: format === 'legacy' } },
               { name: 'cp119', kyverno: { policy: 'ClusterPolicy', version: '1.19' } },
               { name: 'ivp119', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
             ],
             checks: {
               suppress: [
                 { id: 'ISB-POL-005', reason: 'the matrix runs a ClusterPolicy on Kyverno 1.19 on purpose' },
-                ...(format === 'bundle' ? [{ id: 'ISB-POL-003', reason: 'the matrix shows that a bundle-reading ClusterPolicy and policy-controller refuse these bundles' }] : []),
+                ...(format === 'bundle' ? [{ id: 'ISB-POL-003', reason: 'the matrix shows that a bundle-reading ClusterPolicy refuses the private CA' }] : []),
                 ...(airGapped ? [{ id: 'ISB-NET-002', reason: 'the engine matrix shows that an offline ImageValidatingPolicy refuses every keyless image' }] : []),
               ],
             },
@@ -319,7 +318,8 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
           rows.push(...mine);
           // every cluster's engines were asked: ClusterPolicy 1.16 + policy-controller, ClusterPolicy 1.19, IVP 1.19
           expect(new Set(mine.map((r) => r.tool))).toEqual(new Set([
-            'verify --config cp116/kyverno', 'verify --config cp116/policy-controller', 'verify --config cp119/kyverno', 'verify --config ivp119/kyverno-ivpol',
+            'verify --config cp116/kyverno', 'verify --config cp119/kyverno', 'verify --config ivp119/kyverno-ivpol',
+            ...(flavour.format === 'legacy' ? ['verify --config cp116/policy-controller'] : []),
           ]));
           expect(mine.filter((r) => r.verdict !== r.expected).map((r) => `${r.identity}/${r.kase}/${r.tool}: ${r.verdict} (${r.detail})`)).toEqual([]);
         });
@@ -396,7 +396,7 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
             const ref = signed.get(`${format}/${c}`)!;
             tasks.push(async () => {
               const sim = JSON.parse((await ourVerify(ref, ['--config', file])).out);
-              for (const run of ENGINE_RUNS) {
+              for (const run of ENGINE_RUNS.filter((r) => format === 'legacy' || r.engine !== 'policy-tester')) {
                 const v = sim.verdicts.find((x: any) => x.matched && x.cluster === run.cluster && x.engine === run.verdictEngine);
                 const simVerdict = v?.admitted ? 'admit' : 'deny';
                 const real = await runOne(rendered.get(file)!.get(run.cluster)!, run, ref);
@@ -426,6 +426,30 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
         await limitConcurrency(2, tasks);
         rows.push(...mine);
         expect(mine.filter((r) => r.verdict !== r.expected).map((r) => `${r.identity}/${r.kase}/${r.tool}: ${r.verdict} (${r.detail})`)).toEqual([]);
+      });
+
+      test('policy-controller with signatureFormat: bundle (what the config refuses): the tester refuses every bundle image signature, and so does the simulation', async () => {
+        const objects = rendered.get(blueprintFile('exact', 'legacy', true))!.get('cp116')!;
+        const bundled = objects.map((o) => (o.kind === 'ClusterImagePolicy'
+          ? { ...o, spec: { ...o.spec, authorities: o.spec.authorities.map((a: any) => ({ ...a, signatureFormat: 'bundle' })) } } : o));
+        const ref = signed.get('bundle/match')!;
+        const real = await runOne(bundled, ENGINE_RUNS[1], ref);
+        expect(real.verdict).toBe('deny');
+        expect(real.output).toMatch(/bundle support for image signatures is not yet implemented/);
+        const sim = evaluateAdmission({
+          cluster: 'cp116',
+          objects: bundled,
+          image: ref,
+          repository: `${reg.host}/${OWNER}/${REPO}`,
+          digest: ref.split('@')[1],
+          signatures: { legacy: [], bundles: [], legacyTag: '', referrersVia: 'api', errors: [] } as any,
+          trust: { rekorKeys: [] },
+        }).filter((v) => v.engine === 'policy-controller' && v.matched);
+        expect(sim.map((v) => [v.admitted, v.code])).toEqual([[false, 'FORMAT_UNSUPPORTED']]);
+        rows.push(
+          { flavour: 'engines bundle', kase: 'match', identity: 'CIP bundle', tool: 'policy-tester ClusterImagePolicy', verdict: 'fail', expected: 'fail', detail: real.message },
+          { flavour: 'engines bundle', kase: 'match', identity: 'CIP bundle', tool: 'simulation (evaluateAdmission)', verdict: 'fail', expected: 'fail', detail: sim[0].code ?? '' },
+        );
       });
 
       test('neighbour: the same policies requiring an SCT (ignore flags removed) refuse the matching identity (ClusterPolicy 1.16, policy-tester): the private CA embeds none', async () => {

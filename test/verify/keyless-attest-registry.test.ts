@@ -242,7 +242,7 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         expect([r.verified, r.code]).toEqual([false, 'IDENTITY_MISMATCH']);
       });
 
-      test('verify --config, keyless blueprint signing v0.3 bundles (cosign v3): the ImageValidatingPolicy admits; a ClusterPolicy (SigstoreBundle) ignores its roots (TUF only), policy-controller reads no bundle signature', async () => {
+      test('verify --config, keyless blueprint signing v0.3 bundles (cosign v3): the ImageValidatingPolicy admits; a ClusterPolicy (SigstoreBundle) ignores its roots (TUF only)', async () => {
         const SAN = 'https://github.com/acme/web/.github/workflows/build-sign.yml@refs/heads/main';
         const dir = tempDir();
         fs.writeFileSync(path.join(dir, 'trusted_root.json'), rootJson);
@@ -255,8 +255,9 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
             cosign: { version: 'v3.0.2', signatureFormat: 'bundle' },
             keyless: { trustedRootFile: 'trusted_root.json', fulcioUrl: 'https://fulcio.isb-test.invalid', rekorUrl: rekor.baseUrl },
           },
+          // no policy-controller: it verifies no image signature stored as a bundle (the config is refused, ISB-POL-003)
           clusters: [
-            { name: 'prod', kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: true } },
+            { name: 'prod', kyverno: { policy: 'ClusterPolicy', version: '1.16' } },
             { name: 'edge', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
           ],
         }));
@@ -269,8 +270,6 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         // are ignored, so the private CA is not trusted there (the public root is the default here)
         expect(matched.map((v) => [v.cluster, v.engine, v.admitted, v.code ?? null])).toEqual([
           ['prod', 'kyverno', false, 'UNTRUSTED_CERT'],
-          // policy-controller 0.15.1 verifies no image signature stored as a bundle (its cosign: "not yet implemented")
-          ['prod', 'policy-controller', false, 'FORMAT_UNSUPPORTED'],
           ['edge', 'kyverno-ivpol', true, null],
         ]);
         expect(matched[0].reasons.join('\n')).toMatch(/type SigstoreBundle reads Sigstore bundle referrers/);
@@ -282,7 +281,6 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         const l = await verifier({}).evaluateBlueprint(legacy.ref, path.join(dir, 'blueprint.yaml'));
         expect(l.verdicts.filter((v) => v.matched).map((v) => [v.engine, v.code ?? null])).toEqual([
           ['kyverno', 'NO_SIGNATURES'],
-          ['policy-controller', 'FORMAT_UNSUPPORTED'],
           ['kyverno-ivpol', null],
         ]);
       });

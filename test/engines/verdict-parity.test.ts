@@ -6,10 +6,11 @@ import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { cosignAttest, cosignGenerateKeyPair, CosignFormat, cosignSign, CosignVersion, ok } from '../support/cosign';
 import { EngineName, EngineVerdict, limitConcurrency, runEngine } from '../support/engines';
-import { tempDir } from '../support/fixtures';
+import { newPublicKeyPem, tempDir } from '../support/fixtures';
 import { describeWithInterop, requireInteropTool } from '../support/interop';
 import { pushTinyImage, startGgcrRegistry, startRegistry, TestRegistry } from '../support/registry';
 import { describeWithTool } from '../support/tools';
+import { TufMirror, writeTufMirror } from '../support/tuf-mirror';
 
 /*
  * Issue #16 part 1, verdict parity per engine and version: blueprints synthesized by the product
@@ -81,6 +82,8 @@ const CLUSTERS = [
   { name: 'cp119', kyverno: { policy: 'ClusterPolicy', version: '1.19' } },
   { name: 'ivp116', kyverno: { policy: 'ImageValidatingPolicy', version: '1.16' } },
   { name: 'ivp119', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
+  // IVP on 1.16 in a cluster that reaches a TUF repository: the engine run gets a private one (tuf-mirror.ts)
+  { name: 'ivp116t', airGapped: false, kyverno: { policy: 'ImageValidatingPolicy', version: '1.16' } },
 ];
 const SUPPRESS = [
   { id: 'ISB-POL-005', reason: 'parity matrix: ClusterPolicy on Kyverno 1.19 on purpose' },
@@ -92,7 +95,7 @@ const SUPPRESS = [
  * attestor initializes the public Sigstore TUF client (ISB-NET-002), which this offline machine,
  * like an air-gapped cluster, cannot reach: every image that policy selects is rejected there.
  */
-const K = (v: Verdict, ivp116: Verdict = 'deny'): Record<string, Verdict> => ({ cp116: v, cp119: v, ivp116, ivp119: v });
+const K = (v: Verdict, ivp116: Verdict = 'deny'): Record<string, Verdict> => ({ cp116: v, cp119: v, ivp116, ivp119: v, ivp116t: v });
 
 describeWithTool('docker-registry', 'verdict parity with the real admission engines', () => {
   describeWithInterop(['cosign-v3', 'cosign-v3.0', 'registry', 'kyverno-1.16', 'kyverno-1.19', 'policy-tester'],
@@ -106,6 +109,7 @@ describeWithTool('docker-registry', 'verdict parity with the real admission engi
       const images: Images = {};
       const rows: Row[] = [];
       const work = tempDir('isb-parity-');
+      let tuf: TufMirror;
 
       interface SignAs {
         readonly key?: { key: string };
@@ -136,6 +140,7 @@ describeWithTool('docker-registry', 'verdict parity with the real admission engi
 
       beforeAll(async () => {
         [reg, reg2] = await Promise.all([startRegistry(), startGgcrRegistry(requireInteropTool('registry'))]);
+        tuf = writeTufMirror(newPublicKeyPem(), newPublicKeyPem());
         [keyA, keyB, keyC] = await Promise.all([cosignGenerateKeyPair('cosign-v3', PASSWORD), cosignGenerateKeyPair('cosign-v3', PASSWORD), cosignGenerateKeyPair('cosign-v3', PASSWORD)]);
         const cyclonedx = { bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [] };
         const spdx = { spdxVersion: 'SPDX-2.3', dataLicense: 'CC0-1.0', SPDXID: 'SPDXRef-DOCUMENT', name: 'web', documentNamespace: 'https://acme.example/spdx/web', creationInfo: { created: '2026-12-07T00:00:00Z', creators: ['Tool: isb-test'] }, packages: [] };
@@ -162,11 +167,15 @@ describeWithTool('docker-registry', 'verdict parity with the real admission engi
 
       afterAll(async () => {
         const pad = (s: string, n: number) => s.padEnd(n);
+        const order = [...new Set(rows.map((r) => r.blueprint))];
+        rows.sort((a, b) => order.indexOf(a.blueprint) - order.indexOf(b.blueprint) || a.image.localeCompare(b.image)
+          || a.cluster.localeCompare(b.cluster) || a.engine.localeCompare(b.engine));
         const lines = rows.map((r) => `  ${pad(r.blueprint, 14)} | ${pad(r.image, 38)} | ${pad(r.cluster, 6)} | ${pad(r.engine, 13)} | expect ${pad(r.expected, 5)} | engine ${pad(r.engineVerdict, 5)}${r.engineSatisfied === undefined ? '' : r.engineSatisfied ? ' (ok) ' : ' (unsat)'} | ours ${pad(r.ours, 5)}${r.oursSatisfied ? ' (ok) ' : ' (unsat)'}${r.engineVerdict !== r.ours || r.engineVerdict !== r.expected ? '  <-- MISMATCH' : ''}  ${r.detail}`);
         // eslint-disable-next-line no-console
         console.log([`verdict parity matrix (${rows.length} rows: blueprint | image | cluster | engine | expected | engine | verify --config):`, ...lines].join('\n'));
         await Promise.all([reg?.stop(), reg2?.stop()]);
         fs.rmSync(work, { recursive: true, force: true });
+        if (tuf) fs.rmSync(tuf.dir, { recursive: true, force: true });
       });
 
       /** write a blueprint, synthesize it with the CLI, read each cluster's policies from the output */
@@ -243,7 +252,9 @@ describeWithTool('docker-registry', 'verdict parity with the real admission engi
                 const o = await oursP;
                 const key = `${cl.name}/${group}`;
                 if (!(key in o.admitted)) throw new Error(`verify --config gave no ${group} verdict for cluster ${cl.name}: ${o.text}`);
-                const e: EngineVerdict = await runEngine(engine, { policies, image: img.ref, admissionImage: img.digestRef });
+                const e: EngineVerdict = await runEngine(engine, {
+                  policies, image: img.ref, admissionImage: img.digestRef, tuf: cl.name === 'ivp116t' ? tuf : undefined,
+                });
                 const oursV: Verdict = o.admitted[key] ? 'admit' : 'deny';
                 rows.push({
                   blueprint: bp.label,
@@ -332,16 +343,20 @@ describeWithTool('docker-registry', 'verdict parity with the real admission engi
         expect(mismatches).toEqual([]);
       });
 
-      test('SBOM attestation required (cosign attest --type cyclonedx)', async () => {
+      test('SBOM attestation required (cosign attest --type cyclonedx, no Rekor)', async () => {
         const bp = await blueprint('sbom', base({ attestations: { sbom: { format: 'cyclonedx' } } }));
+        // an IVP's verifyAttestationSignatures requires a verified tlog entry whatever insecureIgnoreTlog
+        // says (kyverno#17109, VerifyAttestationSignature): without Rekor no IVP admits an attestation
+        const IVP_DENY = { ivp116: 'deny', ivp119: 'deny', ivp116t: 'deny' } as const;
         const mismatches = await check(bp, [
-          { image: 'signed + sbom', kyverno: K('admit'), pc: 'admit' },
+          { image: 'signed + sbom', kyverno: { ...K('admit'), ...IVP_DENY }, pc: 'admit' },
           { image: 'signed', kyverno: 'deny', pc: 'deny' },
           { image: 'signed + spdx (not the required type)', kyverno: 'deny', pc: 'deny' },
           // Kyverno checks bomFormat (conditions); the CIP's CUE checks only the predicate type
-          { image: 'signed + sbom failing the condition', kyverno: { cp116: 'deny', cp119: 'deny', ivp116: 'deny', ivp119: 'admit' }, pc: 'admit' },
-          // a policy-controller authority with attestations checks only them (validator.go), not the signature
-          { image: 'sbom only (no signature)', kyverno: 'deny', pc: 'admit' },
+          { image: 'signed + sbom failing the condition', kyverno: 'deny', pc: 'admit' },
+          // a policy-controller authority with attestations checks only them (validator.go), so the blueprint
+          // renders the signature in a CIP of its own (ISB-POL-007): every matching CIP must pass
+          { image: 'sbom only (no signature)', kyverno: 'deny', pc: 'deny' },
         ]);
         expect(mismatches).toEqual([]);
       });
@@ -352,8 +367,11 @@ describeWithTool('docker-registry', 'verdict parity with the real admission engi
           clusters: CLUSTERS.filter((c) => c.kyverno.version === '1.19'),
         }));
         const mismatches = await check(bp, [
-          { image: 'bundle signed', kyverno: 'admit' },
-          { image: 'signed', kyverno: 'deny' }, // a legacy .sig only
+          // docker-registry has no referrers API: cosign v3.0 lists the bundle in the fallback-tag index under
+          // the empty config's artifactType, which a ClusterPolicy's SigstoreBundle reader skips (fetchBundles)
+          { image: 'bundle signed', kyverno: { cp119: 'deny', ivp119: 'admit' } },
+          // an IVP reads legacy .sig signatures whatever format the blueprint signs in
+          { image: 'signed', kyverno: { cp119: 'deny', ivp119: 'admit' } },
           { image: 'unsigned', kyverno: 'deny' },
         ]);
         expect(mismatches).toEqual([]);
@@ -391,15 +409,15 @@ describeWithTool('docker-registry', 'verdict parity with the real admission engi
         const outside = images['outside, unsigned'].ref;
         const signed = images.signed.ref;
         const run = (engine: EngineName, policy: any, image: string) => runEngine(engine, { policies: [policy], image });
-        const [u116, f116, u119, n116, s119] = await Promise.all([
+        const [u116, f116, u119, n116, s116, s119] = await Promise.all([
           run('kyverno-1.16', unfiltered, outside), run('kyverno-1.16', p116, outside), run('kyverno-1.19', p119, outside),
-          run('kyverno-1.16', p116, images.unsigned.ref), run('kyverno-1.19', p119, signed),
+          run('kyverno-1.16', p116, images.unsigned.ref), runEngine('kyverno-1.16', { policies: [p116], image: signed, tuf }), run('kyverno-1.19', p119, signed),
         ]);
         // eslint-disable-next-line no-console
         console.log(`IVP on a Pod outside the policy: 1.16 unfiltered ${u116.verdict} (${u116.message}); 1.16 filtered ${f116.verdict}; 1.19 ${u119.verdict}`);
         expect([u116.verdict, f116.verdict, u119.verdict]).toEqual(['deny', 'admit', 'admit']);
-        // the filter keeps what must be checked (a signed image is rejected offline on 1.16 anyway: ISB-NET-002)
-        expect([n116.verdict, s119.verdict]).toEqual(['deny', 'admit']);
+        // the filter keeps what must be checked (on 1.16 with a TUF repository it can reach: ISB-NET-002)
+        expect([n116.verdict, s116.verdict, s119.verdict]).toEqual(['deny', 'admit', 'admit']);
       });
     });
 });

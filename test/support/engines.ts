@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { tempDir } from './fixtures';
 import { requireInteropTool } from './interop';
+import { TufMirror } from './tuf-mirror';
 
 /*
  * Runs admission policies against one image with the real engines, with a loopback registry
@@ -67,7 +68,9 @@ import { requireInteropTool } from './interop';
  * (pkg/image/verifiers/ivpol/cosign/opts.go `skipSigstoreInfra`): keyless attestors initialize
  * TUF even when the policy carries its own `trustedRoot`. Blueprints compared against these
  * engines should say `airGapped: true` (rule ISB-NET-002, `verify --config` code
- * SIGSTORE_UNREACHABLE).
+ * SIGSTORE_UNREACHABLE), or the run gets a private TUF repository (`tuf`, below): sigstore's
+ * pkg/tuf reads a `file://` mirror, and with it Kyverno 1.16.3 verifies an IVP key signature
+ * offline (the Rekor/CT keys it asks TUF for are targets of that repository).
  */
 
 /** The real engines this harness runs (built by interop/build.sh). */
@@ -120,6 +123,12 @@ export interface EngineRunInput {
   readonly trustRoot?: any;
   /** a folder holding config.json with registry credentials; default an empty folder (anonymous) */
   readonly dockerConfigDir?: string;
+  /**
+   * Kyverno: a private TUF repository (test/support/tuf-mirror.ts) set as `tuf` on every
+   * ImageValidatingPolicy cosign attestor that names none, standing in for the public one this
+   * machine cannot reach (see the file comment). It changes no verification rule.
+   */
+  readonly tuf?: TufMirror;
   /** namespace of the probe Pod (default `default`) */
   readonly namespace?: string;
   /** default 120 s */
@@ -194,7 +203,7 @@ async function runKyverno(engine: 'kyverno-1.16' | 'kyverno-1.19', input: Engine
   const bin = requireInteropTool(engine);
   const dir = tempDir('isb-engine-');
   try {
-    const policies = input.policies.filter((p) => KYVERNO_KINDS.has(p?.kind));
+    const policies = input.policies.filter((p) => KYVERNO_KINDS.has(p?.kind)).map((p) => withTuf(p, input.tuf));
     if (policies.length === 0) throw new Error(`${engine}: no ClusterPolicy or ImageValidatingPolicy among the ${input.policies.length} object(s)`);
     const policyFile = path.join(dir, 'policies.yaml');
     fs.writeFileSync(policyFile, policies.map((p) => YAML.stringify(p)).join('---\n'));
@@ -230,6 +239,16 @@ async function runKyverno(engine: 'kyverno-1.16' | 'kyverno-1.19', input: Engine
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** a copy of an ImageValidatingPolicy whose cosign attestors without `tuf` get the mirror */
+function withTuf(policy: any, tuf: TufMirror | undefined): any {
+  if (!tuf || policy?.kind !== 'ImageValidatingPolicy') return policy;
+  const copy = JSON.parse(JSON.stringify(policy));
+  for (const a of copy.spec?.attestors ?? []) {
+    if (a?.cosign && !a.cosign.tuf) a.cosign.tuf = { mirror: tuf.mirror, root: { data: tuf.rootBase64 } };
+  }
+  return copy;
 }
 
 /** does one Kyverno CLI result block admission (webhook rules, see the file comment) */

@@ -76,8 +76,6 @@ import { TufMirror } from './tuf-mirror';
 /** The real engines this harness runs (built by interop/build.sh). */
 export type EngineName = 'kyverno-1.16' | 'kyverno-1.19' | 'policy-tester';
 
-export const ENGINES: readonly EngineName[] = ['kyverno-1.16', 'kyverno-1.19', 'policy-tester'];
-
 /** One result the engine reported (Kyverno: one per policy rule; policy-tester: one per error). */
 export interface EngineResult {
   readonly policy: string;
@@ -312,13 +310,6 @@ async function runPolicyTester(input: EngineRunInput): Promise<EngineVerdict> {
  */
 export function runEngine(engine: EngineName, input: EngineRunInput): Promise<EngineVerdict> {
   return engine === 'policy-tester' ? runPolicyTester(input) : runKyverno(engine, input);
-}
-
-/** The engine that evaluates a policy object of this kind (Kyverno: the version the policy targets). */
-export function enginesFor(kind: string, kyvernoVersion: '1.16' | '1.19'): EngineName[] {
-  if (kind === 'ClusterImagePolicy') return ['policy-tester'];
-  if (KYVERNO_KINDS.has(kind)) return [`kyverno-${kyvernoVersion}`];
-  return [];
 }
 
 /** Runs tasks with at most `limit` at a time (engine runs are CPU-heavy Go processes). */

@@ -57,6 +57,9 @@ import { TufMirror } from './tuf-mirror';
  * - `mode: warn` policies turn their errors into warnings (pkg/webhook/validator.go
  *   `asFieldError`); the tester prints `{"errors": [...], "warnings": [...]}` and exits 1 only on
  *   errors, else exits 0 silently. So exit 0 = admit, exit 1 with errors = deny.
+ * - It cannot evaluate an authority with `source[].signaturePullSecrets`: it panics ("Unable to
+ *   fetch k8s.io/client-go/kubernetes.Interface from context", clusterimagepolicy_types.go
+ *   `SourceSignaturePullSecretsOpts`); runEngine then throws, naming it.
  *
  * Both are run offline: HOME is a temp folder, TUF_ROOT an empty temp folder and TUF_MIRROR a
  * closed loopback port, so nothing reaches the public Sigstore TUF repository. This machine is
@@ -283,8 +286,10 @@ async function runPolicyTester(input: EngineRunInput): Promise<EngineVerdict> {
       ...(doc?.warnings ?? []).map((e: string) => ({ policy: cips.map((c) => c.metadata?.name).join(','), result: 'warning', message: e })),
     ];
     if (p.code !== 0 && !doc) {
-      // log.Fatal paths: an invalid policy or reference
-      throw new Error(`${command} exited ${p.code} without a verdict:\n${output}`);
+      // log.Fatal paths: an invalid policy or reference; a panic for what needs a cluster (signaturePullSecrets)
+      const why = /SourceSignaturePullSecretsOpts/.test(output)
+        ? ' (an authority with source.signaturePullSecrets needs a Kubernetes client, which the tester does not have)' : '';
+      throw new Error(`${command} exited ${p.code} without a verdict${why}:\n${output}`);
     }
     const verdict = p.code === 0 ? 'admit' : 'deny';
     return {

@@ -118,12 +118,14 @@ describeWithTool('docker-registry', 'verdict parity with the real admission engi
         readonly format?: CosignFormat;
         readonly attest?: { type: string; predicate: any }[];
         readonly attestKey?: { key: string };
+        /** the tag to push under (default a fresh one) */
+        readonly tag?: string;
       }
 
       /** push a tiny image to a registry and sign/attest it as told; the reference by digest (and by tag) */
       async function pushImage(name: string, r: TestRegistry, repo: string, sign: SignAs = {}) {
         // each image its own tag: a shared tag would move to the last image pushed
-        const tag = `t${Object.keys(images).length}`;
+        const tag = sign.tag ?? `t${Object.keys(images).length}`;
         const img = await pushTinyImage(r, repo, tag, `${name}\n`);
         const digestRef = `${r.host}/${repo}@${img.digest}`;
         const signer = sign.signer ?? 'cosign-v3.0';
@@ -164,6 +166,8 @@ describeWithTool('docker-registry', 'verdict parity with the real admission engi
         await pushImage('signed + sbom failing the condition', reg, 'acme/web', { key: keyA, attest: [{ type: 'cyclonedx', predicate: { ...cyclonedx, bomFormat: 'NotCycloneDX' } }] });
         await pushImage('sbom only (no signature)', reg, 'acme/web', { attest: [{ type: 'cyclonedx', predicate: cyclonedx }], attestKey: keyA });
         await pushImage('bundle signed', reg, 'acme/web', { key: keyA, signer: 'cosign-v3.0', format: 'bundle' });
+        const debug = await pushImage('debug tag, unsigned', reg, 'acme/web', { tag: 'debug-1' });
+        images['debug tag, unsigned'] = { ref: debug.tagRef, digestRef: debug.digestRef };
       }, 600_000);
 
       afterAll(async () => {
@@ -412,6 +416,9 @@ describeWithTool('docker-registry', 'verdict parity with the real admission engi
           { image: 'signed + sbom', kyverno: 'deny', pc: 'deny' },
           { image: 'unsigned', kyverno: 'deny', pc: 'deny' },
           { image: 'outside, unsigned', kyverno: 'admit', pc: 'deny' },
+          // skipImageReferences web:debug-* (legacy-eu's ClusterPolicy): skipped, so admitted unsigned; the IVP
+          // has no skip list (and is not run on a tag-only image); policy-controller checks its digest
+          { image: 'debug tag, unsigned', kyverno: 'admit', pc: 'deny' },
         ]);
         expect(mismatches).toEqual([]);
       });

@@ -1,7 +1,7 @@
 import { evaluateCipPolicy, evaluateKyvernoConditions, PolicyOutcome } from './attestation-policy';
 import { checkBundle, checkLegacy, checkLegacyAttestation, describeIdentity, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
 import { cipTrustRoot, ivpolAttestorTrust, kyvernoEntryTrust } from './policy-trust';
-import { CollectedSignatures } from './signatures';
+import { BundleSignature, CollectedSignatures } from './signatures';
 import type { AdmissionVerdict } from './verdict';
 import { matchImage } from '../checks/matchers/engine';
 import { ivpolAttestorNeedsPublicTuf } from '../cluster/kyverno-tuf';
@@ -66,13 +66,26 @@ function splitPems(text: string): ParsedPublicKey[] {
  * the best check of any signature (or, with `need`, attestation) in `format` against `req`: the
  * first that verifies (and whose statement satisfies the policy), else the failures
  */
-function satisfy(input: AdmissionInput, format: 'legacy' | 'bundle' | 'any', req: Requirement, label: string, need?: AttestationNeed): AttestorOutcome {
+/**
+ * Kyverno ClusterPolicy `type: SigstoreBundle` reads only the referrers whose listed artifactType
+ * starts with `application/vnd.dev.sigstore.bundle` (v1.16.3 pkg/cosign/sigstore.go, v1.19.1
+ * pkg/image/verifiers/cpol/cosign/sigstore.go `fetchBundles`). cosign v3.0 on a registry without
+ * the referrers API lists its bundle in the fallback-tag index under the empty config's type
+ * (`application/vnd.oci.empty.v1+json`): Kyverno never sees it there.
+ */
+const KYVERNO_LISTED_BUNDLE = (b: BundleSignature) => (b.listedArtifactType ?? '').startsWith('application/vnd.dev.sigstore.bundle');
+
+function satisfy(
+  input: AdmissionInput, format: 'legacy' | 'bundle' | 'any', req: Requirement, label: string, need?: AttestationNeed,
+  seesBundle: (b: BundleSignature) => boolean = () => true,
+): AttestorOutcome {
   const digest = input.digest;
   const sigs = need ? input.attestations : input.signatures;
   if (!sigs) return { ok: false, code: 'ATTESTATION_NOT_EVALUATED', text: `${label}: attestations were not collected` };
   const r: Requirement = need ? { ...req, predicateType: need.predicateType } : req;
   const checks: SignatureCheck[] = [];
-  if (format !== 'legacy') checks.push(...sigs.bundles.map((b) => checkBundle(b, digest, r)));
+  const unseen = format === 'legacy' ? [] : sigs.bundles.filter((b) => !seesBundle(b));
+  if (format !== 'legacy') checks.push(...sigs.bundles.filter(seesBundle).map((b) => checkBundle(b, digest, r)));
   if (format !== 'bundle') checks.push(...sigs.legacy.map((l) => (need ? checkLegacyAttestation(l, digest, r) : checkLegacy(l, digest, r))));
   const failures: SignatureCheck[] = [];
   for (const c of checks.filter((x) => x.ok)) {
@@ -86,8 +99,10 @@ function satisfy(input: AdmissionInput, format: 'legacy' | 'bundle' | 'any', req
   failures.sort((a, b) => Number(a.code === 'PREDICATE_TYPE_MISMATCH') - Number(b.code === 'PREDICATE_TYPE_MISMATCH'));
   const what = need ? `attestation ${need.predicateType}` : 'signature';
   if (failures.length === 0) {
+    const hidden = unseen.length === 0 ? '' : `; ${unseen.map((b) => b.source).join(', ')} listed with artifactType ${unseen.map((b) => JSON.stringify(b.listedArtifactType ?? '')).join(', ')}, `
+      + 'which Kyverno skips (it reads only referrers listed as application/vnd.dev.sigstore.bundle*)';
     const where = format === 'legacy' ? `no legacy ${what} at ${sigs.legacyTag}` : format === 'bundle'
-      ? `no Sigstore bundle referrer (referrers listed via ${sigs.referrersVia})` : `no ${what} at ${sigs.legacyTag} and no bundle referrer`;
+      ? `no Sigstore bundle referrer (referrers listed via ${sigs.referrersVia})${hidden}` : `no ${what} at ${sigs.legacyTag} and no bundle referrer`;
     const regErr = sigs.errors.length > 0 ? `; registry errors: ${sigs.errors.map((e) => `${e.code} ${e.message}`).join('; ')}` : '';
     return { ok: false, code: sigs.errors.length > 0 ? 'REGISTRY_ERROR' : need ? 'NO_ATTESTATIONS' : 'NO_SIGNATURES', text: `${label}: ${where}${regErr}` };
   }
@@ -152,7 +167,7 @@ function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bund
       return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: ${(err as Error).message}` };
     }
     if (keys.length === 0) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: keys without inline publicKeys (kms/secret) cannot be evaluated here` };
-    return satisfy(input, format, { keys, ignoreTlog, trust }, `entry ${i} (keys, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
+    return satisfy(input, format, { keys, ignoreTlog, trust }, `entry ${i} (keys, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need, KYVERNO_LISTED_BUNDLE);
   }
   if (e?.keyless) {
     const k = e.keyless;
@@ -164,7 +179,7 @@ function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bund
     const requireSct = format === 'legacy' && !need && k.ctlog?.ignoreSCT !== true;
     const roots = tufOnly && (k.roots !== undefined || k.rekor?.pubkey !== undefined) ? ', roots/rekor ignored: type SigstoreBundle reads the trusted root from TUF' : '';
     return satisfy(input, format, { identities: [id], identityMatch: format === 'legacy' ? 'wildcard' : 'exact', ignoreTlog, trust, requireSct },
-      `entry ${i} (keyless ${describeIdentity(id)}${roots})`, need);
+      `entry ${i} (keyless ${describeIdentity(id)}${roots})`, need, KYVERNO_LISTED_BUNDLE);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: attestor kind ${Object.keys(e ?? {}).join('/')} is not evaluated here` };
 }
@@ -300,12 +315,18 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
         + 'and the cluster is air-gapped: the verification fails',
     };
   }
-  const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true;
+  // verifyAttestationSignatures fails whenever cosign reports the tlog/bundle unverified, whatever
+  // insecureIgnoreTlog says (kyverno#17109; VerifyAttestationSignature in v1.16.3
+  // pkg/imageverification/imageverifiers/cosign/verifier.go and v1.19.1
+  // pkg/image/verifiers/ivpol/cosign/verifier.go: "cosign bundle verification failed"); only
+  // verifyImageSignatures honours it
+  const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true && !need;
+  const tlogNote = need && cosign.ctlog?.insecureIgnoreTlog === true ? ', required for attestations despite insecureIgnoreTlog: kyverno#17109' : '';
   const trust = policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
   if (isOutcome(trust)) return trust;
   if (cosign.key?.data) {
     const keys = splitPems(String(cosign.key.data));
-    const r = satisfy(input, 'any', { keys, ignoreTlog, trust }, `attestor ${name} (key, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
+    const r = satisfy(input, 'any', { keys, ignoreTlog, trust }, `attestor ${name} (key, tlog ${ignoreTlog ? 'ignored' : 'required'}${tlogNote})`, need);
     // Kyverno 1.19.0 regressed key verification of v0.3 bundle referrers (kyverno#17363)
     return r.ok && /@sha256:/.test(r.text) && !/\.(sig|att) layer/.test(r.text) ? { ...r, text: `${r.text} (note: Kyverno 1.19.0 fails key-verified bundles, kyverno#17363)` } : r;
   }
@@ -314,7 +335,7 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
     // cosign's CheckOpts: an embedded SCT unless ctlog.insecureIgnoreSCT (ivpol/cosign/opts.go)
     const requireSct = cosign.ctlog?.insecureIgnoreSCT !== true;
     return satisfy(input, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust, requireSct },
-      `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')})`, need);
+      `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')}${tlogNote})`, need);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: no key data or keyless identities` };
 }

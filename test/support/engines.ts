@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { tempDir } from './fixtures';
 import { requireInteropTool } from './interop';
+import { TufMirror } from './tuf-mirror';
 
 /*
  * Runs admission policies against one image with the real engines, with a loopback registry
@@ -56,6 +57,9 @@ import { requireInteropTool } from './interop';
  * - `mode: warn` policies turn their errors into warnings (pkg/webhook/validator.go
  *   `asFieldError`); the tester prints `{"errors": [...], "warnings": [...]}` and exits 1 only on
  *   errors, else exits 0 silently. So exit 0 = admit, exit 1 with errors = deny.
+ * - It cannot evaluate an authority with `source[].signaturePullSecrets`: it panics ("Unable to
+ *   fetch k8s.io/client-go/kubernetes.Interface from context", clusterimagepolicy_types.go
+ *   `SourceSignaturePullSecretsOpts`); runEngine then throws, naming it.
  *
  * Both are run offline: HOME is a temp folder, TUF_ROOT an empty temp folder and TUF_MIRROR a
  * closed loopback port, so nothing reaches the public Sigstore TUF repository. This machine is
@@ -67,13 +71,13 @@ import { requireInteropTool } from './interop';
  * (pkg/image/verifiers/ivpol/cosign/opts.go `skipSigstoreInfra`): keyless attestors initialize
  * TUF even when the policy carries its own `trustedRoot`. Blueprints compared against these
  * engines should say `airGapped: true` (rule ISB-NET-002, `verify --config` code
- * SIGSTORE_UNREACHABLE).
+ * SIGSTORE_UNREACHABLE), or the run gets a private TUF repository (`tuf`, below): sigstore's
+ * pkg/tuf reads a `file://` mirror, and with it Kyverno 1.16.3 verifies an IVP key signature
+ * offline (the Rekor/CT keys it asks TUF for are targets of that repository).
  */
 
 /** The real engines this harness runs (built by interop/build.sh). */
 export type EngineName = 'kyverno-1.16' | 'kyverno-1.19' | 'policy-tester';
-
-export const ENGINES: readonly EngineName[] = ['kyverno-1.16', 'kyverno-1.19', 'policy-tester'];
 
 /** One result the engine reported (Kyverno: one per policy rule; policy-tester: one per error). */
 export interface EngineResult {
@@ -120,6 +124,12 @@ export interface EngineRunInput {
   readonly trustRoot?: any;
   /** a folder holding config.json with registry credentials; default an empty folder (anonymous) */
   readonly dockerConfigDir?: string;
+  /**
+   * Kyverno: a private TUF repository (test/support/tuf-mirror.ts) set as `tuf` on every
+   * ImageValidatingPolicy cosign attestor that names none, standing in for the public one this
+   * machine cannot reach (see the file comment). It changes no verification rule.
+   */
+  readonly tuf?: TufMirror;
   /** namespace of the probe Pod (default `default`) */
   readonly namespace?: string;
   /** default 120 s */
@@ -194,7 +204,7 @@ async function runKyverno(engine: 'kyverno-1.16' | 'kyverno-1.19', input: Engine
   const bin = requireInteropTool(engine);
   const dir = tempDir('isb-engine-');
   try {
-    const policies = input.policies.filter((p) => KYVERNO_KINDS.has(p?.kind));
+    const policies = input.policies.filter((p) => KYVERNO_KINDS.has(p?.kind)).map((p) => withTuf(p, input.tuf));
     if (policies.length === 0) throw new Error(`${engine}: no ClusterPolicy or ImageValidatingPolicy among the ${input.policies.length} object(s)`);
     const policyFile = path.join(dir, 'policies.yaml');
     fs.writeFileSync(policyFile, policies.map((p) => YAML.stringify(p)).join('---\n'));
@@ -232,6 +242,16 @@ async function runKyverno(engine: 'kyverno-1.16' | 'kyverno-1.19', input: Engine
   }
 }
 
+/** a copy of an ImageValidatingPolicy whose cosign attestors without `tuf` get the mirror */
+function withTuf(policy: any, tuf: TufMirror | undefined): any {
+  if (!tuf || policy?.kind !== 'ImageValidatingPolicy') return policy;
+  const copy = JSON.parse(JSON.stringify(policy));
+  for (const a of copy.spec?.attestors ?? []) {
+    if (a?.cosign && !a.cosign.tuf) a.cosign.tuf = { mirror: tuf.mirror, root: { data: tuf.rootBase64 } };
+  }
+  return copy;
+}
+
 /** does one Kyverno CLI result block admission (webhook rules, see the file comment) */
 function blocks(policy: any, result: string): boolean {
   const failurePolicyFail = (policy?.spec?.failurePolicy ?? 'Fail') === 'Fail';
@@ -266,8 +286,10 @@ async function runPolicyTester(input: EngineRunInput): Promise<EngineVerdict> {
       ...(doc?.warnings ?? []).map((e: string) => ({ policy: cips.map((c) => c.metadata?.name).join(','), result: 'warning', message: e })),
     ];
     if (p.code !== 0 && !doc) {
-      // log.Fatal paths: an invalid policy or reference
-      throw new Error(`${command} exited ${p.code} without a verdict:\n${output}`);
+      // log.Fatal paths: an invalid policy or reference; a panic for what needs a cluster (signaturePullSecrets)
+      const why = /SourceSignaturePullSecretsOpts/.test(output)
+        ? ' (an authority with source.signaturePullSecrets needs a Kubernetes client, which the tester does not have)' : '';
+      throw new Error(`${command} exited ${p.code} without a verdict${why}:\n${output}`);
     }
     const verdict = p.code === 0 ? 'admit' : 'deny';
     return {
@@ -293,13 +315,6 @@ async function runPolicyTester(input: EngineRunInput): Promise<EngineVerdict> {
  */
 export function runEngine(engine: EngineName, input: EngineRunInput): Promise<EngineVerdict> {
   return engine === 'policy-tester' ? runPolicyTester(input) : runKyverno(engine, input);
-}
-
-/** The engine that evaluates a policy object of this kind (Kyverno: the version the policy targets). */
-export function enginesFor(kind: string, kyvernoVersion: '1.16' | '1.19'): EngineName[] {
-  if (kind === 'ClusterImagePolicy') return ['policy-tester'];
-  if (KYVERNO_KINDS.has(kind)) return [`kyverno-${kyvernoVersion}`];
-  return [];
 }
 
 /** Runs tasks with at most `limit` at a time (engine runs are CPU-heavy Go processes). */

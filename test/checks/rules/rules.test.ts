@@ -318,6 +318,19 @@ describe('ISB-POL-004 transparency log agreement', () => {
   test('neighbour: tlog off rendered on both sides', () => {
     expect(findingsFor('ISB-POL-004', keyConfig({ signing: { mode: 'key', transparencyLog: false, key: { publicKeyFile: 'cosign.pub' } } }))).toEqual([]);
   });
+  const ivpSbom = (transparencyLog: boolean) => keyConfig({
+    signing: { mode: 'key', transparencyLog, key: { publicKeyFile: 'cosign.pub' } },
+    attestations: { sbom: { format: 'cyclonedx' } },
+    admission: { kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
+  });
+  test('fires: an IVP checks SBOM attestations made without Rekor (verifyAttestationSignatures ignores insecureIgnoreTlog, kyverno#17109)', () => {
+    const f = errorsOf(findingsFor('ISB-POL-004', ivpSbom(false)));
+    expect(f).toHaveLength(1);
+    expect(f[0].message).toMatch(/verifyAttestationSignatures\(attestations\.sbom\) with attestors\.key needs a verified transparency-log entry.*kyverno#17109/);
+  });
+  test('neighbour: the same IVP with the attestations in Rekor', () => {
+    expect(findingsFor('ISB-POL-004', ivpSbom(true))).toEqual([]);
+  });
 });
 
 describe('ISB-POL-005 Kyverno versions', () => {

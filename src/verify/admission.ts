@@ -6,7 +6,7 @@ import type { AdmissionVerdict } from './verdict';
 import { matchImage } from '../checks/matchers/engine';
 import { ivpolAttestorNeedsPublicTuf } from '../cluster/kyverno-tuf';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
-import { Version } from '../model/model';
+import { Version, versionAtLeast } from '../model/model';
 
 /** What one policy object would do with the image: the public verdict struct, built here. */
 export type AdmissionDecision = AdmissionVerdict;
@@ -322,8 +322,13 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
   // verifyImageSignatures honours it
   const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true && !need;
   const tlogNote = need && cosign.ctlog?.insecureIgnoreTlog === true ? ', required for attestations despite insecureIgnoreTlog: kyverno#17109' : '';
-  const trust = policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
+  // `cosign.trustedRoot` exists from Kyverno 1.19 (absent from the v1.16.3 API types and CRD, which
+  // prunes it; kyverno#15507): before, the attestor uses the default (TUF) root
+  const kv = input.clusterFacts?.kyvernoVersion;
+  const rootIgnored = cosign.trustedRoot !== undefined && kv !== undefined && !versionAtLeast(kv, 1, 19);
+  const trust = rootIgnored ? input.trust : policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
   if (isOutcome(trust)) return trust;
+  const rootNote = rootIgnored ? `, trustedRoot ignored: Kyverno ${kv.text} has no such field (from 1.19)` : '';
   if (cosign.key?.data) {
     const keys = splitPems(String(cosign.key.data));
     const r = satisfy(input, 'any', { keys, ignoreTlog, trust }, `attestor ${name} (key, tlog ${ignoreTlog ? 'ignored' : 'required'}${tlogNote})`, need);
@@ -335,7 +340,7 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
     // cosign's CheckOpts: an embedded SCT unless ctlog.insecureIgnoreSCT (ivpol/cosign/opts.go)
     const requireSct = cosign.ctlog?.insecureIgnoreSCT !== true;
     return satisfy(input, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust, requireSct },
-      `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')}${tlogNote})`, need);
+      `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')}${tlogNote}${rootNote})`, need);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: no key data or keyless identities` };
 }

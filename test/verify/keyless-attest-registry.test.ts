@@ -362,6 +362,20 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         expect(e.verdicts.filter((v) => v.matched).map((v) => v.code)).toEqual(['UNTRUSTED_CERT', 'UNTRUSTED_CERT', 'UNTRUSTED_CERT']);
       });
 
+      test('an ImageValidatingPolicy for Kyverno 1.16 drops the private trusted root (cosign.trustedRoot exists from 1.19): the private CA is refused there', async () => {
+        const d = tempDir();
+        fs.writeFileSync(path.join(d, 'trusted_root.json'), rootJson);
+        const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'blueprint.yaml'), 'utf8'));
+        cfg.clusters = [{ name: 'old', kyverno: { policy: 'ImageValidatingPolicy', version: '1.16' } }, { name: 'edge', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } }];
+        fs.writeFileSync(path.join(d, 'blueprint.yaml'), JSON.stringify(cfg));
+        const img = await image('acme/kl');
+        await signKeyless(img, issueLeaf(ca, { san: SAN }));
+        const r = await verifier({}).evaluateBlueprint(img.ref, path.join(d, 'blueprint.yaml'));
+        const matched = r.verdicts.filter((v) => v.matched);
+        expect(matched.map((v) => [v.cluster, v.admitted, v.code ?? null])).toEqual([['old', false, 'UNTRUSTED_CERT'], ['edge', true, null]]);
+        expect(matched[0].reasons.join('\n')).toMatch(/trustedRoot ignored: Kyverno 1\.16 has no such field \(from 1\.19\)/);
+      });
+
       test('a private trusted root with a CT log: the policies require an SCT (no ignore flag), so a certificate without one is refused by every engine', async () => {
         // the same instance, its trusted root naming a CT log: its Fulcio would embed SCTs, these test certificates have none
         const ct = newRekor();

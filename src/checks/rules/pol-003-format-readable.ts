@@ -52,6 +52,15 @@ export const ISB_POL_003: Rule = {
     }
     for (const p of objectsOfKind(ctx.artifacts, 'ImageValidatingPolicy')) {
       const cluster = clusterByName(ctx.model, p.cluster);
+      const rooted = (p.policy.spec?.attestors ?? []).filter((a: any) => a.cosign?.trustedRoot !== undefined).map((a: any) => a.name);
+      if (rooted.length > 0 && cluster && !versionAtLeast(cluster.kyverno.version, 1, 19)) {
+        // absent from the v1.16.3 API types and CRD (the API server prunes it); kyverno#15507
+        out.push({
+          path: `${clusterPath(ctx.model, p.cluster)}.kyverno.version`,
+          message: `${p.where}: attestor(s) ${rooted.join(', ')} carry the private trusted root in cosign.trustedRoot, a field Kyverno has only from 1.19 `
+            + `(targeted: ${cluster.kyverno.version.text}): it is dropped, and the private instance's certificates are refused`,
+        });
+      }
       const hasKey = (p.policy.spec?.attestors ?? []).some((a: any) => a.cosign?.key);
       if (formats(p.where).has(SignatureFormat.BUNDLE) && hasKey && cluster && !versionAtLeast(cluster.kyverno.version, 1, 19)) {
         out.push({ path: `${clusterPath(ctx.model, p.cluster)}.kyverno.version`, message: `${p.where}: key-signed bundles need Kyverno >= 1.19 (targeted: ${cluster.kyverno.version.text})` });

@@ -82,12 +82,14 @@ export class RegistryClient {
   /** referrers listings in flight, per repository and digest (signature and attestation lookups share one) */
   private readonly referrerReads = new Map<string, Promise<ReferrersListing>>();
   /**
-   * hosts known to have no referrers API: they answered 404 or 405 to `/referrers/` in a repository
-   * that exists (the distribution spec: "If the registry supports the referrers API, the registry
-   * MUST NOT return a 404 Not Found to a referrers API requests"); later listings go straight to
-   * the fallback tag
+   * Per host, whether it serves the referrers API: `false` once it answered 404 or 405 to
+   * `/referrers/` in a repository that exists (the distribution spec: "If the registry supports
+   * the referrers API, the registry MUST NOT return a 404 Not Found to a referrers API requests"),
+   * `true` once it answered with an index; while the first probe is in flight, the promise of its
+   * answer, which concurrent listings wait for instead of probing too. Unknown again after a
+   * probe that failed.
    */
-  private readonly noReferrersApi = new Set<string>();
+  private readonly referrersApi = new Map<string, boolean | Promise<boolean | undefined>>();
   private readonly insecure: ReadonlySet<string>;
   private readonly retries: number;
   private readonly retryDelayMs: number;
@@ -173,22 +175,47 @@ export class RegistryClient {
   }
 
   private async listReferrers(ref: RegistryRef, digest: string): Promise<ReferrersListing> {
-    if (!this.noReferrersApi.has(ref.host)) {
-      const res = await this.get(ref, `/v2/${ref.repository}/referrers/${digest}`, MEDIA_TYPES.ociIndex, this.maxManifestBytes);
-      const ct = String(res.headers['content-type'] ?? '').split(';')[0].trim();
-      if (res.status === 200 && ct === MEDIA_TYPES.ociIndex) {
-        return { descriptors: indexEntries(parseJson(res.body, `referrers of ${digest}`), `referrers of ${digest}`), via: 'api' };
-      }
-      if (res.status !== 404 && res.status !== 200 && res.status !== 400 && res.status !== 405) {
-        throw statusError(res, `referrers of ${ref.registry}/${ref.repository}@${digest}`);
-      }
-      // remembered only for answers that mean "no such endpoint": a registry with the API may
-      // answer 404 NAME_UNKNOWN for a repository it does not have
-      if ((res.status === 404 || res.status === 405) && !hasErrorCode(res, 'NAME_UNKNOWN')) this.noReferrersApi.add(ref.host);
+    let known = this.referrersApi.get(ref.host);
+    if (known instanceof Promise) known = await known;
+    if (known !== false) {
+      const listed = await this.probeReferrers(ref, digest, known === undefined);
+      if (listed) return listed;
     }
     const fallback = await this.findManifest(ref, referrersFallbackTag(digest));
     if (!fallback) return { descriptors: [], via: 'none' };
     return { descriptors: indexEntries(fallback.json, `referrers fallback tag ${referrersFallbackTag(digest)}`), via: 'fallback-tag' };
+  }
+
+  /** the referrers API's listing, or undefined when the registry has no such endpoint; `first`: record what the host answered */
+  private async probeReferrers(ref: RegistryRef, digest: string, first: boolean): Promise<ReferrersListing | undefined> {
+    let settle: (api: boolean | undefined) => void = () => {};
+    if (first) {
+      const answer = new Promise<boolean | undefined>((resolve) => { settle = resolve; });
+      this.referrersApi.set(ref.host, answer);
+    }
+    let api: boolean | undefined;
+    try {
+      const res = await this.get(ref, `/v2/${ref.repository}/referrers/${digest}`, MEDIA_TYPES.ociIndex, this.maxManifestBytes);
+      const ct = String(res.headers['content-type'] ?? '').split(';')[0].trim();
+      if (res.status === 200 && ct === MEDIA_TYPES.ociIndex) {
+        const descriptors = indexEntries(parseJson(res.body, `referrers of ${digest}`), `referrers of ${digest}`);
+        api = true;
+        return { descriptors, via: 'api' };
+      }
+      if (res.status !== 404 && res.status !== 200 && res.status !== 400 && res.status !== 405) {
+        throw statusError(res, `referrers of ${ref.registry}/${ref.repository}@${digest}`);
+      }
+      // only answers that mean "no such endpoint" are remembered: a registry with the API may
+      // answer 404 NAME_UNKNOWN for a repository it does not have
+      if ((res.status === 404 || res.status === 405) && !hasErrorCode(res, 'NAME_UNKNOWN')) api = false;
+      return undefined;
+    } finally {
+      if (first) {
+        if (api === undefined) this.referrersApi.delete(ref.host);
+        else this.referrersApi.set(ref.host, api);
+        settle(api);
+      }
+    }
   }
 
   private async fetchManifest(ref: RegistryRef, reference: string): Promise<Manifest | undefined> {

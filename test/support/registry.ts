@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { tempDir } from './fixtures';
-import { DockerRegistry, startDockerRegistry, TestRegistry } from './oci-registry';
+import { DockerRegistry, processCpuMs, startDockerRegistry } from './oci-registry';
 
 // the registry and the push helpers live in oci-registry.js, shared with the bench (bench/verify.js)
 export { freePort, pushBlob, pushIndex, pushManifest, pushTinyImage, sha256 } from './oci-registry';
@@ -19,9 +19,12 @@ export function startRegistry(opts: { htpasswd?: { username: string; password: s
  * go-containerregistry's `registry` (interop/ggcr, built by interop/build.sh): an in-memory OCI
  * registry, a second implementation next to docker-registry. Its only flag is `-port`; it listens
  * on `localhost:<port>` (cmd/registry/main.go), i.e. loopback only; `-port 0` picks a free port,
- * which it logs as "serving on port N". Killed by its PID.
+ * which it logs as "serving on port N". `referrers-registry` (interop/referrers-registry) is the
+ * same registry package with its referrers API on, started the same way. Both log one line per
+ * request on stderr (pkg/registry/registry.go: `METHOD URL`, plus `STATUS CODE message` for an
+ * error), collected with `accessLog`. Killed by its PID.
  */
-export async function startGgcrRegistry(bin: string): Promise<TestRegistry> {
+export async function startGgcrRegistry(bin: string, opts: { accessLog?: boolean } = {}): Promise<DockerRegistry> {
   const child: ChildProcess = spawn(bin, ['-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const port = await new Promise<number>((resolve, reject) => {
@@ -34,7 +37,14 @@ export async function startGgcrRegistry(bin: string): Promise<TestRegistry> {
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`ggcr registry exited (${code}): ${stderr}`)); });
   });
   child.stderr?.removeAllListeners('data');
-  child.stderr?.resume(); // its request log is not needed; keep the pipe drained
+  const accessLog: string[] = [];
+  let partial = '';
+  child.stderr?.on('data', (c) => {
+    if (!opts.accessLog) return; // keep the pipe drained
+    const lines = (partial + String(c)).split('\n');
+    partial = lines.pop()!;
+    accessLog.push(...lines);
+  });
   const host = `127.0.0.1:${port}`;
   const res = await fetch(`http://${host}/v2/`);
   if (res.status !== 200) throw new Error(`ggcr registry on ${host}: GET /v2/ ${res.status}`);
@@ -42,6 +52,16 @@ export async function startGgcrRegistry(bin: string): Promise<TestRegistry> {
     host,
     baseUrl: `http://${host}`,
     pid: child.pid!,
+    accessLog,
+    cpuMs: () => processCpuMs(child.pid!),
+    requestsSince: async (from = 0) => {
+      await new Promise((r) => setTimeout(r, 100));
+      return accessLog.slice(from)
+        .map((l) => /^\S+ \S+ ([A-Z]+) (\S+)(?: (\d{3}) )?/.exec(l))
+        .filter((m): m is RegExpExecArray => m !== null)
+        // a line without a status is a request the registry answered without an error
+        .map((m) => ({ method: m[1], path: m[2], status: m[3] === undefined ? 200 : Number(m[3]) }));
+    },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

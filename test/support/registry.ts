@@ -4,7 +4,7 @@ import { DockerRegistry, processCpuMs, startDockerRegistry } from './oci-registr
 
 // the registry and the push helpers live in oci-registry.js, shared with the bench (bench/verify.js)
 export { freePort, pushBlob, pushIndex, pushManifest, pushTinyImage, sha256 } from './oci-registry';
-export type { DockerRegistry, LoggedRequest, PushedImage, TestRegistry } from './oci-registry';
+export type { DockerRegistry, LoggedRequest, TestRegistry } from './oci-registry';
 
 /**
  * A real Debian `docker-registry` (distribution 2.8) on 127.0.0.1 with temp storage, started per

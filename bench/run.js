@@ -2,7 +2,7 @@
 'use strict';
 // `npm run bench` (after compile): every row of issue 8 in one run; a markdown table on stdout,
 // everything in bench/results.json. Options: --quick (fewer runs, smaller sizes, for a smoke run),
-// --only synth,engine,overlap,verify.
+// --only synth,engine,overlap,verify, --images N (verify rows: N images instead of 200).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -84,7 +84,7 @@ async function main() {
   }
   if (want('verify')) {
     log('verify (loopback docker-registry):');
-    results.rows.verify = await benchVerify({ runs: quick ? 1 : 5, log });
+    results.rows.verify = await benchVerify({ runs: opt('--runs') ? runs : quick ? 1 : 5, images: opt('--images') ? Number(opt('--images')) : undefined, log });
   }
   results.loadAfter = loadavg();
   results.uptime = (() => {
@@ -105,7 +105,7 @@ async function main() {
   const md = markdown(results);
   fs.mkdirSync(path.join(__dirname, 'out'), { recursive: true });
   process.stdout.write(md);
-  if (!quick && !only && !opt('--sizes') && !opt('--runs')) fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (!quick && !only && !opt('--sizes') && !opt('--runs') && !opt('--images')) fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   else fs.writeFileSync(path.join(__dirname, 'out', 'results.partial.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
 
@@ -199,6 +199,8 @@ function markdown(res) {
       parts.push(table(['variant', 'runs', 'wall ms', 'ms / image', 'client CPU ms', 'registry CPU ms', 'registry floor ms', 'wall / floor', 'requests / image', 'TCP connections', 'max GETs per manifest', 'ms / image vs our batch', 'load (1 min) per run'],
         res.rows.verify.map((r) => [r.name.replace(/^verify \d+ signed images: /, ''), r.runs, fmt(r.wallMs), fmt(r.msPerImage, 2), fmt(r.clientCpuMs), fmt(r.registryCpuMs), fmt(r.registryFloorMs), r.ratioToFloor === undefined ? '–' : `${fmt(r.ratioToFloor, 2)}x`,
           fmt(r.requestsPerImage, 2), r.connections ?? '–', r.maxGetsPerManifest, `${fmt(r.perImageVsOurBatch, 2)}x`, (r.loadAvg1 ?? []).join(' / ')])));
+      parts.push('', 'requests by what they read (GET unless named; `manifest` = by digest; `sig` = the `.sig` tag; `fallback-tag` = `sha256-<hex>`):', '');
+      for (const r of res.rows.verify) parts.push(`- ${r.variant}: ${Object.entries(r.requestKinds ?? {}).map(([k, c]) => `${k} ${c}`).join(', ')}`);
       parts.push('', 'registry floor = registry CPU / cores: the registry process alone needs that much wall time to serve the requests, so no client can be faster; client CPU of the cosign rows = CPU of the cosign processes.');
     }
     parts.push('');

@@ -101,12 +101,26 @@ async function naiveVerify(image, key) {
   return ok;
 }
 
+/** what a logged request read: image or bundle manifest by digest, .sig tag, fallback tag, referrers API, blob, other */
+function kindOf(r) {
+  if (r.path.includes('/referrers/')) return 'referrers';
+  if (r.path.includes('/blobs/')) return 'blob';
+  const m = /\/manifests\/(.+)$/.exec(r.path);
+  if (!m) return r.path === '/v2/' ? 'ping' : 'other';
+  if (m[1].startsWith('sha256:')) return 'manifest';
+  if (m[1].endsWith('.sig')) return 'sig';
+  return /^sha256-[a-f0-9]{64}$/.test(m[1]) ? 'fallback-tag' : 'other';
+}
+
 function requestStats(reqs) {
   const manifestGets = new Map();
+  const kinds = {};
   for (const r of reqs) {
     if (r.method === 'GET' && r.path.includes('/manifests/')) manifestGets.set(r.path, (manifestGets.get(r.path) ?? 0) + 1);
+    const k = `${r.method === 'GET' ? '' : `${r.method} `}${kindOf(r)}${r.status === 404 ? ' (404)' : ''}`;
+    kinds[k] = (kinds[k] ?? 0) + 1;
   }
-  return { requests: reqs.length, maxGetsPerManifest: Math.max(0, ...manifestGets.values()) };
+  return { requests: reqs.length, maxGetsPerManifest: Math.max(0, ...manifestGets.values()), kinds };
 }
 
 async function benchVerify({ runs, images: n = 200, log }) {
@@ -189,7 +203,7 @@ async function benchVerify({ runs, images: n = 200, log }) {
     for (let round_ = 0; round_ < runs; round_++) {
       for (const variant of variants) {
         if (variant.cosign && round_ >= cosignRuns) continue;
-        const from = reg.accessLog.length;
+        const from = await reg.mark();
         const load = os.loadavg()[0];
         const c0 = connects;
         const r0 = reg.cpuMs();
@@ -204,7 +218,7 @@ async function benchVerify({ runs, images: n = 200, log }) {
         if (verified !== n) throw new Error(`${variant.name}: only ${verified} of ${n} images verified`);
         const stats = requestStats(await reg.requestsSince(from));
         samples.get(variant.key).push({ wallMs, clientCpuMs, registryCpuMs, connections: connects - c0, load, ...stats });
-        log(`  round ${round_ + 1}: ${variant.key}: ${round(wallMs)} ms, ${stats.requests} requests, registry CPU ${round(registryCpuMs ?? -1)} ms, load ${round(load, 2)}`);
+        log(`  round ${round_ + 1}: ${variant.key}: ${round(wallMs)} ms, ${stats.requests} requests (${Object.entries(stats.kinds).map(([k, c]) => `${k} ${c}`).join(', ')}), registry CPU ${round(registryCpuMs ?? -1)} ms, load ${round(load, 2)}`);
       }
     }
     const rows = variants.map((variant) => {
@@ -230,6 +244,8 @@ async function benchVerify({ runs, images: n = 200, log }) {
         requestsPerImage: round(med('requests') / n, 2),
         connections: variant.cosign ? undefined : med('connections'),
         maxGetsPerManifest: med('maxGetsPerManifest'),
+        /** the last run's requests by what they read (GET unless named; 404s apart) */
+        requestKinds: xs[xs.length - 1].kinds,
         verified: n,
         loadAvg1: xs.map((x) => round(x.load, 2)),
       };

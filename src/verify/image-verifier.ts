@@ -238,6 +238,7 @@ export class ImageVerifier {
   /** the embedded seed's expiry warning, when verify uses it (never trusted silently) */
   private readonly seedWarning?: string;
   private readonly props: ImageVerifierProps;
+  private parsedRequirement?: Requirement;
   private readonly legacyParts = new Map<string, Promise<LegacyPart>>();
   private readonly bundleParts = new Map<string, Promise<BundlePart>>();
   /** registries of the images asked about: the only ones ISB_REGISTRY_USERNAME/PASSWORD are sent to */
@@ -402,7 +403,13 @@ export class ImageVerifier {
     this.client.close();
   }
 
+  /** the keys or identity of the props, parsed once (a PEM parse and fingerprint cost ~1 ms per image) */
   private requirement(): Requirement {
+    this.parsedRequirement ??= this.parseRequirement();
+    return this.parsedRequirement;
+  }
+
+  private parseRequirement(): Requirement {
     const p = this.props;
     const keyPems = p.publicKeyPems ?? [];
     const keyless = p.certificateIdentity !== undefined || p.certificateIdentityRegexp !== undefined;

@@ -23,7 +23,9 @@ export interface DockerRegistry extends TestRegistry {
   readonly accessLog: string[];
   /** CPU ms the registry process has used so far (/proc); undefined off Linux */
   cpuMs(): number | undefined;
-  /** requests logged since `from` (an earlier `accessLog.length`) */
+  /** waits until every request answered so far is logged; the log position after it */
+  mark(): Promise<number>;
+  /** requests logged after the mark `from` (an earlier `mark()`) up to a new mark */
   requestsSince(from?: number): Promise<LoggedRequest[]>;
 }
 
@@ -48,6 +50,7 @@ export function freePort(): Promise<number>;
 export function basic(c: { username: string; password: string }): string;
 export function sha256(bytes: Uint8Array): string;
 export function processCpuMs(pid: number): number | undefined;
+export function logMark(baseUrl: string, accessLog: string[]): Promise<number>;
 export function startDockerRegistry(opts?: StartOptions): Promise<DockerRegistry>;
 export function pushBlob(reg: TestRegistry, repo: string, bytes: Buffer): Promise<{ digest: string; size: number }>;
 export function pushManifest(reg: TestRegistry, repo: string, reference: string, manifest: unknown, mediaType?: string): Promise<string>;

@@ -108,10 +108,11 @@ async function startDockerRegistry(opts = {}) {
     auth: opts.htpasswd,
     accessLog,
     cpuMs: () => processCpuMs(child.pid),
-    /** the requests logged since `from` (an earlier accessLog.length), once the log has caught up */
+    mark: () => logMark(baseUrl, accessLog),
+    /** the requests logged after the mark `from` (an earlier `mark()`) and before a new mark */
     requestsSince: async (from = 0) => {
-      await new Promise((r) => setTimeout(r, 100));
-      return accessLog.slice(from)
+      const to = await logMark(baseUrl, accessLog);
+      return accessLog.slice(from, to - 1)
         .map((l) => /"(\w+) (\S+) HTTP\/[\d.]+" (\d+)/.exec(l))
         .filter(Boolean)
         .map((m) => ({ method: m[1], path: m[2], status: Number(m[3]) }));
@@ -128,6 +129,26 @@ async function startDockerRegistry(opts = {}) {
       if (!opts.keepDir) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+let marks = 0;
+
+/**
+ * A registry logs a request after answering it, so a log line can arrive after the client has its
+ * answer. A mark is a request of its own (`GET /v2/isb-mark/manifests/<id>`, a 404) that is awaited
+ * until its line is in `accessLog`: every request answered before the mark was sent is then
+ * logged too. Resolves with the log's length after the mark's line.
+ */
+async function logMark(baseUrl, accessLog) {
+  const id = `m${process.pid}-${++marks}`;
+  await (await fetch(`${baseUrl}/v2/isb-mark/manifests/${id}`)).arrayBuffer();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const i = accessLog.findIndex((l) => l.includes(`/isb-mark/manifests/${id}`));
+    if (i >= 0) return i + 1;
+    if (Date.now() > deadline) throw new Error(`the registry did not log the mark ${id} within 10 s (was it started with accessLog?)`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 function authHeaders(reg, extra = {}) {
@@ -207,5 +228,5 @@ async function pushIndex(reg, repo, tag, platforms) {
 }
 
 module.exports = {
-  REGISTRY_BIN, freePort, basic, sha256, processCpuMs, startDockerRegistry, pushBlob, pushManifest, tarOf, pushTinyImage, pushIndex,
+  REGISTRY_BIN, freePort, basic, sha256, processCpuMs, logMark, startDockerRegistry, pushBlob, pushManifest, tarOf, pushTinyImage, pushIndex,
 };

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { tempDir } from './fixtures';
-import { DockerRegistry, processCpuMs, startDockerRegistry } from './oci-registry';
+import { DockerRegistry, logMark, processCpuMs, startDockerRegistry } from './oci-registry';
 
 // the registry and the push helpers live in oci-registry.js, shared with the bench (bench/verify.js)
 export { freePort, pushBlob, pushIndex, pushManifest, pushTinyImage, sha256 } from './oci-registry';
@@ -54,9 +54,10 @@ export async function startGgcrRegistry(bin: string, opts: { accessLog?: boolean
     pid: child.pid!,
     accessLog,
     cpuMs: () => processCpuMs(child.pid!),
+    mark: () => logMark(`http://${host}`, accessLog),
     requestsSince: async (from = 0) => {
-      await new Promise((r) => setTimeout(r, 100));
-      return accessLog.slice(from)
+      const to = await logMark(`http://${host}`, accessLog);
+      return accessLog.slice(from, to - 1)
         .map((l) => /^\S+ \S+ ([A-Z]+) (\S+)(?: (\d{3}) )?/.exec(l))
         .filter((m): m is RegExpExecArray => m !== null)
         // a line without a status is a request the registry answered without an error

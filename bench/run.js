@@ -196,12 +196,14 @@ function markdown(res) {
     parts.push('### verify (loopback docker-registry, images signed by cosign v3.1.3 in the legacy .sig format, by digest)', '');
     if (res.rows.verify[0]?.skipped) parts.push(`**SKIPPED**: ${res.rows.verify[0].skipped}`);
     else {
-      parts.push(table(['variant', 'runs', 'wall ms', 'ms / image', 'client CPU ms', 'registry CPU ms', 'registry floor ms', 'wall / floor', 'requests / image', 'TCP connections', 'max GETs per manifest', 'ms / image vs our batch', 'load (1 min) per run'],
+      parts.push(table(['variant', 'runs', 'wall ms', 'ms / image', 'client CPU ms', 'registry CPU ms', 'registry floor ms', 'wall / floor', '(client + registry CPU) / cores ms', 'requests / image', 'TCP connections', 'max GETs per manifest', 'ms / image vs our batch', 'load (1 min) per run'],
         res.rows.verify.map((r) => [r.name.replace(/^verify \d+ signed images: /, ''), r.runs, fmt(r.wallMs), fmt(r.msPerImage, 2), fmt(r.clientCpuMs), fmt(r.registryCpuMs), fmt(r.registryFloorMs), r.ratioToFloor === undefined ? '–' : `${fmt(r.ratioToFloor, 2)}x`,
-          fmt(r.requestsPerImage, 2), r.connections ?? '–', r.maxGetsPerManifest, `${fmt(r.perImageVsOurBatch, 2)}x`, (r.loadAvg1 ?? []).join(' / ')])));
+          fmt(r.cpuBoundMs), fmt(r.requestsPerImage, 2), r.connections ?? '–', r.maxGetsPerManifest, `${fmt(r.perImageVsOurBatch, 2)}x`, (r.loadAvg1 ?? []).join(' / ')])));
       parts.push('', 'requests by what they read (GET unless named; `manifest` = by digest; `sig` = the `.sig` tag; `fallback-tag` = `sha256-<hex>`):', '');
       for (const r of res.rows.verify) parts.push(`- ${r.variant}: ${Object.entries(r.requestKinds ?? {}).map(([k, c]) => `${k} ${c}`).join(', ')}`);
-      parts.push('', 'registry floor = registry CPU / cores: the registry process alone needs that much wall time to serve the requests, so no client can be faster; client CPU of the cosign rows = CPU of the cosign processes.');
+      parts.push('', 'registry floor = registry CPU / cores: the registry process alone needs that much wall time to serve the requests, so no client can be faster. '
+        + '(client + registry CPU) / cores: the wall time on an otherwise idle machine if both kept every core busy (the client runs on the same cores). '
+        + 'Client CPU of the cosign rows = CPU of the cosign processes. Under a load average above the core count, wall times stretch and the ratios mostly measure the load.');
     }
     parts.push('');
   }

@@ -239,6 +239,12 @@ async function benchVerify({ runs, images: n = 200, log }) {
         /** registry CPU / cores: the wall time the registry alone needs to serve these requests */
         registryFloorMs: floorMs === undefined ? undefined : round(floorMs, 0),
         ratioToFloor: floorMs ? round(wallMs / floorMs, 2) : undefined,
+        ratioToFloorAll: xs.map((x) => (x.registryCpuMs ? round(x.wallMs / (x.registryCpuMs / cores), 2) : undefined)),
+        /**
+         * (client CPU + registry CPU) / cores: the wall time of a run on an otherwise idle machine
+         * if client and registry kept every core busy; the client shares the cores with the registry
+         */
+        cpuBoundMs: registryCpuMs === undefined ? undefined : round((med('clientCpuMs') + registryCpuMs) / cores, 0),
         // each run makes the same requests: the median is the count
         requests: med('requests'),
         requestsPerImage: round(med('requests') / n, 2),

@@ -146,6 +146,25 @@ describeWithTool('docker-registry', 'registry requests per verified image', () =
       }
     });
 
+    test('signature and attestation lookups of one image share the image manifest and the bundle reads', async () => {
+      const { images, repos } = await signedImages(docker, 'bundle');
+      const v = verifier();
+      // concurrently, as evaluateBlueprint reads them: one listing, one read of each bundle
+      let from = await docker.mark();
+      const [sig, att] = await Promise.all([v.verify(images[0]), v.verifyAttestation(images[0], 'custom')]);
+      // the signature bundle is read for both; for the attestation it is of another predicate type
+      expect([sig.verified, att.verified, att.code]).toEqual([true, false, 'PREDICATE_TYPE_MISMATCH']);
+      let c = tally(await docker.requestsSince(from), repos);
+      // image manifest, .sig (404), .att (404), referrers probe, fallback tag, bundle manifest, bundle blob
+      expect(c.byKind).toEqual({ 'manifest': 2, 'sig': 1, 'att': 1, 'referrers': 1, 'fallback-tag': 1, 'blob': 1 });
+      // later, with the same verifier: nothing is read twice
+      from = await docker.mark();
+      const again = await v.verifyAttestation(images[0], 'custom');
+      expect(again.code).toBe('PREDICATE_TYPE_MISMATCH');
+      c = tally(await docker.requestsSince(from), repos);
+      expect(c.total).toBe(0);
+    });
+
     test('a 404 NAME_UNKNOWN from the referrers API (no such repository) is not taken for "no referrers API"', async () => {
       const { images } = await signedImages(withApi, 'bundle');
       const client = new RegistryClient({ retries: 0 });

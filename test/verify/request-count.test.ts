@@ -21,7 +21,7 @@ import { describeWithTool } from '../support/tools';
 const PASSWORD = 'count-pw';
 const N = 4;
 
-type Kind = 'manifest' | 'sig' | 'att' | 'fallback-tag' | 'referrers' | 'blob' | 'other';
+type Kind = 'manifest' | 'tag' | 'sig' | 'att' | 'fallback-tag' | 'referrers' | 'blob' | 'other';
 
 /** what a logged request read, from its path */
 function kindOf(r: LoggedRequest): Kind {
@@ -32,7 +32,7 @@ function kindOf(r: LoggedRequest): Kind {
   if (m[1].startsWith('sha256:')) return 'manifest';
   if (m[1].endsWith('.sig')) return 'sig';
   if (m[1].endsWith('.att')) return 'att';
-  return /^sha256-[a-f0-9]{64}$/.test(m[1]) ? 'fallback-tag' : 'other';
+  return /^sha256-[a-f0-9]{64}$/.test(m[1]) ? 'fallback-tag' : 'tag';
 }
 
 interface Counted {
@@ -112,6 +112,10 @@ describeWithTool('docker-registry', 'registry requests per verified image', () =
       expect(c.perImage).toEqual(images.map(() => 3));
       expect(c.byKind).toEqual({ manifest: N, sig: N, blob: N });
       expect(c.maxPerUrl).toBe(1);
+      // by tag: the tag's manifest is the image manifest (not fetched again by its digest)
+      const byTag = await counted(docker, images.map((im) => `${im.split('@')[0]}:v1`), repos, SignatureLookup.UNTIL_VERIFIED);
+      expect(byTag.perImage).toEqual(images.map(() => 3));
+      expect(byTag.byKind).toEqual({ tag: N, sig: N, blob: N });
     });
 
     test('legacy .sig, every kind read (SignatureLookup.ALL): 4 per image plus one referrers probe per registry', async () => {

@@ -198,6 +198,7 @@ function stackVariables(stackJson: string): Record<string, string> {
       expect(cvOther.status).not.toBe(0);
       const vOther = await ours(['verify', '--key', 'hashivault://isb-other', '--insecure-ignore-tlog', ref], root);
       expect(vOther.code).toBe(1);
+      expect(vOther.err).toMatch(/^error \[BAD_SIGNATURE\]: .*1 signature\(s\) found, none valid/);
     }, 240_000);
 
     describe('examples/kms as written (repository worker: hashivault://acme-image-signing, cosign v3.0.6), only the images, the Vault address and the transparency log changed', () => {

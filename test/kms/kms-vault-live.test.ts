@@ -266,15 +266,15 @@ function stackVariables(stackJson: string): Record<string, string> {
         expect(v.out).toMatch(/^rejected: /);
 
         // read access alone: enough for us (we check the signature with the public key), not for cosign,
-      // whose Vault client has Vault check it (transit verify/<key>/sha2-256): why RUNBOOK.md grants both
-      await vault.api('PUT', 'sys/policies/acl/read-only', { policy: `path "transit/keys/acme-image-signing" { capabilities = ["read"] }` });
-      const reader = String((await vault.api('POST', 'auth/token/create', { policies: ['read-only'], ttl: '5m' })).auth.client_token);
-      const cvRead = cosign('cosign-v3.0', ['verify', '--key', uri, '--insecure-ignore-tlog=true', `${image}@${signed}`], { ...verifier, VAULT_TOKEN: reader });
-      expect(cvRead.status).not.toBe(0);
-      expect(cvRead.stderr).toMatch(/verify.*(permission denied|403)/is);
-      expect((await ours(['verify', '--config', 'blueprint.yaml', `${image}@${signed}`], { ...verifier, VAULT_TOKEN: reader })).code).toBe(0);
+        // whose Vault client has Vault check it (transit verify/<key>/sha2-256): why RUNBOOK.md grants both
+        await vault.api('PUT', 'sys/policies/acl/read-only', { policy: 'path "transit/keys/acme-image-signing" { capabilities = ["read"] }' });
+        const reader = String((await vault.api('POST', 'auth/token/create', { policies: ['read-only'], ttl: '5m' })).auth.client_token);
+        const cvRead = cosign('cosign-v3.0', ['verify', '--key', uri, '--insecure-ignore-tlog=true', `${image}@${signed}`], { ...verifier, VAULT_TOKEN: reader });
+        expect(cvRead.status).not.toBe(0);
+        expect(cvRead.stderr).toMatch(/verify.*(permission denied|403)/is);
+        expect((await ours(['verify', '--config', 'blueprint.yaml', `${image}@${signed}`], { ...verifier, VAULT_TOKEN: reader })).code).toBe(0);
 
-      const nobody = String((await vault.api('POST', 'auth/token/create', { policies: ['default'], ttl: '5m' })).auth.client_token);
+        const nobody = String((await vault.api('POST', 'auth/token/create', { policies: ['default'], ttl: '5m' })).auth.client_token);
         const denied = await ours(['verify', '--config', 'blueprint.yaml', `${image}@${signed}`], { ...verifier, VAULT_TOKEN: nobody });
         expect(denied.code).toBe(1);
         expect(denied.out).toMatch(/KMS key hashivault:\/\/acme-image-signing: .*HTTP 403/);

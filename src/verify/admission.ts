@@ -24,7 +24,43 @@ export interface AdmissionInput {
   readonly trust: TrustContext;
   /** the same default as TrustedRoot JSON, the base a Kyverno entry's `rekor.pubkey`/`ctlog.pubkey` modify */
   readonly defaultRootJson?: string;
+  /** the KMS keys the policies name (`policyKmsKeys`), read from the KMS as the engines read them, or why not */
+  readonly kmsKeys?: ReadonlyMap<string, KmsKeyLookup>;
 }
+
+/** a KMS key's public key (PEM), or why it could not be read */
+export interface KmsKeyLookup { readonly pem?: string; readonly error?: string }
+
+/** the KMS key references of policy objects (Kyverno `keys.kms`, ImageValidatingPolicy `cosign.key.kms`, CIP `key.kms`) */
+export function policyKmsKeys(objects: readonly any[]): string[] {
+  const found = new Set<string>();
+  const walk = (x: any): void => {
+    if (Array.isArray(x)) {
+      x.forEach(walk);
+    } else if (x && typeof x === 'object') {
+      for (const [k, v] of Object.entries(x)) {
+        if (k === 'kms' && typeof v === 'string' && v !== '') found.add(v);
+        else walk(v);
+      }
+    }
+  };
+  walk(objects);
+  return [...found];
+}
+
+/** the public key of a KMS key a policy names, as looked up before the evaluation */
+function kmsPolicyKeys(input: AdmissionInput, uri: string, label: string): ParsedPublicKey[] | AttestorOutcome {
+  const found = input.kmsKeys?.get(uri);
+  if (found?.pem === undefined) {
+    return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: KMS key ${uri}: ${found?.error ?? 'its public key was not read'}` };
+  }
+  try {
+    return splitPems(found.pem);
+  } catch (e) {
+    return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: KMS key ${uri}: ${(e as Error).message}` };
+  }
+}
+const isKeys = (x: ParsedPublicKey[] | AttestorOutcome): x is ParsedPublicKey[] => Array.isArray(x);
 
 /** the trust a policy names, or the default; a failed outcome when its trust material is invalid */
 function policyTrust(input: AdmissionInput, label: string, derive: () => TrustContext | undefined): TrustContext | AttestorOutcome {
@@ -123,13 +159,20 @@ function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bund
   if (e?.keys) {
     const ignoreTlog = e.keys.rekor?.ignoreTlog === true;
     let keys: ParsedPublicKey[];
-    try {
-      keys = splitPems(String(e.keys.publicKeys ?? ''));
-    } catch (err) {
-      return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: ${(err as Error).message}` };
+    const kms = !e.keys.publicKeys && typeof e.keys.kms === 'string' ? String(e.keys.kms) : undefined;
+    if (kms !== undefined) {
+      const got = kmsPolicyKeys(input, kms, `entry ${i}`);
+      if (!isKeys(got)) return got;
+      keys = got;
+    } else {
+      try {
+        keys = splitPems(String(e.keys.publicKeys ?? ''));
+      } catch (err) {
+        return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: ${(err as Error).message}` };
+      }
     }
-    if (keys.length === 0) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: keys without inline publicKeys (kms/secret) cannot be evaluated here` };
-    return satisfy(input, format, { keys, ignoreTlog, trust }, `entry ${i} (keys, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
+    if (keys.length === 0) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: keys without inline publicKeys or kms (secret) cannot be evaluated here` };
+    return satisfy(input, format, { keys, ignoreTlog, trust }, `entry ${i} (keys${kms ? ` kms ${kms}` : ''}, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
   }
   if (e?.keyless) {
     const k = e.keyless;
@@ -265,9 +308,11 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
   const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true;
   const trust = policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
   if (isOutcome(trust)) return trust;
-  if (cosign.key?.data) {
-    const keys = splitPems(String(cosign.key.data));
-    const r = satisfy(input, 'any', { keys, ignoreTlog, trust }, `attestor ${name} (key, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
+  if (cosign.key?.data || typeof cosign.key?.kms === 'string') {
+    const kms = cosign.key.data ? undefined : String(cosign.key.kms);
+    const keys = kms !== undefined ? kmsPolicyKeys(input, kms, `attestor ${name}`) : splitPems(String(cosign.key.data));
+    if (!isKeys(keys)) return keys;
+    const r = satisfy(input, 'any', { keys, ignoreTlog, trust }, `attestor ${name} (key${kms ? ` kms ${kms}` : ''}, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
     // Kyverno 1.19.0 regressed key verification of v0.3 bundle referrers (kyverno#17363)
     return r.ok && /@sha256:/.test(r.text) && !/\.(sig|att) layer/.test(r.text) ? { ...r, text: `${r.text} (note: Kyverno 1.19.0 fails key-verified bundles, kyverno#17363)` } : r;
   }
@@ -302,12 +347,17 @@ function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
   if (a.key?.data) {
     req = { keys: splitPems(String(a.key.data)), ignoreTlog, trust };
     what = `key, ${format}, tlog ${ignoreTlog ? 'not checked' : 'required'}`;
+  } else if (typeof a.key?.kms === 'string') {
+    const keys = kmsPolicyKeys(input, a.key.kms, label);
+    if (!isKeys(keys)) return keys;
+    req = { keys, ignoreTlog, trust };
+    what = `key kms ${a.key.kms}, ${format}, tlog ${ignoreTlog ? 'not checked' : 'required'}`;
   } else if ((a.keyless?.identities ?? []).length > 0) {
     const ids: any[] = a.keyless.identities;
     req = { identities: ids, identityMatch: 'exact', ignoreTlog, trust };
     what = `keyless ${ids.map(describeIdentity).join(' | ')}, ${format}`;
   } else {
-    return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: kms/secretRef keys are not evaluated here` };
+    return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: secretRef keys are not evaluated here` };
   }
   const atts: any[] = a.attestations ?? [];
   if (atts.length === 0) return satisfy(input, format, req, `${label} (${what})`);

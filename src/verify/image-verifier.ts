@@ -1,8 +1,9 @@
 import { ImageSigningBlueprint } from '../blueprint';
-import { evaluateAdmission } from './admission';
+import { evaluateAdmission, KmsKeyLookup, policyKmsKeys } from './admission';
 import { dockerConfigCredentials } from './auth';
 import { checkBundle, checkLegacy, checkLegacyAttestation, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
 import { VerifyError } from './errors';
+import { fetchKmsPublicKey } from './kms-public-key';
 import { trustFromRootJson } from './policy-trust';
 import { predicateTypeUri } from './predicates';
 import { publicGoodTrustedRoot } from './public-root';
@@ -343,10 +344,22 @@ export class ImageVerifier {
         if (pub.expiredWarning) warnings.push(pub.expiredWarning);
       }
     }
+    // policies naming a KMS key: the engines read its public key from the KMS; so does this, with
+    // the environment's credentials (the variables cosign's KMS clients read), or says why not
+    const env = this.props.environment ?? (process.env as Record<string, string>);
+    const kmsUris = policyKmsKeys([...clusterObjects.values()]);
+    const kmsKeys = new Map<string, KmsKeyLookup>(await Promise.all(kmsUris.map(async (uri): Promise<[string, KmsKeyLookup]> => {
+      try {
+        return [uri, { pem: await fetchKmsPublicKey(uri, env) }];
+      } catch (e) {
+        const why = (e as Error).message.replace(`--key ${uri}: `, '');
+        return [uri, { error: `${why} (give the verifier the credentials the cluster has, or export the key with \`cosign public-key --key ${uri} > kms.pub\` and set signing.key.publicKeyFile: kms.pub)` }];
+      }
+    })));
     const verdicts: AdmissionVerdict[] = [];
     for (const [cluster, objects] of clusterObjects) {
       const input = {
-        cluster, objects, image, repository: repositoryName(r.ref), digest: r.digest, signatures: sigs, attestations, trust, defaultRootJson,
+        cluster, objects, image, repository: repositoryName(r.ref), digest: r.digest, signatures: sigs, attestations, trust, defaultRootJson, kmsKeys,
       };
       verdicts.push(...evaluateAdmission(input));
     }

@@ -26,8 +26,11 @@ const ANNOTATION_TYPES: string[] = [AnnotationMetadataEntryType.INFO, Annotation
  * then runs `app.synth()` and reads the folder) when the app uses anything whose output is not
  * plain JSON: HCL output, a replaced stack synthesizer, constructs with custom synthesis
  * (assets), resource moves, or cdktf's continue-on-error mode.
+ *
+ * `absentStacks`: ids of stacks synthesized earlier and left out of this app (the render cache):
+ * `manifest.json` lists them with cdktf's entry for a stack without annotations or dependencies.
  */
-export function synthTerraformInMemory(app: TfApp): Map<string, string> | undefined {
+export function synthTerraformInMemory(app: TfApp, absentStacks: readonly string[] = []): Map<string, string> | undefined {
   const stacks = app.node.findAll().filter(TerraformStack.isStack);
   if (app.hclOutput || process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined || process.env.SYNTH_HCL_OUTPUT === 'true') return undefined;
   for (const stack of stacks) {
@@ -55,8 +58,22 @@ export function synthTerraformInMemory(app: TfApp): Map<string, string> | undefi
     const validations = app.node.validate();
     if (validations.length) throw appValidationFailure(validations.join('\n  '));
   }
+  for (const id of absentStacks) (app.manifest.stacks as Record<string, unknown>)[id] = plainStackManifest(id);
   out.set('manifest.json', stableStringify(app.manifest.buildManifest(), { space: 2 }));
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** cdktf's `manifest.json` entry of a top-level stack without annotations or cross-stack dependencies (`Manifest.forStack`) */
+export function plainStackManifest(id: string): Record<string, unknown> {
+  return {
+    name: id,
+    constructPath: id,
+    workingDirectory: path.join('stacks', id),
+    synthesizedStackPath: path.join('stacks', id, 'cdk.tf.json'),
+    stackMetadataPath: path.join('stacks', id, 'metadata.json'),
+    annotations: [],
+    dependencies: [],
+  };
 }
 
 /** Runs `app.synth()` into its outdir and reads every file back (the fallback of synthTerraformInMemory). */

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { ImageSigningBlueprint } from '../../src/blueprint';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
-import { parseInParallel } from '../../src/synth/parallel-parse';
+import { CACHE_FILE } from '../../src/synth/render-cache';
 import { keyConfig, projectDir } from '../support/fixtures';
 
-/* synth --jobs N: workflows parsed back in worker threads; the output never depends on N. */
+/* synth --jobs N: the Terraform stacks split over worker threads; the output never depends on N. */
 
 function tree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -16,7 +16,7 @@ function tree(dir: string): Record<string, string> {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+      else if (e.name !== CACHE_FILE) out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
     }
   };
   walk(dir);
@@ -42,7 +42,7 @@ describe('synth --jobs', () => {
     expect(trees[2]).toEqual(trees[0]);
   });
 
-  test('the checks see the worker\'s parse: an unpinned action in one workflow fails synth with --jobs 2 as with 1', () => {
+  test('the checks see every workflow: an unpinned action in one workflow fails synth with --jobs 2 as with 1', () => {
     const dir = projectDir();
     for (const jobs of [1, 2]) {
       const bp = new ImageSigningBlueprint({ config: org(3), baseDir: dir });
@@ -66,22 +66,5 @@ describe('synth --jobs', () => {
       expect(io.stderr()).toMatch(/fix: /);
     }
     expect(() => new ImageSigningBlueprint({ config: keyConfig(), baseDir: dir }).synth(path.join(dir, 'x'), { jobs: 0 })).toThrow(/jobs must be a whole number/);
-  });
-
-  test('parseInParallel: the values of yaml.parse; a text it was not given, or a changed text, is left to the caller', () => {
-    const texts = Array.from({ length: 7 }, (_, i) => [`f${i}`, stringify({ name: `w${i}`, on: { push: { branches: ['main'] } }, list: [i, 'x'] })] as const);
-    const p = parseInParallel(texts, 3);
-    for (const [k, t] of texts) expect(p.get(k, t)).toEqual({ value: parse(t) });
-    expect(p.get('f0', 'changed: true\n')).toBeUndefined();
-    expect(p.get('nope', 'a: 1\n')).toBeUndefined();
-    p.close();
-  });
-
-  test('parseInParallel: a text yaml cannot parse gives no worker values (the caller\'s own parse then throws yaml\'s error)', () => {
-    const texts = [['ok', 'a: 1\n'], ['bad', 'a: [1, 2\n']] as const;
-    const p = parseInParallel(texts, 2);
-    expect(p.get('ok', 'a: 1\n')).toBeUndefined();
-    expect(p.get('bad', 'a: [1, 2\n')).toBeUndefined();
-    expect(() => parse('a: [1, 2\n')).toThrow();
   });
 });

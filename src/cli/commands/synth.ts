@@ -14,6 +14,8 @@ export interface SynthOptions {
   readonly force?: boolean;
   /** threads (`--jobs N`) */
   readonly jobs?: string | number;
+  /** false with `--no-cache` */
+  readonly cache?: boolean;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
   bp._useEnvironment(io.env);
   // libsodium (WebAssembly) loads asynchronously; synth seals actionsPublicKey secrets synchronously
   await sealedBoxReady();
-  const result = bp.synth(outdir, { force: opts.force === true, jobs });
+  const result = bp.synth(outdir, { force: opts.force === true, jobs, cache: opts.cache !== false });
   const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);
   for (const w of warnings) io.err(`warning ${w.id}: ${w.path ? `${w.path}: ` : ''}${w.message}\n  fix: ${w.fix}\n`);
   const keyFile = bp._model().signing.key?.privateKeyFile;
@@ -52,6 +54,7 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
   }
   const rel = path.relative(io.cwd, outdir) || '.';
   io.out(`synthesized ${bp.name} into ${rel}/ (${result.files.length} files): ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed\n`);
+  if (result.reused.length + result.rendered.length > 0) io.out(`render cache: ${result.reused.length} files reused, ${result.rendered.length} rendered\n`);
   for (const f of result.written) io.out(`  written ${rel}/${f}\n`);
   for (const f of result.removed) io.out(`  removed ${rel}/${f}\n`);
   return 0;

@@ -70,7 +70,8 @@ describe('the workflow values the checks read are what the files say', () => {
     expect(plainJson({ x: shared, y: [shared], u: undefined, n: null, s: 'é', b: false })).toBe('{"x":{"a":1},"y":[{"a":1}],"n":null,"s":"é","b":false}');
     const cyclic: any = { a: {} };
     cyclic.a.back = cyclic;
-    for (const bad of [cyclic, { d: new Date(0) }, { m: new Map() }, [undefined], [1, , 2], { n: Number.NaN }, { z: -0 }, { f: () => 1 }, { big: 1n }]) {
+    const odd = [{ d: new Date(0) }, { m: new Map() }, [undefined], [1, , 2], { n: Number.NaN }, { z: -0 }, { f: () => 1 }, { big: 1n }];
+    for (const bad of [cyclic, ...odd]) {
       expect(plainJson(bad)).toBeUndefined();
     }
   });

@@ -68,7 +68,7 @@ function resynth(config, outDir, runs) {
       runNode(CLI, ['synth', '--config', config, '--out', outDir]); // back to the original output (not timed)
       fs.writeFileSync(config, changed);
       const one = runNode(CLI, ['synth', '--config', config, '--out', outDir]);
-      report = /\): (.*)$/m.exec(one.stdout)?.[1];
+      report = [/\): (.*)$/m.exec(one.stdout)?.[1], /^render cache: .*$/m.exec(one.stdout)?.[0]].filter(Boolean).join('; ');
       return one;
     });
     return { ...pick(r), report };

@@ -203,7 +203,7 @@ export class ImageSigningBlueprint {
     const files = new Map(this.render().files);
     files.set('checks.json', findingsToJson(findings));
     const stats = cache?.stats() ?? { reused: [], rendered: [] };
-    const r = writeArtifactsDetailed(outdir, files, { force: options.force === true, knownOnDisk: cache?.verified() });
+    const r = writeArtifactsDetailed(outdir, files, { force: options.force === true, knownOnDisk: cache?.verified(), knownHashes: cache?.hashes() });
     if (cache) cache.save(r.hashes);
     else if (!useCache) removeOutputCache(outdir);
     const result = { written: r.written, unchanged: r.unchanged, removed: r.removed, reused: stats.reused, rendered: stats.rendered };

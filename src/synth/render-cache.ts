@@ -172,6 +172,11 @@ export class OutputCache implements RenderCache {
     this.rendered.push(rel);
   }
 
+  /** sha256 of each text this synth reused or rendered through the cache, by path */
+  public hashes(): ReadonlyMap<string, string> {
+    return new Map([...this.current].map(([rel, c]) => [rel, c.out]));
+  }
+
   /** sha256 of each file reused (read and verified from the output folder), by path */
   public verified(): ReadonlyMap<string, string> {
     return new Map(this.reused.map((rel) => [rel, this.current.get(rel)!.out]));

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { App as TfApp } from 'cdktf';
+import { App as TfApp, TerraformStack } from 'cdktf';
 import { plainJson } from './plain-json';
 import { RenderCache } from './render-cache';
 import { plainStackManifest, synthTerraformInMemory, synthTerraformOnDisk } from './terraform-synth';
@@ -117,12 +117,16 @@ export function renderTerraform(model: BlueprintModel, o: TerraformRenderOptions
         sealedSecrets: sealing.organization,
       });
     }
+    // without customizers, the repository stacks have their backend and reference no other stack:
+    // cdktf's preparing resolve has nothing to do for them (terraform-synth.ts)
+    const unprepared = new Set<TerraformStack>();
     for (const s of toRender) {
       const stack = new GitHubSigningStack(app, s.id, s.props);
       for (const cz of o.customizers) cz.customize(stack, s.repo);
+      if (o.customizers.length === 0) unprepared.add(stack);
     }
     // in memory when the app is plain JSON (the usual case), else through the staging folder
-    const synthesized = o.onDisk ? undefined : synthTerraformInMemory(app, cached);
+    const synthesized = o.onDisk ? undefined : synthTerraformInMemory(app, cached, unprepared);
     if (synthesized === undefined && cached.length > 0) return renderTerraform(model, { ...o, cache: undefined });
     for (const [rel, text] of synthesized ?? synthTerraformOnDisk(app)) files.set(rel, text);
     for (const s of toRender) {

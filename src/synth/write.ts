@@ -24,6 +24,8 @@ export interface WriteArtifactsOptions {
    * files, verified as regular files): not read again
    */
   readonly knownOnDisk?: ReadonlyMap<string, string>;
+  /** sha256 of contents of `files` already computed (the render cache's), by path: not hashed again */
+  readonly knownHashes?: ReadonlyMap<string, string>;
 }
 
 export interface WriteArtifactsResult {
@@ -187,7 +189,7 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   // what is on disk at each target now (sha256, missing, not-a-file): read once
   const before = new Map<string, string>();
   const hashes: Record<string, string> = {};
-  for (const [rel, content] of files) hashes[rel] = sha256Hex(content);
+  for (const [rel, content] of files) hashes[rel] = opts.knownHashes?.get(rel) ?? sha256Hex(content);
   for (const rel of [...files.keys()].sort()) {
     const link = symlinkedParent(outdir, rel, folders);
     if (link !== undefined) {

@@ -218,6 +218,15 @@ describe('Terraform synthesized in memory', () => {
     expect(JSON.parse(memory.get('terraform/manifest.json')!).stacks['github-web'].synthesizedStackPath).toBe('stacks/github-web/cdk.tf.json');
   });
 
+  test.each(fs.readdirSync(path.join(__dirname, '..', '..', 'examples')))('examples/%s: byte-identical to App.synth() on disk, also without the preparing resolve of the blueprint\'s own stacks', (name) => {
+    const file = path.join(__dirname, '..', '..', 'examples', name, 'blueprint.yaml');
+    const model = ImageSigningBlueprint.fromFile(file)._model();
+    const tf = (m: Map<string, string>) => [...m].filter(([k]) => k.startsWith('terraform/'));
+    const disk = tf(renderArtifacts(model, { terraformOnDisk: true }).files);
+    expect(disk.length).toBeGreaterThan(1);
+    expect(tf(renderArtifacts(model).files)).toEqual(disk);
+  });
+
   test('a stack with an asset (custom synthesis) goes through cdktf\'s own synth and still works', () => {
     const dir = projectDir({ 'asset/hello.txt': 'hello' });
     const bp = new ImageSigningBlueprint({ config: keyConfig(), baseDir: dir });

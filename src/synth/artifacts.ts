@@ -35,6 +35,8 @@ export interface Artifacts {
    * of parsing the file again while the file still holds that text.
    */
   readonly workflowValues?: ReadonlyMap<string, { readonly text: string; readonly value: any }>;
+  /** Terraform stacks synthesized in worker threads (`jobs`), and in how many threads */
+  readonly terraformInWorkers?: { readonly stacks: number; readonly threads: number };
 }
 
 /** Output layout. One repository: `github/.github/…`; several: `github/<repo>/.github/…`. */
@@ -164,10 +166,11 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
     customizers: opts.customizers?.terraformStacks ?? [],
     env: opts.env ?? process.env,
     onDisk: opts.terraformOnDisk === true,
+    jobs: opts.jobs ?? 1,
     cache,
   });
   for (const [rel, text] of tf.files) files.set(`terraform/${rel}`, text);
 
   files.set('RUNBOOK.md', renderRunbook(model, paths));
-  return { files, workflows, signerWorkflows, clusterObjects, terraform: tf.stacks, workflowValues };
+  return { files, workflows, signerWorkflows, clusterObjects, terraform: tf.stacks, workflowValues, terraformInWorkers: tf.inWorkers };
 }

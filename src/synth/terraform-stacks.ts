@@ -6,6 +6,7 @@ import { App as TfApp, TerraformStack } from 'cdktf';
 import { plainJson } from './plain-json';
 import { RenderCache } from './render-cache';
 import { plainStackManifest, synthTerraformInMemory, synthTerraformOnDisk } from './terraform-synth';
+import { MIN_STACKS_PER_WORKER, StackWorkers, startStackWorkers, stackWorkersAvailable } from './terraform-workers';
 import { SecretScope, SigningMode } from '../config/types';
 import { ITerraformStackCustomizer } from '../customize';
 import { DEPENDABOT_PATH, dependabotYaml } from '../github/dependabot';
@@ -30,6 +31,8 @@ export interface TerraformRenderOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** through cdktf's own `App.synth()` into a temp folder */
   readonly onDisk: boolean;
+  /** threads: with N > 1 (and enough stacks), N - 1 workers synthesize part of the stacks (terraform-workers.ts) */
+  readonly jobs: number;
   readonly cache?: RenderCache;
 }
 
@@ -38,6 +41,8 @@ export interface RenderedTerraform {
   readonly files: Map<string, string>;
   /** the Terraform JSON of each stack, by stack id, sorted */
   readonly stacks: Map<string, any>;
+  /** stacks synthesized in worker threads (`jobs`), and in how many */
+  readonly inWorkers: { readonly stacks: number; readonly threads: number };
 }
 
 /** A repository stack's id and props: everything its `cdk.tf.json` is made from. */
@@ -88,8 +93,9 @@ export function renderTerraform(model: BlueprintModel, o: TerraformRenderOptions
     };
   });
   const ids = [...specs.map((s) => s.id), ...orgId !== undefined ? [orgId] : []];
-  const cache = o.cache !== undefined && !o.onDisk && o.customizers.length === 0 && !cdktfEnvironment() && new Set(ids).size === ids.length
-    ? o.cache : undefined;
+  // stacks may be left out of this thread's app (cached, or in a worker) only when nothing but their props shapes them
+  const separable = !o.onDisk && o.customizers.length === 0 && !cdktfEnvironment() && new Set(ids).size === ids.length;
+  const cache = separable ? o.cache : undefined;
 
   const files = new Map<string, string>();
   const cached: string[] = [];
@@ -105,6 +111,7 @@ export function renderTerraform(model: BlueprintModel, o: TerraformRenderOptions
     }
   }
 
+  let inWorkers: StackWorkers | undefined;
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'isb-tf-'));
   try {
     const app = new TfApp({ outdir: staging, skipValidation: false });
@@ -120,19 +127,32 @@ export function renderTerraform(model: BlueprintModel, o: TerraformRenderOptions
     // without customizers, the repository stacks have their backend and reference no other stack:
     // cdktf's preparing resolve has nothing to do for them (terraform-synth.ts)
     const unprepared = new Set<TerraformStack>();
-    for (const s of toRender) {
+    const workers = Math.min(o.jobs - 1, Math.floor(toRender.length / MIN_STACKS_PER_WORKER) - 1);
+    let mine = toRender;
+    if (separable && workers > 0 && stackWorkersAvailable() && toRender.every((s) => (s.inputs ?? plainJson(s.props)) !== undefined)) {
+      const started = startStackWorkers(toRender, workers);
+      const kept = new Set(started.mine.map((s) => s.id));
+      mine = toRender.filter((s) => kept.has(s.id));
+      inWorkers = started.workers;
+    }
+    for (const s of mine) {
       const stack = new GitHubSigningStack(app, s.id, s.props);
       for (const cz of o.customizers) cz.customize(stack, s.repo);
       if (o.customizers.length === 0) unprepared.add(stack);
     }
     // in memory when the app is plain JSON (the usual case), else through the staging folder
-    const synthesized = o.onDisk ? undefined : synthTerraformInMemory(app, cached, unprepared);
+    const synthesized = o.onDisk ? undefined : synthTerraformInMemory(app, [...cached, ...inWorkers?.ids ?? []], unprepared);
+    const fromWorkers = inWorkers?.collect();
+    // a failed worker, or a stack whose manifest entry is not plain: everything in this thread, as without jobs
+    if (inWorkers !== undefined && (fromWorkers === undefined || synthesized === undefined)) return renderTerraform(model, { ...o, jobs: 1 });
     if (synthesized === undefined && cached.length > 0) return renderTerraform(model, { ...o, cache: undefined });
     for (const [rel, text] of synthesized ?? synthTerraformOnDisk(app)) files.set(rel, text);
+    for (const [rel, text] of fromWorkers ?? []) files.set(rel, text);
     for (const s of toRender) {
       const text = files.get(stackFile(s.id));
       // only a stack whose manifest entry is cdktf's plain one can be left out of a later app
-      if (s.inputs !== undefined && text !== undefined && isDeepStrictEqual(app.manifest.stacks[s.id], plainStackManifest(s.id))) {
+      const plain = fromWorkers?.has(stackFile(s.id)) === true || isDeepStrictEqual(app.manifest.stacks[s.id], plainStackManifest(s.id));
+      if (s.inputs !== undefined && text !== undefined && plain) {
         cache!.put(`terraform/${stackFile(s.id)}`, 'stack', s.inputs, text);
       }
     }
@@ -145,7 +165,7 @@ export function renderTerraform(model: BlueprintModel, o: TerraformRenderOptions
     const m = /^stacks\/([^/]+)\/cdk\.tf\.json$/.exec(rel);
     if (m) stacks.set(m[1], JSON.parse(text));
   }
-  return { files: sorted, stacks };
+  return { files: sorted, stacks, inWorkers: { stacks: inWorkers?.ids.length ?? 0, threads: inWorkers?.threads ?? 0 } };
 }
 
 function stackFile(id: string): string {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -41,6 +42,29 @@ describe('synth --jobs', () => {
     expect(trees[1]).toEqual(trees[0]);
     expect(trees[2]).toEqual(trees[0]);
   });
+
+  test('the compiled CLI with workers (--jobs 2 and 3, 240 stacks): byte-identical to --jobs 1, and the workers did run', () => {
+    const bin = path.resolve(__dirname, '../../bin/image-signing-blueprint');
+    if (!fs.existsSync(path.resolve(__dirname, '../../lib/synth/terraform-workers.js'))) {
+      // npm test compiles first; workers load the compiled module, so a jest run without lib/ cannot test them
+      if (process.env.CI === 'true') throw new Error('lib/ is not compiled: run npx projen compile');
+      process.stderr.write('SKIPPING the worker test: lib/ is not compiled (npx projen compile)\n');
+      return;
+    }
+    const dir = projectDir({ 'blueprint.yaml': stringify(org(240)) });
+    const trees = [];
+    for (const jobs of ['1', '2', '3']) {
+      const r = spawnSync(process.execPath, [bin, 'synth', '--out', `dist-${jobs}`, '--jobs', jobs], { cwd: dir, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      if (jobs === '2') expect(r.stdout).toContain('--jobs 2: 120 Terraform stacks synthesized in 1 worker threads');
+      if (jobs === '3') expect(r.stdout).toMatch(/--jobs 3: 1\d\d Terraform stacks synthesized in 1 worker threads/);
+      trees.push(tree(path.join(dir, `dist-${jobs}`)));
+    }
+    expect(Object.keys(trees[0]).length).toBe(240 * 4 + 6);
+    expect(trees[1]).toEqual(trees[0]);
+    expect(trees[2]).toEqual(trees[0]);
+  }, 180_000);
 
   test('the checks see every workflow: an unpinned action in one workflow fails synth with --jobs 2 as with 1', () => {
     const dir = projectDir();

@@ -4,6 +4,7 @@ import { locatedConfigError } from '../../checks/config-findings';
 import { ConfigError } from '../../config/problems';
 import { BlueprintError } from '../../errors';
 import { sealedBoxReady } from '../../github/sealed-box';
+import { MIN_STACKS_PER_WORKER } from '../../synth/terraform-workers';
 import { CliIo } from '../io';
 import { trackedPrivateKeys } from '../tracked-keys';
 
@@ -55,6 +56,8 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
   const rel = path.relative(io.cwd, outdir) || '.';
   io.out(`synthesized ${bp.name} into ${rel}/ (${result.files.length} files): ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed\n`);
   if (result.reused.length + result.rendered.length > 0) io.out(`render cache: ${result.reused.length} files reused, ${result.rendered.length} rendered\n`);
+  const par = bp._render().terraformInWorkers;
+  if (jobs > 1) io.out(`--jobs ${jobs}: ${par?.stacks ?? 0} Terraform stacks synthesized in ${par?.threads ?? 0} worker threads${par?.threads ? '' : ` (workers need ${MIN_STACKS_PER_WORKER * 2} stacks to render, no stack customizers, and the compiled library)`}\n`);
   for (const f of result.written) io.out(`  written ${rel}/${f}\n`);
   for (const f of result.removed) io.out(`  removed ${rel}/${f}\n`);
   return 0;

@@ -108,15 +108,15 @@ export function clusterEngineIndexes(a: CheckArtifacts): ClusterEngineIndex[] {
       forms: engine === 'policy-controller' ? digestForm : podForms,
       selecting(form: string): PatternGroup[] {
         // the image rules and guardedRepositories ask for the same forms: each is matched once
-        let hit = selected.get(form);
-        if (hit === undefined) {
+        let groupsOfForm = selected.get(form);
+        if (groupsOfForm === undefined) {
           const sel = new Set<PatternGroup>();
           for (const p of matching(form)) {
             for (const g of groupsByPattern.get(p) ?? []) if (!g.skipSet?.any(form)) sel.add(g);
           }
-          selected.set(form, hit = [...sel]);
+          selected.set(form, groupsOfForm = [...sel]);
         }
-        return [...hit];
+        return [...groupsOfForm];
       },
       matching: (form) => matching(form),
     });

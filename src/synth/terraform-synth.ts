@@ -38,7 +38,11 @@ const ANNOTATION_TYPES: string[] = [AnnotationMetadataEntryType.INFO, Annotation
  * same bytes without it: about a third less of cdktf's work (test/synth/incremental.test.ts
  * compares with `App.synth()` on every example).
  */
-export function synthTerraformInMemory(app: TfApp, absentStacks: readonly string[] = [], unprepared: ReadonlySet<TerraformStack> = new Set()): Map<string, string> | undefined {
+export function synthTerraformInMemory(
+  app: TfApp,
+  absentStacks: readonly string[] = [],
+  unprepared: ReadonlySet<TerraformStack> = new Set(),
+): Map<string, string> | undefined {
   const stacks = app.node.findAll().filter(TerraformStack.isStack);
   if (app.hclOutput || process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined || process.env.SYNTH_HCL_OUTPUT === 'true') return undefined;
   for (const stack of stacks) {

@@ -170,6 +170,10 @@ function markdown(res) {
         scale.map((r) => [fmt(r.repos), fmt(r.wallMs), fmt(r.cpuMs), fmt(r.maxRssMb), r.framework ? `${fmt(r.framework.wallMs)} (${fmt(r.framework.cpuMs)})` : '–',
           r.framework ? `${fmt(r.wallMs / r.framework.wallMs, 2)}x (${fmt(r.cpuMs / r.framework.cpuMs, 2)}x)` : '–', fmt(r.wallMs / r.repos, 2),
           r.resynth ? `${fmt(r.resynth.wallMs)} (${fmt(r.resynth.cpuMs)}): ${r.resynth.report}` : '–', `${r.loadBefore?.[0] ?? '?'} → ${r.loadAfter?.[0] ?? '?'}`])));
+      for (const r of scale.filter((x) => x.jobs)) {
+        parts.push('', `--jobs (${fmt(r.repos)} repos, into an empty folder, interleaved, medians of ${r.jobs.jobs1.runs}): --jobs 1 ${fmt(r.jobs.jobs1.wallMs)} ms wall / ${fmt(r.jobs.jobs1.cpuMs)} ms CPU / ${fmt(r.jobs.jobs1.maxRssMb)} MB; `
+          + `--jobs 2 ${fmt(r.jobs.jobs2.wallMs)} ms wall / ${fmt(r.jobs.jobs2.cpuMs)} ms CPU / ${fmt(r.jobs.jobs2.maxRssMb)} MB (one worker thread synthesizes half the Terraform stacks).`);
+      }
       parts.push('');
     }
     parts.push('### synth (real CLI, whole process: node start to exit)', '');

@@ -34,8 +34,9 @@ export const ISB_WF_005: Rule = {
         const at = usedAt.get(key);
         if (at) at.push(s.where);
         else usedAt.set(key, [s.where]);
+      } else if (!foreign.has(uses)) {
+        foreign.set(uses, s.where);
       }
-      else if (!foreign.has(uses)) foreign.set(uses, s.where);
     }
     for (const [key, pin] of Object.entries(pins)) {
       const given = configured[key] !== undefined;

@@ -3,7 +3,7 @@ import { ImageSigningBlueprint } from '../../blueprint';
 import { locatedConfigError } from '../../checks/config-findings';
 import { ConfigError } from '../../config/problems';
 import { BlueprintError } from '../../errors';
-import { sealedBoxReady } from '../../github/sealed-box';
+import { sealedBoxReady, sealingNeeded } from '../../github/sealed-box';
 import { MIN_STACKS_PER_WORKER } from '../../synth/terraform-workers';
 import { CliIo } from '../io';
 import { trackedPrivateKeys } from '../tracked-keys';
@@ -41,8 +41,8 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
     throw e;
   }
   bp._useEnvironment(io.env);
-  // libsodium (WebAssembly) loads asynchronously; synth seals actionsPublicKey secrets synchronously
-  await sealedBoxReady();
+  // libsodium (WebAssembly, ~50 ms to load) loads asynchronously; synth seals actionsPublicKey secrets synchronously
+  if (sealingNeeded(bp._model())) await sealedBoxReady();
   const result = bp.synth(outdir, { force: opts.force === true, jobs, cache: opts.cache !== false });
   const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);
   for (const w of warnings) io.err(`warning ${w.id}: ${w.path ? `${w.path}: ` : ''}${w.message}\n  fix: ${w.fix}\n`);

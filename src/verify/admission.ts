@@ -4,7 +4,7 @@ import { cipTrustRoot, ivpolAttestorTrust, kyvernoEntryTrust } from './policy-tr
 import { BundleSignature, CollectedSignatures } from './signatures';
 import type { AdmissionVerdict } from './verdict';
 import { matchImage } from '../checks/matchers/engine';
-import { ivpolAttestorNeedsPublicTuf } from '../cluster/kyverno-tuf';
+import { cipAuthorityNeedsPublicTuf, ivpolAttestorNeedsPublicTuf, kyvernoEntryNeedsPublicTuf } from '../cluster/public-tuf';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
 import { Version } from '../model/model';
 
@@ -144,7 +144,16 @@ function decision(input: AdmissionInput, engine: string, policy: string, enforci
 
 // ------------------------------------------------------------------ Kyverno ClusterPolicy
 
+/** the failed outcome of a verifier that needs the public Sigstore TUF repository in an air-gapped cluster */
+function unreachable(input: AdmissionInput, label: string, needs: boolean, what: string): AttestorOutcome | undefined {
+  if (!input.clusterFacts?.airGapped || !needs) return undefined;
+  return { ok: false, code: 'SIGSTORE_UNREACHABLE', text: `${label}: ${what} through the public Sigstore TUF repository, and the cluster is air-gapped: the verification fails` };
+}
+
 function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bundle', i: number, need?: AttestationNeed): AttestorOutcome {
+  const cut = unreachable(input, `entry ${i}`, kyvernoEntryNeedsPublicTuf(e, format === 'bundle' ? 'SigstoreBundle' : 'Cosign'),
+    'Kyverno fetches the Rekor/CT log keys, Fulcio roots or trusted root this entry needs');
+  if (cut) return cut;
   const trust = policyTrust(input, `entry ${i}`, () => kyvernoEntryTrust(input.defaultRootJson, e, `entry ${i}`));
   if (isOutcome(trust)) return trust;
   if (e?.keys) {
@@ -289,16 +298,11 @@ function ivpol(input: AdmissionInput, obj: any): AdmissionDecision[] {
 function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: AttestationNeed): AttestorOutcome {
   const cosign = a?.cosign;
   if (!cosign) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: not a cosign attestor` };
-  const facts = input.clusterFacts;
-  if (facts?.airGapped && ivpolAttestorNeedsPublicTuf(cosign, facts.kyvernoVersion)) {
-    return {
-      ok: false,
-      code: 'SIGSTORE_UNREACHABLE',
-      text: `attestor ${name}: Kyverno ${facts.kyvernoVersion?.text ?? ''} initializes the public Sigstore TUF client for this attestor `
-        + '(every cosign attestor before 1.19; from 1.19 all but key/certificate attestors with insecureIgnoreTlog), '
-        + 'and the cluster is air-gapped: the verification fails',
-    };
-  }
+  const kyverno = input.clusterFacts?.kyvernoVersion;
+  const cut = unreachable(input, `attestor ${name}`, ivpolAttestorNeedsPublicTuf(cosign, kyverno),
+    `Kyverno ${kyverno?.text ?? ''} initializes the Sigstore TUF client for this attestor (every cosign attestor before 1.19; `
+    + 'from 1.19 all but key/certificate attestors with insecureIgnoreTlog)');
+  if (cut) return cut;
   // verifyAttestationSignatures fails whenever cosign reports the tlog/bundle unverified, whatever
   // insecureIgnoreTlog says (kyverno#17109; VerifyAttestationSignature in v1.16.3
   // pkg/imageverification/imageverifiers/cosign/verifier.go and v1.19.1
@@ -327,6 +331,8 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
 function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
   const label = `authority ${a.name ?? '?'}`;
   if (a.static) return { ok: a.static.action === 'pass', code: 'STATIC_FAIL', text: `${label}: static ${a.static.action}` };
+  const cut = unreachable(input, label, cipAuthorityNeedsPublicTuf(a), 'policy-controller fetches the Rekor keys or Fulcio roots this authority needs');
+  if (cut) return cut;
   const format = a.signatureFormat === 'bundle' ? 'bundle' : 'legacy';
   // no ctlog => tlog verification skipped (admission-engines.md §4.1)
   const ignoreTlog = !a.ctlog;

@@ -1,5 +1,6 @@
 import { PREDICATE_TYPES, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { ivpolImageGlobs } from './image-references';
+import { ivpolCheckedImages } from './ivpol-image-filter';
 import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL, SYSTEM_NAMESPACES } from './metadata';
 import { FailureAction, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
@@ -96,10 +97,13 @@ function renderOne(
   const attestors = sigAttestors.map((a) => ({ name: a.name, ...a.body }));
   const list = (names: string[]) => `[${names.map((n) => `attestors.${n}`).join(', ')}]`;
   const sigList = list(sigAttestors.map((a) => a.name));
+  const globs = cluster.imageReferences ? [...cluster.imageReferences] : repos.flatMap((r) => r.images.flatMap(ivpolImageGlobs));
+  // before Kyverno 1.18 the validations see every image of the Pod, matched or not (ivpol-image-filter.ts)
+  const images = ivpolCheckedImages(ALL_IMAGES, globs, cluster.kyverno.version);
 
   const attestations: Record<string, unknown>[] = [];
   const validations: Record<string, unknown>[] = [{
-    expression: `${ALL_IMAGES}.map(image, verifyImageSignatures(image, ${sigList})).all(n, n > 0)`,
+    expression: `${images}.map(image, verifyImageSignatures(image, ${sigList})).all(n, n > 0)`,
     message: model.signing.mode === SigningMode.KEY
       ? `every image must be signed with the ${model.name} cosign key${model.signing.isDefault ? '' : ` ${keyLabel(model.signing.key!)}`}`
       : `every image must be signed keylessly by ${keylessRepo!.fullName}/${keylessRepo!.workflow.path}`,
@@ -108,7 +112,7 @@ function renderOne(
   if (sbom) {
     attestations.push({ name: 'sbom', intoto: { type: sbom.predicateType } });
     validations.push({
-      expression: `${ALL_IMAGES}.map(image, verifyAttestationSignatures(image, attestations.sbom, ${sigList})).all(n, n > 0)`,
+      expression: `${images}.map(image, verifyAttestationSignatures(image, attestations.sbom, ${sigList})).all(n, n > 0)`,
       message: `every image needs a signed ${sbom.format} SBOM attestation (${sbom.predicateType})`,
     });
   }
@@ -122,7 +126,7 @@ function renderOne(
       attestors.push({ name: attestorName, cosign: { keyless: { identities: [identity(r)] }, ctlog: { url: PUBLIC_REKOR } } } as any);
     }
     validations.push({
-      expression: `${ALL_IMAGES}.map(image, verifyAttestationSignatures(image, attestations.provenance, ${list(provNames)})).all(n, n > 0)`,
+      expression: `${images}.map(image, verifyAttestationSignatures(image, attestations.provenance, ${list(provNames)})).all(n, n > 0)`,
       message: `every image needs SLSA provenance (${PREDICATE_TYPES.provenance}) from actions/attest-build-provenance, pushed to the registry`,
     });
   }
@@ -136,8 +140,7 @@ function renderOne(
       resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
       namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...SYSTEM_NAMESPACES] }] },
     },
-    matchImageReferences: (cluster.imageReferences ? [...cluster.imageReferences] : repos.flatMap((r) => r.images.flatMap(ivpolImageGlobs)))
-      .map((glob) => ({ glob })),
+    matchImageReferences: globs.map((glob) => ({ glob })),
     // Audit must not rewrite images (as for ClusterPolicy); Enforce pins the verified digest
     validationConfigurations: { mutateDigest: enforce, verifyDigest: enforce, required: true },
     attestors,

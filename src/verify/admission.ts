@@ -1,10 +1,12 @@
 import { evaluateCipPolicy, evaluateKyvernoConditions, PolicyOutcome } from './attestation-policy';
 import { checkBundle, checkLegacy, checkLegacyAttestation, describeIdentity, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
 import { cipTrustRoot, ivpolAttestorTrust, kyvernoEntryTrust } from './policy-trust';
-import { CollectedSignatures } from './signatures';
+import { BundleSignature, CollectedSignatures } from './signatures';
 import type { AdmissionVerdict } from './verdict';
 import { matchImage } from '../checks/matchers/engine';
+import { cipAuthorityNeedsPublicTuf, ivpolAttestorNeedsPublicTuf, kyvernoEntryNeedsPublicTuf } from '../cluster/public-tuf';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
+import { Version } from '../model/model';
 
 /** What one policy object would do with the image: the public verdict struct, built here. */
 export type AdmissionDecision = AdmissionVerdict;
@@ -26,6 +28,16 @@ export interface AdmissionInput {
   readonly defaultRootJson?: string;
   /** the KMS keys the policies name (`policyKmsKeys`), read from the KMS as the engines read them, or why not */
   readonly kmsKeys?: ReadonlyMap<string, KmsKeyLookup>;
+  /** what the blueprint says about the cluster the objects are for */
+  readonly clusterFacts?: ClusterFacts;
+}
+
+/** The cluster facts a verdict depends on beyond the policy objects. */
+interface ClusterFacts {
+  /** the Kyverno version the policies target */
+  readonly kyvernoVersion?: Version;
+  /** the cluster cannot reach the public Sigstore services (TUF repository, Rekor) */
+  readonly airGapped?: boolean;
 }
 
 /** a KMS key's public key (PEM), or why it could not be read */
@@ -90,13 +102,26 @@ function splitPems(text: string): ParsedPublicKey[] {
  * the best check of any signature (or, with `need`, attestation) in `format` against `req`: the
  * first that verifies (and whose statement satisfies the policy), else the failures
  */
-function satisfy(input: AdmissionInput, format: 'legacy' | 'bundle' | 'any', req: Requirement, label: string, need?: AttestationNeed): AttestorOutcome {
+/**
+ * Kyverno ClusterPolicy `type: SigstoreBundle` reads only the referrers whose listed artifactType
+ * starts with `application/vnd.dev.sigstore.bundle` (v1.16.3 pkg/cosign/sigstore.go, v1.19.1
+ * pkg/image/verifiers/cpol/cosign/sigstore.go `fetchBundles`). cosign v3.0 on a registry without
+ * the referrers API lists its bundle in the fallback-tag index under the empty config's type
+ * (`application/vnd.oci.empty.v1+json`): Kyverno never sees it there.
+ */
+const KYVERNO_LISTED_BUNDLE = (b: BundleSignature) => (b.listedArtifactType ?? '').startsWith('application/vnd.dev.sigstore.bundle');
+
+function satisfy(
+  input: AdmissionInput, format: 'legacy' | 'bundle' | 'any', req: Requirement, label: string, need?: AttestationNeed,
+  seesBundle: (b: BundleSignature) => boolean = () => true,
+): AttestorOutcome {
   const digest = input.digest;
   const sigs = need ? input.attestations : input.signatures;
   if (!sigs) return { ok: false, code: 'ATTESTATION_NOT_EVALUATED', text: `${label}: attestations were not collected` };
   const r: Requirement = need ? { ...req, predicateType: need.predicateType } : req;
   const checks: SignatureCheck[] = [];
-  if (format !== 'legacy') checks.push(...sigs.bundles.map((b) => checkBundle(b, digest, r)));
+  const unseen = format === 'legacy' ? [] : sigs.bundles.filter((b) => !seesBundle(b));
+  if (format !== 'legacy') checks.push(...sigs.bundles.filter(seesBundle).map((b) => checkBundle(b, digest, r)));
   if (format !== 'bundle') checks.push(...sigs.legacy.map((l) => (need ? checkLegacyAttestation(l, digest, r) : checkLegacy(l, digest, r))));
   const failures: SignatureCheck[] = [];
   for (const c of checks.filter((x) => x.ok)) {
@@ -110,8 +135,10 @@ function satisfy(input: AdmissionInput, format: 'legacy' | 'bundle' | 'any', req
   failures.sort((a, b) => Number(a.code === 'PREDICATE_TYPE_MISMATCH') - Number(b.code === 'PREDICATE_TYPE_MISMATCH'));
   const what = need ? `attestation ${need.predicateType}` : 'signature';
   if (failures.length === 0) {
+    const hidden = unseen.length === 0 ? '' : `; ${unseen.map((b) => b.source).join(', ')} listed with artifactType ${unseen.map((b) => JSON.stringify(b.listedArtifactType ?? '')).join(', ')}, `
+      + 'which Kyverno skips (it reads only referrers listed as application/vnd.dev.sigstore.bundle*)';
     const where = format === 'legacy' ? `no legacy ${what} at ${sigs.legacyTag}` : format === 'bundle'
-      ? `no Sigstore bundle referrer (referrers listed via ${sigs.referrersVia})` : `no ${what} at ${sigs.legacyTag} and no bundle referrer`;
+      ? `no Sigstore bundle referrer (referrers listed via ${sigs.referrersVia})${hidden}` : `no ${what} at ${sigs.legacyTag} and no bundle referrer`;
     const regErr = sigs.errors.length > 0 ? `; registry errors: ${sigs.errors.map((e) => `${e.code} ${e.message}`).join('; ')}` : '';
     return { ok: false, code: sigs.errors.length > 0 ? 'REGISTRY_ERROR' : need ? 'NO_ATTESTATIONS' : 'NO_SIGNATURES', text: `${label}: ${where}${regErr}` };
   }
@@ -153,7 +180,16 @@ function decision(input: AdmissionInput, engine: string, policy: string, enforci
 
 // ------------------------------------------------------------------ Kyverno ClusterPolicy
 
+/** the failed outcome of a verifier that needs the public Sigstore TUF repository in an air-gapped cluster */
+function unreachable(input: AdmissionInput, label: string, needs: boolean, what: string): AttestorOutcome | undefined {
+  if (!input.clusterFacts?.airGapped || !needs) return undefined;
+  return { ok: false, code: 'SIGSTORE_UNREACHABLE', text: `${label}: ${what} through the public Sigstore TUF repository, and the cluster is air-gapped: the verification fails` };
+}
+
 function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bundle', i: number, need?: AttestationNeed): AttestorOutcome {
+  const cut = unreachable(input, `entry ${i}`, kyvernoEntryNeedsPublicTuf(e, format === 'bundle' ? 'SigstoreBundle' : 'Cosign'),
+    'Kyverno fetches the Rekor/CT log keys, Fulcio roots or trusted root this entry needs');
+  if (cut) return cut;
   const trust = policyTrust(input, `entry ${i}`, () => kyvernoEntryTrust(input.defaultRootJson, e, `entry ${i}`));
   if (isOutcome(trust)) return trust;
   if (e?.keys) {
@@ -172,14 +208,14 @@ function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bund
       }
     }
     if (keys.length === 0) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: keys without inline publicKeys or kms (secret) cannot be evaluated here` };
-    return satisfy(input, format, { keys, ignoreTlog, trust }, `entry ${i} (keys${kms ? ` kms ${kms}` : ''}, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
+    return satisfy(input, format, { keys, ignoreTlog, trust }, `entry ${i} (keys${kms ? ` kms ${kms}` : ''}, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need, KYVERNO_LISTED_BUNDLE);
   }
   if (e?.keyless) {
     const k = e.keyless;
     const id: IdentityRequirement = { subject: k.subject, subjectRegExp: k.subjectRegExp, issuer: k.issuer, issuerRegExp: k.issuerRegExp };
     const ignoreTlog = k.rekor?.ignoreTlog === true;
     return satisfy(input, format, { identities: [id], identityMatch: format === 'legacy' ? 'wildcard' : 'exact', ignoreTlog, trust },
-      `entry ${i} (keyless ${describeIdentity(id)})`, need);
+      `entry ${i} (keyless ${describeIdentity(id)})`, need, KYVERNO_LISTED_BUNDLE);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: attestor kind ${Object.keys(e ?? {}).join('/')} is not evaluated here` };
 }
@@ -305,21 +341,32 @@ function ivpol(input: AdmissionInput, obj: any): AdmissionDecision[] {
 function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: AttestationNeed): AttestorOutcome {
   const cosign = a?.cosign;
   if (!cosign) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: not a cosign attestor` };
-  const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true;
+  const kyverno = input.clusterFacts?.kyvernoVersion;
+  const cut = unreachable(input, `attestor ${name}`, ivpolAttestorNeedsPublicTuf(cosign, kyverno),
+    `Kyverno ${kyverno?.text ?? ''} initializes the Sigstore TUF client for this attestor (every cosign attestor before 1.19; `
+    + 'from 1.19 all but key/certificate attestors with insecureIgnoreTlog)');
+  if (cut) return cut;
+  // verifyAttestationSignatures fails whenever cosign reports the tlog/bundle unverified, whatever
+  // insecureIgnoreTlog says (kyverno#17109; VerifyAttestationSignature in v1.16.3
+  // pkg/imageverification/imageverifiers/cosign/verifier.go and v1.19.1
+  // pkg/image/verifiers/ivpol/cosign/verifier.go: "cosign bundle verification failed"); only
+  // verifyImageSignatures honours it
+  const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true && !need;
+  const tlogNote = need && cosign.ctlog?.insecureIgnoreTlog === true ? ', required for attestations despite insecureIgnoreTlog: kyverno#17109' : '';
   const trust = policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
   if (isOutcome(trust)) return trust;
   if (cosign.key?.data || typeof cosign.key?.kms === 'string') {
     const kms = cosign.key.data ? undefined : String(cosign.key.kms);
     const keys = kms !== undefined ? kmsPolicyKeys(input, kms, `attestor ${name}`) : splitPems(String(cosign.key.data));
     if (!isKeys(keys)) return keys;
-    const r = satisfy(input, 'any', { keys, ignoreTlog, trust }, `attestor ${name} (key${kms ? ` kms ${kms}` : ''}, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need);
+    const r = satisfy(input, 'any', { keys, ignoreTlog, trust }, `attestor ${name} (key${kms ? ` kms ${kms}` : ''}, tlog ${ignoreTlog ? 'ignored' : 'required'}${tlogNote})`, need);
     // Kyverno 1.19.0 regressed key verification of v0.3 bundle referrers (kyverno#17363)
     return r.ok && /@sha256:/.test(r.text) && !/\.(sig|att) layer/.test(r.text) ? { ...r, text: `${r.text} (note: Kyverno 1.19.0 fails key-verified bundles, kyverno#17363)` } : r;
   }
   const ids: any[] = cosign.keyless?.identities ?? [];
   if (ids.length > 0) {
     return satisfy(input, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust },
-      `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')})`, need);
+      `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')}${tlogNote})`, need);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: no key data or keyless identities` };
 }
@@ -329,6 +376,8 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
 function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
   const label = `authority ${a.name ?? '?'}`;
   if (a.static) return { ok: a.static.action === 'pass', code: 'STATIC_FAIL', text: `${label}: static ${a.static.action}` };
+  const cut = unreachable(input, label, cipAuthorityNeedsPublicTuf(a), 'policy-controller fetches the Rekor keys or Fulcio roots this authority needs');
+  if (cut) return cut;
   const format = a.signatureFormat === 'bundle' ? 'bundle' : 'legacy';
   // no ctlog => tlog verification skipped (admission-engines.md §4.1)
   const ignoreTlog = !a.ctlog;

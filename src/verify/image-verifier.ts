@@ -358,8 +358,19 @@ export class ImageVerifier {
     })));
     const verdicts: AdmissionVerdict[] = [];
     for (const [cluster, objects] of clusterObjects) {
+      const c = model.clusters.find((x) => x.name === cluster);
       const input = {
-        cluster, objects, image, repository: repositoryName(r.ref), digest: r.digest, signatures: sigs, attestations, trust, defaultRootJson, kmsKeys,
+        cluster,
+        objects,
+        image,
+        repository: repositoryName(r.ref),
+        digest: r.digest,
+        signatures: sigs,
+        attestations,
+        trust,
+        defaultRootJson,
+        kmsKeys,
+        clusterFacts: c ? { kyvernoVersion: c.kyverno.version, airGapped: c.airGapped } : undefined,
       };
       verdicts.push(...evaluateAdmission(input));
     }

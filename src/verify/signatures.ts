@@ -42,6 +42,8 @@ export interface BundleSignature {
   /** `<registry>/<repo>@<referrer manifest digest>` */
   readonly source: string;
   readonly predicateType?: string;
+  /** the artifactType the referrers list (API or fallback-tag index) gives this referrer */
+  readonly listedArtifactType?: string;
   readonly bundleJson?: any;
   readonly error?: { readonly code: string; readonly message: string };
 }
@@ -185,7 +187,9 @@ export async function collectBundles(client: RegistryClient, ref: RegistryRef, d
           bundles.push({ kind: 'bundle', source, predicateType, error: { code: 'PAYLOAD_INVALID', message: `bundle of ${source} is not JSON` } });
           return;
         }
-        bundles.push({ kind: 'bundle', source, predicateType: m.json.annotations?.[COSIGN.bundlePredicateAnnotation] ?? predicateType, bundleJson });
+        bundles.push({
+          kind: 'bundle', source, predicateType: m.json.annotations?.[COSIGN.bundlePredicateAnnotation] ?? predicateType, listedArtifactType: d.artifactType, bundleJson,
+        });
       } catch (e) {
         bundles.push({ kind: 'bundle', source, predicateType, error: errorOf(e) });
       }

@@ -42,6 +42,21 @@ export const ISB_POL_004: Rule = {
       for (const a of p.policy.spec?.attestors ?? []) {
         if (a.cosign) report(clusterPath(ctx.model, p.cluster), `${p.where} attestors.${a.name}`, a.cosign.ctlog?.insecureIgnoreTlog === true, github.has(a.name) ? GITHUB_ATTESTATION : uploadsAt(p.where));
       }
+      // verifyAttestationSignatures fails when cosign reports no verified tlog entry, whatever
+      // insecureIgnoreTlog says (kyverno#17109; VerifyAttestationSignature in Kyverno 1.16.3 and 1.19.1,
+      // seen with their CLIs in test/engines/verdict-parity.test.ts)
+      if (uploadsAt(p.where).every((u) => u)) continue;
+      for (const v of p.policy.spec?.validations ?? []) {
+        const call = /verifyAttestationSignatures\(image,\s*attestations\.([A-Za-z0-9_-]+),\s*\[([^\]]*)\]\)/.exec(String(v?.expression ?? ''));
+        if (!call) continue;
+        const names = call[2].split(',').map((x) => x.trim().replace(/^attestors\./, '')).filter((x) => x !== '' && !github.has(x));
+        if (names.length === 0) continue;
+        out.push({
+          path: clusterPath(ctx.model, p.cluster),
+          message: `${p.where}: verifyAttestationSignatures(attestations.${call[1]}) with ${names.map((x) => `attestors.${x}`).join(', ')} needs a verified `
+            + 'transparency-log entry even with insecureIgnoreTlog (kyverno#17109), but the workflow attests with --tlog-upload=false: every image is rejected',
+        });
+      }
     }
     for (const p of objectsOfKind(ctx.artifacts, 'ClusterImagePolicy')) {
       for (const a of p.policy.spec?.authorities ?? []) {

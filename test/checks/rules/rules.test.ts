@@ -26,6 +26,7 @@ describe('the catalogue', () => {
       'ISB-WF-005', // beyond DESIGN.md: action runtimes the hosted runners dropped (issue 22)
       'ISB-WF-006', // beyond DESIGN.md: a reusable signer workflow the blueprint writes serves its callers alike (issue 21)
       'ISB-REG-001', 'ISB-NET-001',
+      'ISB-NET-002', // beyond DESIGN.md: verifiers that need the public TUF repository in an air-gapped cluster (issue 16)
       'ISB-CFG-001', // beyond DESIGN.md: the loader's refusals without a more specific rule (issue 14)
     ]);
     for (const r of RULES) {
@@ -293,6 +294,19 @@ describe('ISB-POL-004 transparency log agreement', () => {
   test('neighbour: tlog off rendered on both sides', () => {
     expect(findingsFor('ISB-POL-004', keyConfig({ signing: { mode: 'key', transparencyLog: false, key: { publicKeyFile: 'cosign.pub' } } }))).toEqual([]);
   });
+  const ivpSbom = (transparencyLog: boolean) => keyConfig({
+    signing: { mode: 'key', transparencyLog, key: { publicKeyFile: 'cosign.pub' } },
+    attestations: { sbom: { format: 'cyclonedx' } },
+    admission: { kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
+  });
+  test('fires: an IVP checks SBOM attestations made without Rekor (verifyAttestationSignatures ignores insecureIgnoreTlog, kyverno#17109)', () => {
+    const f = errorsOf(findingsFor('ISB-POL-004', ivpSbom(false)));
+    expect(f).toHaveLength(1);
+    expect(f[0].message).toMatch(/verifyAttestationSignatures\(attestations\.sbom\) with attestors\.key needs a verified transparency-log entry.*kyverno#17109/);
+  });
+  test('neighbour: the same IVP with the attestations in Rekor', () => {
+    expect(findingsFor('ISB-POL-004', ivpSbom(true))).toEqual([]);
+  });
 });
 
 describe('ISB-POL-005 Kyverno versions', () => {
@@ -430,6 +444,54 @@ describe('ISB-NET-001 air-gapped keyless', () => {
   });
   test('neighbour: keyless, no cluster air-gapped', () => {
     expect(findingsFor('ISB-NET-001', keyConfig({ signing: { mode: 'keyless' } }))).toEqual([]);
+  });
+});
+
+describe('ISB-NET-002 air-gapped verifiers and the public TUF repository', () => {
+  const ivp = (version: string, over: Record<string, unknown> = {}, signing: Record<string, unknown> = { mode: 'key', transparencyLog: false, key: { publicKeyFile: 'cosign.pub' } }) => keyConfig({
+    signing,
+    clusters: [{ name: 'edge', airGapped: true, kyverno: { policy: 'ImageValidatingPolicy', version } }, { name: 'cloud', kyverno: { policy: 'ImageValidatingPolicy', version } }],
+    checks: { suppress: [{ id: 'ISB-POL-005', reason: 'the test targets old Kyverno versions on purpose' }] },
+    ...over,
+  });
+
+  test('fires: Kyverno 1.16, key + insecureIgnoreTlog (TUF is initialized for every attestor before 1.19), at the air-gapped cluster only', () => {
+    const f = findingsFor('ISB-NET-002', ivp('1.16'));
+    expect(f.map((x) => [x.level, x.path])).toEqual([['error', 'clusters[0].airGapped']]);
+    expect(f[0].message).toMatch(/ImageValidatingPolicy\/.*"edge" is air-gapped.*attestor "key" on Kyverno 1\.16.*public Sigstore TUF/);
+  });
+  test('fires: Kyverno 1.19 with the tlog checked (the key attestor then initializes TUF)', () => {
+    expect(findingsFor('ISB-NET-002', ivp('1.19', {}, { mode: 'key', transparencyLog: true, key: { publicKeyFile: 'cosign.pub' } }))).toHaveLength(1);
+  });
+  test('neighbour: Kyverno 1.19, key + insecureIgnoreTlog skips the Sigstore infrastructure', () => {
+    expect(findingsFor('ISB-NET-002', ivp('1.19'))).toEqual([]);
+  });
+  test('neighbour: a private TUF mirror on the attestor (a customization)', () => {
+    const f = findingsFor('ISB-NET-002', ivp('1.16'), (a) => {
+      for (const o of a.clusterObjects.get('edge') as any[]) {
+        for (const at of o.spec?.attestors ?? []) at.cosign.tuf = { mirror: 'http://tuf.acme.internal', root: { data: 'e30=' } };
+      }
+    });
+    expect(f).toEqual([]);
+  });
+  test('neighbour: a ClusterPolicy (key, tlog off) in the same air-gapped cluster', () => {
+    expect(findingsFor('ISB-NET-002', keyConfig({
+      signing: { mode: 'key', transparencyLog: false, key: { publicKeyFile: 'cosign.pub' } },
+      clusters: [{ name: 'edge', airGapped: true, kyverno: { policy: 'ClusterPolicy', version: '1.16' } }],
+    }))).toEqual([]);
+  });
+  const cpPc = (transparencyLog: boolean) => keyConfig({
+    signing: { mode: 'key', transparencyLog, key: { publicKeyFile: 'cosign.pub' } },
+    clusters: [{ name: 'edge', airGapped: true, kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: true } }],
+  });
+  test('fires: a ClusterPolicy and a ClusterImagePolicy checking the Rekor entry of a key signature, air-gapped (keys from TUF)', () => {
+    const f = findingsFor('ISB-NET-002', cpPc(true));
+    expect(f.map((x) => x.path)).toEqual(['clusters[0].airGapped', 'clusters[0].airGapped']);
+    expect(f[0].message).toMatch(/ClusterPolicy\/.*1 attestor entry fetch Rekor\/CT log keys/);
+    expect(f[1].message).toMatch(/ClusterImagePolicy\/.*authority "key" fetch Rekor keys/);
+  });
+  test('neighbour: the same with the transparency log off (nothing to fetch)', () => {
+    expect(findingsFor('ISB-NET-002', cpPc(false))).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 'use strict';
 // Framework alone (DESIGN.md's "for scale" figure): cdktf + cdk8s synthesizing the bare resources
 // of an N-repository blueprint (per repository a stack with provider, local backend, 3 secrets
-// from sensitive variables and 2 repository files; per cluster one ClusterPolicy with one rule per
+// from sensitive variables and 3 repository files (workflow, cosign.pub, dependabot.yml); per cluster one ClusterPolicy with one rule per
 // repository), written to disk by the frameworks themselves. No config, model, rendering or
 // checks of our own. Run as its own process by synth.js: `node framework.js <repos> <outdir>`.
 const fs = require('node:fs');
@@ -27,7 +27,7 @@ for (let i = 0; i < repos; i++) {
     const v = new TerraformVariable(stack, `var-${name}`, { type: 'string', sensitive: true });
     new ActionsSecret(stack, `secret-${name}`, { repository: id(i), secretName: name, plaintextValue: v.stringValue });
   }
-  for (const file of ['.github/workflows/build-sign.yml', 'cosign.pub']) {
+  for (const file of ['.github/workflows/build-sign.yml', 'cosign.pub', '.github/dependabot.yml']) {
     new RepositoryFile(stack, `file-${file.replace(/[^A-Za-z0-9]+/g, '-')}`, {
       repository: id(i), file, content: workflow, commitMessage: `chore: update ${file}`, overwriteOnCreate: true,
     });

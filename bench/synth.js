@@ -10,9 +10,19 @@ const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'bin', 'image-signing-blueprint');
 const OUT = path.join(__dirname, 'out');
 
-function synthOnce(config, outDir) {
+function synthOnce(config, outDir, extra = []) {
   fs.rmSync(outDir, { recursive: true, force: true });
-  return runNode(CLI, ['synth', '--config', config, '--out', outDir]);
+  return runNode(CLI, ['synth', '--config', config, '--out', outDir, ...extra]);
+}
+
+/** `--jobs 1` and `--jobs 2` into an empty folder, interleaved pair by pair (same load for both) */
+function jobsPairs(config, outDir, pairs) {
+  const one = [];
+  const two = [];
+  for (let i = 0; i < pairs; i++) {
+    for (const j of i % 2 === 0 ? [1, 2] : [2, 1]) (j === 1 ? one : two).push(synthOnce(config, outDir, ['--jobs', String(j)]));
+  }
+  return { jobs1: medianOf(one), jobs2: medianOf(two) };
 }
 
 function fileStats(dir) {
@@ -68,7 +78,7 @@ function resynth(config, outDir, runs) {
       runNode(CLI, ['synth', '--config', config, '--out', outDir]); // back to the original output (not timed)
       fs.writeFileSync(config, changed);
       const one = runNode(CLI, ['synth', '--config', config, '--out', outDir]);
-      report = /\): (.*)$/m.exec(one.stdout)?.[1];
+      report = [/\): (.*)$/m.exec(one.stdout)?.[1], /^render cache: .*$/m.exec(one.stdout)?.[0]].filter(Boolean).join('; ');
       return one;
     });
     return { ...pick(r), report };
@@ -119,7 +129,11 @@ function benchSynth({ sizes, runs, log }) {
     });
     const row = { name: `synth org ${n} repos x 2 images x 2 clusters`, repos: n, ...pick(r), ...fileStats(outDir), loadBefore: load, floor: n > 1000 ? undefined : floor(outDir, k) };
     if (fw) row.framework = medianOf(fw);
-    if (n === 1000 || (n === Math.max(...sizes) && !sizes.includes(1000))) row.resynth = resynth(config, outDir, k);
+    if (n === 1000 || (n === Math.max(...sizes) && !sizes.includes(1000))) {
+      row.resynth = resynth(config, outDir, k);
+      row.jobs = jobsPairs(config, path.join(dir, 'dist-jobs'), Math.max(2, k));
+      fs.rmSync(path.join(dir, 'dist-jobs'), { recursive: true, force: true });
+    }
     row.loadAfter = loadavg();
     rows.push(row);
     log(`  ${n} repos: ${round(r.wallMs)} ms, ${round(r.maxRssKb / 1024)} MB${row.framework ? `, framework floor ${round(row.framework.wallMs)} ms` : ''}${row.resynth ? `, re-synth after one image changed ${round(row.resynth.wallMs)} ms (${row.resynth.report})` : ''}, load ${load.join(' ')}`);

@@ -8,7 +8,7 @@
 #   INTEROP_BIN=DIR ...         build into DIR instead (the tests read the same variable)
 #
 # A tool is skipped when interop/bin/.stamps/<name> holds the sha256 of its module's go.mod and
-# go.sum, i.e. it was already built from exactly these pins. GOCACHE and GOMODCACHE are the
+# go.sum (and its own *.go, if any), i.e. it was already built from exactly these pins. GOCACHE and GOMODCACHE are the
 # machine's (go env), so a second machine run is warm.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -19,21 +19,25 @@ export CGO_ENABLED="${CGO_ENABLED:-0}"
 jobs="${INTEROP_JOBS:-$(nproc)}"
 
 # name | module folder | package | version variable set with -X to the pinned version, or VAR=VALUE (empty: none)
+#   | optional: the module whose pinned version names the tool (for a wrapper command of our own)
 TOOLS=(
   "cosign-v2|cosign-v2|github.com/sigstore/cosign/v2/cmd/cosign|sigs.k8s.io/release-utils/version.gitVersion"
   "cosign-v3|cosign-v3|github.com/sigstore/cosign/v3/cmd/cosign|sigs.k8s.io/release-utils/version.gitVersion"
   "cosign-v3.0|cosign-v3.0|github.com/sigstore/cosign/v3/cmd/cosign|sigs.k8s.io/release-utils/version.gitVersion"
   "crane|ggcr|github.com/google/go-containerregistry/cmd/crane|"
   "registry|ggcr|github.com/google/go-containerregistry/cmd/registry|"
+  "referrers-registry|referrers-registry|.|"
   "tofu|tofu|github.com/opentofu/opentofu/cmd/tofu|github.com/opentofu/opentofu/version.dev=no"
   "terraform-provider-github|provider-github|github.com/integrations/terraform-provider-github/v6|"
   "kyverno-1.16|kyverno-1.16|github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno|github.com/kyverno/kyverno/pkg/version.BuildVersion"
   "kyverno-1.19|kyverno-1.19|github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno|github.com/kyverno/kyverno/pkg/version.BuildVersion"
   "policy-tester|policy-tester|github.com/sigstore/policy-controller/cmd/tester|"
+  "local-kms|local-kms|image-signing-blueprint/interop/local-kms||github.com/nsmithuk/local-kms"
 )
 
 # the version of the module that provides pkg, as the folder's go.mod pins it
-pinned_version() { # folder pkg
+pinned_version() { # folder pkg [module]
+  if [ -n "${3:-}" ]; then (cd "$here/$1" && go list -m -f '{{.Version}}' "$3"); return; fi
   (cd "$here/$1" && go list -f '{{if .Module}}{{.Module.Version}}{{end}}' "$2")
 }
 
@@ -45,15 +49,16 @@ selected() {
 
 failed=0
 for row in "${TOOLS[@]}"; do
-  IFS='|' read -r name dir pkg verVar <<<"$row"
+  IFS='|' read -r name dir pkg verVar verMod <<<"$row"
   selected "$name" || continue
   if [ ! -f "$here/$dir/go.mod" ]; then echo "interop: $name: no module folder interop/$dir yet, skipped"; continue; fi
-  stamp="$( (cat "$here/$dir/go.mod" "$here/$dir/go.sum"; echo "$verVar") | sha256sum | cut -c1-64)"
+  # a wrapper's own Go sources count too (folders without any hash as before)
+  stamp="$( (cat "$here/$dir/go.mod" "$here/$dir/go.sum"; for f in "$here/$dir"/*.go; do [ -f "$f" ] && cat "$f"; done; echo "$verVar") | sha256sum | cut -c1-64)"
   if [ -x "$bin/$name" ] && [ "$(cat "$bin/.stamps/$name" 2>/dev/null)" = "$stamp" ]; then
-    echo "interop: $name $(pinned_version "$dir" "$pkg") up to date"
+    echo "interop: $name $(pinned_version "$dir" "$pkg" "$verMod") up to date"
     continue
   fi
-  version="$(pinned_version "$dir" "$pkg")"
+  version="$(pinned_version "$dir" "$pkg" "$verMod")"
   ldflags="-s -w"
   case "$verVar" in
     "") ;;

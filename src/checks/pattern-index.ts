@@ -38,6 +38,8 @@ export interface ClusterEngineIndex {
   readonly forms: (image: string) => string[];
   /** the groups that select this form (include matches, skip does not) */
   selecting(form: string): PatternGroup[];
+  /** `merged.matching(form)`, matched once per form (several image rules ask for the same forms) */
+  matching(form: string): readonly string[];
 }
 
 function strings(xs: unknown): string[] {
@@ -90,6 +92,13 @@ export function clusterEngineIndexes(a: CheckArtifacts): ClusterEngineIndex[] {
       }
     }
     const merged = new PatternSet(engine, [...groupsByPattern.keys()]);
+    const selected = new Map<string, PatternGroup[]>();
+    const matched = new Map<string, string[]>();
+    const matching = (form: string): string[] => {
+      let m = matched.get(form);
+      if (m === undefined) matched.set(form, m = merged.matching(form));
+      return m;
+    };
     out.push({
       cluster,
       engine,
@@ -98,12 +107,18 @@ export function clusterEngineIndexes(a: CheckArtifacts): ClusterEngineIndex[] {
       groupsByPattern,
       forms: engine === 'policy-controller' ? digestForm : podForms,
       selecting(form: string): PatternGroup[] {
-        const sel = new Set<PatternGroup>();
-        for (const p of merged.matching(form)) {
-          for (const g of groupsByPattern.get(p) ?? []) if (!g.skipSet?.any(form)) sel.add(g);
+        // the image rules and guardedRepositories ask for the same forms: each is matched once
+        let groupsOfForm = selected.get(form);
+        if (groupsOfForm === undefined) {
+          const sel = new Set<PatternGroup>();
+          for (const p of matching(form)) {
+            for (const g of groupsByPattern.get(p) ?? []) if (!g.skipSet?.any(form)) sel.add(g);
+          }
+          selected.set(form, groupsOfForm = [...sel]);
         }
-        return [...sel];
+        return [...groupsOfForm];
       },
+      matching: (form) => matching(form),
     });
   }
   cache.set(a, out);

@@ -13,8 +13,9 @@ export function checkArtifacts(model: BlueprintModel, artifacts: Artifacts): Che
   for (const w of artifacts.workflows) {
     const file = `${paths.githubDir(w.repository)}/${w.path}`;
     const text = artifacts.files.get(file);
-    // parsed in a worker thread (synth --jobs) when that text was given to it, else here
-    const workflow = text === undefined ? w.workflow : (artifacts.parsedWorkflows?.get(file, text) ?? { value: parse(text) }).value;
+    // the value render made the text from, while the file holds that text; else parsed here
+    const rendered = artifacts.workflowValues?.get(file);
+    const workflow = text === undefined ? w.workflow : rendered !== undefined && rendered.text === text ? rendered.value : parse(text);
     workflows.set(file, { repo: signsFor.get(file) ?? w.repository, path: w.path, file, workflow });
   }
   const holders = new Map(model.repositories.map((r) => [r.name, r]));

@@ -2,15 +2,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { ChecksFailedError } from '../checks/errors';
 import { ConfigError } from '../config/problems';
 import { BlueprintError } from '../errors';
-import { checkCommand } from './commands/check';
-import { initCommand } from './commands/init';
-import { keygenCommand } from './commands/keygen';
-import { matchCommand } from './commands/match';
-import { publicKeyCommand } from './commands/public-key';
-import { synthCommand } from './commands/synth';
-import { triangulateCommand } from './commands/triangulate';
-import { verifyCommand } from './commands/verify';
 import { CliIo, processIo } from './io';
+
+/*
+ * Each command's module is loaded when the command runs (a synth does not load the registry
+ * client, sigstore or the key tools: ~0.1-0.2 s of a process's start).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
 
 /** Exit codes: 0 ok, 1 bad config / failed checks / failed verification, 2 usage error. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
@@ -33,21 +31,31 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
     .option('--repository <name>', 'repository name', 'web')
     .option('--image <image>', 'image the workflow builds (default ghcr.io/<owner>/<repository>)')
     .option('--force', 'overwrite an existing config')
-    .action((o) => run(() => initCommand(o, io)));
+    .action((o) => run(() => {
+      const { initCommand } = require('./commands/init') as typeof import('./commands/init');
+      return initCommand(o, io);
+    }));
 
   program.command('synth')
     .description('validate the config and write every artifact (workflow, Terraform, policies, runbook)')
     .option('--config <file>', 'blueprint config (YAML or JSON)', 'blueprint.yaml')
     .option('--out <dir>', 'output folder', 'dist')
     .option('--force', 'overwrite files in the output folder that synth did not write, or that were edited since the last synth (and remove edited files it no longer produces)')
-    .option('--jobs <n>', 'threads: with 2 or more, the workflows are parsed back for the checks in worker threads while the stacks are synthesized (same output)', '1')
-    .action((o) => run(() => synthCommand(o, io)));
+    .option('--jobs <n>', 'threads: with 2 or more, the Terraform stacks to synthesize are split over worker threads (same output)', '1')
+    .option('--no-cache', 'render everything: do not reuse files of the last synth whose inputs are unchanged (and remove the render cache file)')
+    .action((o) => run(() => {
+      const { synthCommand } = require('./commands/synth') as typeof import('./commands/synth');
+      return synthCommand(o, io);
+    }));
 
   program.command('check')
     .description('run the synth-time consistency checks; exit 1 when an unsuppressed error remains')
     .option('--config <file>', 'blueprint config (YAML or JSON)', 'blueprint.yaml')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .action((o) => run(() => checkCommand({ config: o.config, format: o.format, color: io.stdoutIsTty === true }, io)));
+    .action((o) => run(() => {
+      const { checkCommand } = require('./commands/check') as typeof import('./commands/check');
+      return checkCommand({ config: o.config, format: o.format, color: io.stdoutIsTty === true }, io);
+    }));
 
   program.command('keygen')
     .description('generate a cosign-compatible key pair (password from COSIGN_PASSWORD, a prompt, or stdin)')
@@ -55,19 +63,28 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
     .option('--force', 'overwrite existing key files')
     .addOption(new Option('--label <label>', 'PEM label of the private key').choices(['sigstore', 'cosign']).default('sigstore'))
     .addOption(new Option('--scrypt-n <n>', 'scrypt cost (32768 for cosign <= 2.1 readers)').choices(['65536', '32768']).default('65536'))
-    .action((o) => run(() => keygenCommand({ outDir: o.outDir, force: o.force, label: o.label, scryptN: Number(o.scryptN) }, io)));
+    .action((o) => run(() => {
+      const { keygenCommand } = require('./commands/keygen') as typeof import('./commands/keygen');
+      return keygenCommand({ outDir: o.outDir, force: o.force, label: o.label, scryptN: Number(o.scryptN) }, io);
+    }));
 
   program.command('public-key')
     .description('print the public key of an encrypted cosign private key (like `cosign public-key`)')
     .requiredOption('--key <file>', 'cosign.key')
-    .action((o) => run(() => publicKeyCommand({ key: o.key }, io)));
+    .action((o) => run(() => {
+      const { publicKeyCommand } = require('./commands/public-key') as typeof import('./commands/public-key');
+      return publicKeyCommand({ key: o.key }, io);
+    }));
 
   program.command('match')
     .description('does an admission engine\'s image pattern match an image? exit 0 yes, 1 no')
     .addOption(new Option('--engine <engine>', 'admission engine').choices(['kyverno', 'kyverno-ivpol', 'policy-controller']).makeOptionMandatory())
     .argument('<pattern>', 'the policy pattern')
     .argument('<image>', 'the image reference as a Pod would name it')
-    .action((pattern, image, o) => run(() => matchCommand({ engine: o.engine }, pattern, image, io)));
+    .action((pattern, image, o) => run(() => {
+      const { matchCommand } = require('./commands/match') as typeof import('./commands/match');
+      return matchCommand({ engine: o.engine }, pattern, image, io);
+    }));
 
   program.command('verify')
     .description('check the image\'s cosign signatures in its registry (exit 0 only if verified), or with --config whether the blueprint\'s policies admit it')
@@ -85,17 +102,24 @@ export function buildProgram(io: CliIo, run: (h: Handler) => void): Command {
     .option('--config <file>', 'evaluate every admission policy of this blueprint instead')
     .option('--type <type>', 'verify attestations of this predicate type instead (cyclonedx, spdxjson, slsaprovenance1, ... or a URI), like cosign verify-attestation')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((image, o) => run(() => verifyCommand(o, image, io)));
+    .action((image, o) => run(() => {
+      const { verifyCommand } = require('./commands/verify') as typeof import('./commands/verify');
+      return verifyCommand(o, image, io);
+    }));
 
   program.command('triangulate')
     .description('print where the image\'s signature artifact lives (<repo>:sha256-<hex>.sig; bundle referrers for signatures)')
     .argument('<image>', 'registry/repository[:tag][@sha256:<hex>]')
     .addOption(new Option('--type <type>', 'artifact').choices(['signature', 'attestation', 'sbom']).default('signature'))
     .option('--insecure-registry', 'allow plain HTTP to the image\'s registry')
-    .action((image, o) => run(() => triangulateCommand(o, image, io)));
+    .action((image, o) => run(() => {
+      const { triangulateCommand } = require('./commands/triangulate') as typeof import('./commands/triangulate');
+      return triangulateCommand(o, image, io);
+    }));
 
   return program;
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Prints an error: one message (with code, path and fix for ours); the stack only with --debug. */
 export function reportError(e: unknown, io: CliIo, debug: boolean): number {

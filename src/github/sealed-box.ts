@@ -167,6 +167,15 @@ export function planSealing(model: BlueprintModel, env: Readonly<Record<string, 
   return { organization, repositories };
 }
 
+/** Whether synth will seal anything for this model (a key signer with an Actions public key): only then is libsodium needed. */
+export function sealingNeeded(model: BlueprintModel): boolean {
+  return model.repositories.some((r) => {
+    const key = r.signing.key;
+    if (r.signing.mode !== SigningMode.KEY || !key || key.kms) return false;
+    return key.secretScope === SecretScope.ORGANIZATION ? key.organizationActionsPublicKey !== undefined : key.repositoryActionsPublicKeys.has(r.name);
+  });
+}
+
 /** One Actions secret's value: exactly one of plaintextValue (a variable or the public key) and encryptedValue. */
 export interface SecretValue {
   readonly name: string;

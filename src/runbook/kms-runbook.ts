@@ -6,8 +6,9 @@ import { BlueprintModel, KeyModel, RepositoryModel } from '../model/model';
  * The KMS part of RUNBOOK.md: what the signing identity and the verifiers need on the key, per
  * provider, from the calls cosign's KMS clients make (sigstore/sigstore pkg/signature/kms):
  * AWS Sign, GetPublicKey, DescribeKey; Google Cloud GetCryptoKey, Get/ListCryptoKeyVersions,
- * GetPublicKey, AsymmetricSign; Azure GetKey, Sign; Vault transit `keys/<name>` read and
- * `sign/<name>` write.
+ * GetPublicKey, AsymmetricSign; Azure GetKey, Sign; Vault transit `keys/<name>` read,
+ * `sign/<name>/sha2-256` write, and `verify/<name>/sha2-256` write to verify (the hashivault client
+ * has Vault check signatures rather than checking them with the public key).
  */
 
 interface Paths { terraformStackDir(repo: string): string }
@@ -42,11 +43,13 @@ function signerGrant(model: BlueprintModel, key: KeyModel, repos: readonly Repos
       return [
         `Vault needs the JWT auth method at \`${a?.authPath}\` with \`oidc_discovery_url=https://token.actions.githubusercontent.com\``
         + ` and a role \`${a?.role}\` with \`bound_claims\` on \`repository\`/\`ref\` (e.g. \`${repos[0]?.fullName ?? ''}\`, \`refs/heads/main\`),`
-        + ` whose policy allows the transit key (mount \`${a?.transitPath}\`):`,
+        + ` whose policy allows the transit key (mount \`${a?.transitPath}\`; cosign reads the public key, then signs the SHA-256 digest`
+        + ` at \`sign/<key>/sha2-256\`${model.verification.ci ? '; the workflow\'s verify job has Vault check the signature at `verify/<key>/sha2-256`' : ''}):`,
         '',
         '```hcl',
-        `path "${a?.transitPath}/sign/${kms.parsed.keyId}" { capabilities = ["update"] }`,
+        `path "${a?.transitPath}/sign/${kms.parsed.keyId}/sha2-256" { capabilities = ["update"] }`,
         `path "${a?.transitPath}/keys/${kms.parsed.keyId}" { capabilities = ["read"] }`,
+        ...(model.verification.ci ? [`path "${a?.transitPath}/verify/${kms.parsed.keyId}/sha2-256" { capabilities = ["update"] }`] : []),
         '```',
       ];
     }
@@ -64,9 +67,16 @@ function verifierGrant(key: KeyModel): string[] {
       return [`Grant ${who} \`roles/cloudkms.publicKeyViewer\` and \`roles/cloudkms.viewer\` on the key (GKE Workload Identity).`];
     case KmsProvider.AZURE:
       return [`Grant ${who} keys/get on the key (e.g. **Key Vault Crypto User**, through AKS workload identity).`];
-    case KmsProvider.HASHIVAULT:
-      return [`The verifiers need \`VAULT_ADDR\`, a \`VAULT_TOKEN\` allowed to read \`${kms.auth.provider === KmsProvider.HASHIVAULT ? kms.auth.transitPath : 'transit'}/keys/${kms.parsed.keyId}\``
-        + ` and \`TRANSIT_SECRET_ENGINE_PATH\` in the environment of ${who}; embedding the exported public key (above) avoids that.`];
+    case KmsProvider.HASHIVAULT: {
+      const mount = kms.auth.provider === KmsProvider.HASHIVAULT ? kms.auth.transitPath : 'transit';
+      return [`The verifiers need \`VAULT_ADDR\`, \`TRANSIT_SECRET_ENGINE_PATH\` and a \`VAULT_TOKEN\` in the environment of ${who},`
+        + ' with this policy (cosign\'s Vault client reads the public key and has Vault check each signature); embedding the exported public key (above) avoids that:',
+      '',
+      '```hcl',
+      `path "${mount}/keys/${kms.parsed.keyId}" { capabilities = ["read"] }`,
+      `path "${mount}/verify/${kms.parsed.keyId}/sha2-256" { capabilities = ["update"] }`,
+      '```'];
+    }
   }
 }
 

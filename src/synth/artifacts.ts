@@ -1,20 +1,15 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { App as K8sApp, Yaml } from 'cdk8s';
-import { App as TfApp } from 'cdktf';
-import { parseInParallel, ParsedTexts } from './parallel-parse';
-import { synthTerraformInMemory, synthTerraformOnDisk } from './terraform-synth';
+import { parse } from 'yaml';
+import { plainJson } from './plain-json';
+import { RenderCache } from './render-cache';
+import { renderTerraform, stackId } from './terraform-stacks';
 import { AdmissionChart } from '../cluster/admission-chart';
 import { renderClusterObjects } from '../cluster/manifests';
-import { SecretScope, SigningMode } from '../config/types';
+import { SigningMode } from '../config/types';
 import { IAdmissionChartCustomizer, ITerraformStackCustomizer, IWorkflowCustomizer } from '../customize';
 import { DEPENDABOT_PATH, dependabotYaml } from '../github/dependabot';
-import { kmsVariables } from '../github/kms-auth';
-import { GitHubOrganizationSecretsStack } from '../github/org-secrets-stack';
-import { planSealing } from '../github/sealed-box';
 import { OwnedSignerWorkflow, renderOwnedSignerWorkflows } from '../github/signer-workflows';
-import { GitHubSigningStack } from '../github/signing-stack';
 import { renderWorkflow, RenderedWorkflow, WorkflowRenderOptions } from '../github/workflow';
 import { workflowToYaml } from '../github/workflow-yaml';
 import { BlueprintModel, ClusterModel, RepositoryModel } from '../model/model';
@@ -33,8 +28,15 @@ export interface Artifacts {
   readonly clusterObjects: ReadonlyMap<string, readonly any[]>;
   /** synthesized Terraform JSON per repository stack */
   readonly terraform: ReadonlyMap<string, any>;
-  /** the workflow files' texts being parsed back in worker threads (`jobs` > 1), by file path */
-  readonly parsedWorkflows?: ParsedTexts;
+  /**
+   * the value each written workflow file's text encodes, by file path, with that text: a copy of
+   * the rendered object when it is plain JSON (what `yaml` writes is what it reads back:
+   * test/synth/workflow-values.test.ts), else the text parsed back. The checks read it instead
+   * of parsing the file again while the file still holds that text.
+   */
+  readonly workflowValues?: ReadonlyMap<string, { readonly text: string; readonly value: any }>;
+  /** Terraform stacks synthesized in worker threads (`jobs`), and in how many threads */
+  readonly terraformInWorkers?: { readonly stacks: number; readonly threads: number };
 }
 
 /** Output layout. One repository: `github/.github/…`; several: `github/<repo>/.github/…`. */
@@ -47,9 +49,6 @@ export function outputPaths(model: BlueprintModel): RunbookPaths {
   };
 }
 
-export function stackId(repo: string): string {
-  return `github-${repo.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}`;
-}
 
 export function clusterManifests(model: BlueprintModel, cluster: ClusterModel): any[] {
   return renderClusterObjects(model, cluster);
@@ -67,11 +66,13 @@ export interface RenderOptions {
   /** user escape hatches, run before serialization (the checks read their result) */
   readonly customizers?: Customizers;
   /**
-   * threads for independent work: with N > 1, the workflow texts are parsed back (for the checks)
-   * in N - 1 worker threads while this thread synthesizes the charts and stacks
+   * threads: with N > 1, the Terraform stacks that are rendered are split over N - 1 worker
+   * threads and this one (terraform-workers.ts)
    * @default 1
    */
   readonly jobs?: number;
+  /** output files of an earlier synth that may stand in for rendering (render-cache.ts) */
+  readonly cache?: RenderCache;
   /**
    * the environment sealed secrets read COSIGN_PASSWORD from (with an Actions public key)
    * @default process.env
@@ -81,12 +82,41 @@ export interface RenderOptions {
   readonly terraformOnDisk?: boolean;
 }
 
-/** Renders every artifact in memory (Terraform goes through a temp dir: cdktf only writes to disk). */
+/** YAML text of a workflow file and the value it encodes: from the cache when its object and pins are unchanged. */
+function workflowOutput(w: RenderedWorkflow, file: string, cache: RenderCache | undefined): { text: string; value: any } {
+  const json = plainJson(w.workflow);
+  if (json === undefined) {
+    const text = workflowToYaml(w);
+    return { text, value: parse(text) };
+  }
+  const inputs = `${json}\n${JSON.stringify(w.pins)}`;
+  let text = cache?.get(file, 'workflow', inputs);
+  if (text === undefined) {
+    text = workflowToYaml(w);
+    cache?.put(file, 'workflow', inputs, text);
+  }
+  return { text, value: JSON.parse(json) };
+}
+
+/** A cluster's manifest text: from the cache when its final objects are unchanged. */
+function clusterYaml(objects: readonly any[], file: string, cache: RenderCache | undefined): string {
+  const json = cache ? plainJson(objects) : undefined;
+  if (json === undefined) return Yaml.stringify(...objects);
+  let text = cache!.get(file, 'k8s', json);
+  if (text === undefined) {
+    text = Yaml.stringify(...objects);
+    cache!.put(file, 'k8s', json, text);
+  }
+  return text;
+}
+
+/** Renders every artifact in memory (Terraform without the disk when cdktf allows: terraform-synth.ts). */
 export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {}): Artifacts {
   const files = new Map<string, string>();
   const paths = outputPaths(model);
   const keyOf = (r: RepositoryModel) => (r.signing.mode === SigningMode.KEY ? r.signing.key : undefined);
   const byName = new Map(model.repositories.map((r) => [r.name, r]));
+  const cache = opts.cache;
 
   const callerWorkflows = model.repositories.map((r) => renderWorkflow(model, r, opts.workflow));
   const signerWorkflows = renderOwnedSignerWorkflows(model, opts.workflow);
@@ -98,28 +128,26 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
     for (const w of workflows) c.customize(w.workflow, w.repository);
   }
   const workflowYaml = new Map<string, string>();
+  const workflowValues = new Map<string, { text: string; value: any }>();
   /** extra files each repository's stack commits (its reusable signer workflows) */
   const extraRepoFiles = new Map<string, { path: string; content: string }[]>();
   for (const w of callerWorkflows) {
-    const text = workflowToYaml(w);
+    const file = `${paths.githubDir(w.repository)}/${w.path}`;
+    const { text, value } = workflowOutput(w, file, cache);
     workflowYaml.set(w.repository, text);
-    files.set(`${paths.githubDir(w.repository)}/${w.path}`, text);
+    workflowValues.set(file, { text, value });
+    files.set(file, text);
     const key = byName.has(w.repository) ? keyOf(byName.get(w.repository)!) : undefined;
     if (key?.publicKey) files.set(`${paths.githubDir(w.repository)}/cosign.pub`, key.publicKey.pem);
     if (model.dependabot) files.set(`${paths.githubDir(w.repository)}/${DEPENDABOT_PATH}`, dependabotYaml());
   }
   for (const w of signerFiles) {
-    const text = workflowToYaml(w);
-    files.set(`${paths.githubDir(w.repository)}/${w.path}`, text);
+    const file = `${paths.githubDir(w.repository)}/${w.path}`;
+    const { text, value } = workflowOutput(w, file, cache);
+    workflowValues.set(file, { text, value });
+    files.set(file, text);
     extraRepoFiles.set(w.repository, [...extraRepoFiles.get(w.repository) ?? [], { path: w.path, content: text }]);
   }
-
-  const parsedWorkflows = (opts.jobs ?? 1) > 1
-    ? parseInParallel(workflows.map((w) => {
-      const file = `${paths.githubDir(w.repository)}/${w.path}`;
-      return [file, files.get(file)!] as const;
-    }), opts.jobs!)
-    : undefined;
 
   const clusterObjects = new Map<string, any[]>();
   for (const c of model.clusters) {
@@ -128,54 +156,21 @@ export function renderArtifacts(model: BlueprintModel, opts: RenderOptions = {})
     for (const cz of opts.customizers?.admissionCharts ?? []) cz.customize(chart, c.name);
     const objects = chart._objects(); // the checks report what the chart's validations would refuse
     clusterObjects.set(c.name, objects);
-    files.set(`${paths.kubernetesDir(c.name)}/image-signing.k8s.yaml`, Yaml.stringify(...objects));
+    const file = `${paths.kubernetesDir(c.name)}/image-signing.k8s.yaml`;
+    files.set(file, clusterYaml(objects, file, cache));
   }
 
-  const terraform = new Map<string, any>();
-  // sealed secrets (when an Actions public key is configured) read cosign.key and COSIGN_PASSWORD here
-  const sealing = planSealing(model, opts.env ?? process.env);
-  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'isb-tf-'));
-  try {
-    const app = new TfApp({ outdir: staging, skipValidation: false });
-    // organization secrets: one stack, readable by the repositories whose key uses that scope
-    const orgRepos = model.repositories.filter((r) => keyOf(r)?.secretScope === SecretScope.ORGANIZATION);
-    if (orgRepos.length > 0) {
-      new GitHubOrganizationSecretsStack(app, GitHubOrganizationSecretsStack.defaultStackId(model.owner), {
-        owner: model.owner,
-        repositories: orgRepos.map((r) => r.name),
-        publicKeyPem: keyOf(orgRepos[0])!.publicKey!.pem,
-        sealedSecrets: sealing.organization,
-      });
-    }
-    for (const r of model.repositories) {
-      const key = keyOf(r);
-      const repoFiles = [{ path: r.workflow.path, content: workflowYaml.get(r.name)! }, ...extraRepoFiles.get(r.name) ?? []];
-      if (key?.publicKey) repoFiles.push({ path: 'cosign.pub', content: key.publicKey.pem });
-      if (model.dependabot) repoFiles.push({ path: DEPENDABOT_PATH, content: dependabotYaml() });
-      const stack = new GitHubSigningStack(app, stackId(r.name), {
-        owner: model.owner,
-        repository: r.name,
-        // a KMS key has no secrets: only the login's non-secret variables
-        publicKeyPem: key?.kms ? undefined : key?.publicKey?.pem,
-        actionsVariables: key?.kms ? kmsVariables(key.kms.auth) : undefined,
-        secretScope: key?.secretScope,
-        environment: key?.environment,
-        sealedSecrets: sealing.repositories.get(r.name),
-        files: repoFiles,
-      });
-      for (const cz of opts.customizers?.terraformStacks ?? []) cz.customize(stack, r.name);
-    }
-    // in memory when the app is plain JSON (the usual case), else through the staging folder
-    const synthesized = (opts.terraformOnDisk ? undefined : synthTerraformInMemory(app)) ?? synthTerraformOnDisk(app);
-    for (const [rel, text] of synthesized) {
-      files.set(`terraform/${rel}`, text);
-      const m = /^stacks\/([^/]+)\/cdk\.tf\.json$/.exec(rel);
-      if (m) terraform.set(m[1], JSON.parse(text));
-    }
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
+  const tf = renderTerraform(model, {
+    workflowYaml,
+    extraRepoFiles,
+    customizers: opts.customizers?.terraformStacks ?? [],
+    env: opts.env ?? process.env,
+    onDisk: opts.terraformOnDisk === true,
+    jobs: opts.jobs ?? 1,
+    cache,
+  });
+  for (const [rel, text] of tf.files) files.set(`terraform/${rel}`, text);
 
   files.set('RUNBOOK.md', renderRunbook(model, paths));
-  return { files, workflows, signerWorkflows, clusterObjects, terraform, parsedWorkflows };
+  return { files, workflows, signerWorkflows, clusterObjects, terraform: tf.stacks, workflowValues, terraformInWorkers: tf.inWorkers };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CACHE_FILE } from './render-cache';
 import { BlueprintError } from '../errors';
 
 /**
@@ -18,6 +19,13 @@ export interface WriteArtifactsOptions {
   readonly force?: boolean;
   /** for tests: replaces fs.renameSync (to simulate a failure half way) */
   readonly renameSync?: (from: string, to: string) => void;
+  /**
+   * sha256 of files this synth has just read from the output folder (the render cache's reused
+   * files, verified as regular files): not read again
+   */
+  readonly knownOnDisk?: ReadonlyMap<string, string>;
+  /** sha256 of contents of `files` already computed (the render cache's), by path: not hashed again */
+  readonly knownHashes?: ReadonlyMap<string, string>;
 }
 
 export interface WriteArtifactsResult {
@@ -27,6 +35,8 @@ export interface WriteArtifactsResult {
   readonly unchanged: string[];
   /** files an earlier synth wrote that are no longer produced, removed (unmodified), sorted */
   readonly removed: string[];
+  /** sha256 of every file now in place (all of `files`) */
+  readonly hashes: ReadonlyMap<string, string>;
 }
 
 /**
@@ -170,6 +180,7 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   for (const rel of files.keys()) {
     if (!safeRelative(rel)) throw new BlueprintError('OUTPUT_PATH_INVALID', `refusing to write outside the output folder: ${JSON.stringify(rel)}`);
     if (rel === MANIFEST_FILE) throw new BlueprintError('OUTPUT_PATH_INVALID', `${MANIFEST_FILE} is synth's own manifest`);
+    if (rel === CACHE_FILE) throw new BlueprintError('OUTPUT_PATH_INVALID', `${CACHE_FILE} is synth's own render cache`);
   }
   const previous = readOutputManifest(outdir);
   const conflicts: string[] = [];
@@ -178,14 +189,14 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   // what is on disk at each target now (sha256, missing, not-a-file): read once
   const before = new Map<string, string>();
   const hashes: Record<string, string> = {};
-  for (const [rel, content] of files) hashes[rel] = sha256Hex(content);
+  for (const [rel, content] of files) hashes[rel] = opts.knownHashes?.get(rel) ?? sha256Hex(content);
   for (const rel of [...files.keys()].sort()) {
     const link = symlinkedParent(outdir, rel, folders);
     if (link !== undefined) {
       throw new BlueprintError('OUTPUT_CONFLICT', `refusing to write ${rel}: its folder ${path.join(outdir, link)} is a symbolic link (synth writes only inside the output folder, even with --force)`,
         { fix: `replace the link ${path.join(outdir, link)} by a real folder, or pass another --out` });
     }
-    const state = diskState(path.join(outdir, rel));
+    const state = opts.knownOnDisk?.get(rel) ?? diskState(path.join(outdir, rel));
     before.set(rel, state);
     if (state === 'missing' || previous.get(rel)?.has(state) || state === hashes[rel]) continue;
     conflicts.push(`${rel} (${state === 'not-a-file' ? 'not a regular file' : !previous.has(rel) ? 'not written by synth' : 'modified since the last synth'})`);
@@ -221,7 +232,7 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   ensureDir(outdir);
   const manifestPath = path.join(outdir, MANIFEST_FILE);
   if (changed.length === 0 && stale.length === 0 && readText(manifestPath) === finalManifest) {
-    return { written: [], unchanged, removed: [] };
+    return { written: [], unchanged, removed: [], hashes: new Map(Object.entries(hashes)) };
   }
   const rename = opts.renameSync ?? fs.renameSync;
   const staging = fs.mkdtempSync(path.join(outdir, '.isb-staging-'));
@@ -277,7 +288,7 @@ export function writeArtifactsDetailed(outdir: string, files: ReadonlyMap<string
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-  return { written, unchanged, removed };
+  return { written, unchanged, removed, hashes: new Map(Object.entries(hashes)) };
 }
 
 function readText(file: string): string | undefined {

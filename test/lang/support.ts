@@ -7,6 +7,7 @@ import { SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CACHE_FILE } from '../../src/synth/render-cache';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 /** ISB_LANG_CACHE moves it (.ci/run keeps it in a machine cache, so the upstream bindings are built once) */
@@ -102,7 +103,8 @@ export function ensureBindings(target: 'python' | 'java' | 'go', extraArgs: stri
 
 /** every file under dir, by relative path */
 export function readTree(dir: string): Map<string, Buffer> {
-  return new Map(filesUnder(dir).map((f) => [f, fs.readFileSync(path.join(dir, f))]));
+  // the render cache holds each folder's own file stamps (inode, change time): not an output
+  return new Map(filesUnder(dir).filter((f) => path.basename(f) !== CACHE_FILE).map((f) => [f, fs.readFileSync(path.join(dir, f))]));
 }
 
 /**

@@ -7,7 +7,7 @@ import { ImageSigningBlueprint } from '../../src/blueprint';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { renderArtifacts } from '../../src/synth/artifacts';
-import { MANIFEST_FILE, writeArtifactsDetailed } from '../../src/synth/write';
+import { MANIFEST_FILE, writeArtifactsDetailed, WriteArtifactsResult } from '../../src/synth/write';
 import { keyConfig, projectDir, tempDir } from '../support/fixtures';
 
 /*
@@ -35,6 +35,9 @@ function stamp(dir: string): Record<string, string> {
   return out;
 }
 
+/** the three lists of a write (not the hashes) */
+const lists = ({ written, unchanged, removed }: WriteArtifactsResult) => ({ written, unchanged, removed });
+
 const manifestOf = (out: string) => JSON.parse(fs.readFileSync(path.join(out, MANIFEST_FILE), 'utf8'));
 
 describe('writeArtifactsDetailed writes only what changed', () => {
@@ -42,11 +45,11 @@ describe('writeArtifactsDetailed writes only what changed', () => {
 
   test('the same files again: nothing is written, not even the manifest (inode and mtime unchanged)', () => {
     const out = path.join(tempDir(), 'out');
-    expect(writeArtifactsDetailed(out, v1)).toEqual({ written: ['a.txt', 'sub/b.txt', 'sub/deep/c.txt'], unchanged: [], removed: [] });
+    expect(lists(writeArtifactsDetailed(out, v1))).toEqual({ written: ['a.txt', 'sub/b.txt', 'sub/deep/c.txt'], unchanged: [], removed: [] });
     const before = stamp(out);
     const renames: string[] = [];
     const r = writeArtifactsDetailed(out, v1, { renameSync: (f, t) => { renames.push(t); fs.renameSync(f, t); } });
-    expect(r).toEqual({ written: [], unchanged: ['a.txt', 'sub/b.txt', 'sub/deep/c.txt'], removed: [] });
+    expect(lists(r)).toEqual({ written: [], unchanged: ['a.txt', 'sub/b.txt', 'sub/deep/c.txt'], removed: [] });
     expect(renames).toEqual([]);
     expect(stamp(out)).toEqual(before);
     expect(fs.readdirSync(out).filter((f) => f.startsWith('.isb-staging-'))).toEqual([]);
@@ -58,7 +61,7 @@ describe('writeArtifactsDetailed writes only what changed', () => {
     const before = stamp(out);
     const v2 = new Map(v1).set('sub/b.txt', 'b2');
     const r = writeArtifactsDetailed(out, v2);
-    expect(r).toEqual({ written: ['sub/b.txt'], unchanged: ['a.txt', 'sub/deep/c.txt'], removed: [] });
+    expect(lists(r)).toEqual({ written: ['sub/b.txt'], unchanged: ['a.txt', 'sub/deep/c.txt'], removed: [] });
     const after = stamp(out);
     expect(after['a.txt']).toBe(before['a.txt']);
     expect(after['sub/deep/c.txt']).toBe(before['sub/deep/c.txt']);
@@ -104,7 +107,7 @@ describe('removal is safe', () => {
     }));
     expect(stamp(out)).toEqual(before);
     const r = writeArtifactsDetailed(out, new Map([['a.txt', 'a2']]), { force: true });
-    expect(r).toEqual({ written: ['a.txt'], unchanged: [], removed: ['b.txt'] });
+    expect(lists(r)).toEqual({ written: ['a.txt'], unchanged: [], removed: ['b.txt'] });
   });
 
   test('manifest entries pointing outside the output folder are ignored: nothing outside is deleted', () => {
@@ -146,7 +149,7 @@ describe('removal is safe', () => {
     };
     expect(() => writeArtifactsDetailed(out, v2, { renameSync: crashing })).toThrow(/EIO/);
     const r = writeArtifactsDetailed(out, v2);
-    expect(r).toEqual({ written: ['c.txt'], unchanged: ['a.txt', 'b.txt'], removed: ['d.txt'] });
+    expect(lists(r)).toEqual({ written: ['c.txt'], unchanged: ['a.txt', 'b.txt'], removed: ['d.txt'] });
     expect(manifestOf(out)).toEqual({ version: 1, files: { 'a.txt': sha('a2'), 'b.txt': sha('b1'), 'c.txt': sha('c2') } });
   });
 });
@@ -213,6 +216,15 @@ describe('Terraform synthesized in memory', () => {
     expect(tf(memory).map(([k]) => k)).toEqual(['terraform/manifest.json', 'terraform/stacks/github-api-server/cdk.tf.json', 'terraform/stacks/github-web/cdk.tf.json']);
     expect(tf(memory)).toEqual(tf(disk));
     expect(JSON.parse(memory.get('terraform/manifest.json')!).stacks['github-web'].synthesizedStackPath).toBe('stacks/github-web/cdk.tf.json');
+  });
+
+  test.each(fs.readdirSync(path.join(__dirname, '..', '..', 'examples')))('examples/%s: byte-identical to App.synth() on disk, also without the preparing resolve of the blueprint\'s own stacks', (name) => {
+    const file = path.join(__dirname, '..', '..', 'examples', name, 'blueprint.yaml');
+    const model = ImageSigningBlueprint.fromFile(file)._model();
+    const tf = (m: Map<string, string>) => [...m].filter(([k]) => k.startsWith('terraform/'));
+    const disk = tf(renderArtifacts(model, { terraformOnDisk: true }).files);
+    expect(disk.length).toBeGreaterThan(1);
+    expect(tf(renderArtifacts(model).files)).toEqual(disk);
   });
 
   test('a stack with an asset (custom synthesis) goes through cdktf\'s own synth and still works', () => {

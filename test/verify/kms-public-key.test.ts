@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { policyKmsKeys } from '../../src/verify/admission';
 import { fetchKmsPublicKey } from '../../src/verify/kms-public-key';
 import { signingKey, signRequest } from '../../src/verify/sigv4';
 
@@ -29,6 +30,17 @@ describe('SigV4 (the AWS documentation vector: IAM ListUsers, 2015-08-30T12:36:0
   });
 });
 
+describe('verify --key <kms-uri>: the CA bundle variables of the provider clients', () => {
+  test.each([
+    ['awskms://127.0.0.1:9/alias/x', { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b', AWS_REGION: 'eu-west-1', AWS_CA_BUNDLE: '/nonexistent/ca.pem' }, 'AWS_CA_BUNDLE'],
+    ['hashivault://k', { VAULT_ADDR: 'https://127.0.0.1:9', VAULT_TOKEN: 't', VAULT_CACERT: '/nonexistent/ca.pem' }, 'VAULT_CACERT'],
+  ])('%s: an unreadable CA bundle (its variable) is named, before any connection', async (uri, env, variable) => {
+    await expect(fetchKmsPublicKey(uri, env)).rejects.toMatchObject({
+      code: 'VERIFY_OPTIONS_INVALID', message: expect.stringContaining(`${variable}=/nonexistent/ca.pem cannot be read (ENOENT)`),
+    });
+  });
+});
+
 describe('verify --key <kms-uri>: what it needs is named', () => {
   test.each([
     ['awskms:///alias/x', {}, /AWS_ACCESS_KEY_ID.*AWS_REGION/],
@@ -42,7 +54,8 @@ describe('verify --key <kms-uri>: what it needs is named', () => {
 
 /*
  * A stand-in for Vault's transit read endpoint only (GET /v1/<mount>/keys/<name>, the JSON shape of
- * Vault's API docs), because no Vault server is built here yet. It checks the token header.
+ * Vault's API docs), to pin the mount, version and token handling in a fast test; the same read
+ * against a real OpenBao server is in test/kms/kms-vault-live.test.ts. It checks the token header.
  */
 describe('Vault transit read (stand-in for the one endpoint)', () => {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -117,4 +130,15 @@ if (!haveMoto) {
     expect(pem).toContain('BEGIN PUBLIC KEY');
     expect(pem.replace(/-----[^-]+-----|\s/g, '')).toBe(direct.PublicKey);
   }, 30_000);
+});
+
+describe('verify --config: the KMS keys policies name', () => {
+  test('Kyverno keys.kms, ImageValidatingPolicy cosign.key.kms and CIP key.kms are found, once each; PEM keys are not', () => {
+    const objects = [
+      { kind: 'ClusterPolicy', spec: { rules: [{ verifyImages: [{ attestors: [{ entries: [{ keys: { kms: 'awskms:///alias/a' } }, { keys: { publicKeys: 'PEM' } }] }] }] }] } },
+      { kind: 'ImageValidatingPolicy', spec: { attestors: [{ name: 'k', cosign: { key: { kms: 'hashivault://b' } } }] } },
+      { kind: 'ClusterImagePolicy', spec: { authorities: [{ key: { kms: 'awskms:///alias/a' } }, { key: { data: 'PEM' } }] } },
+    ];
+    expect(policyKmsKeys(objects)).toEqual(['awskms:///alias/a', 'hashivault://b']);
+  });
 });

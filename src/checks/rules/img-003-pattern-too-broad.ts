@@ -32,9 +32,9 @@ export const ISB_IMG_003: Rule = {
       const used = new Set<string>();
       // every spelling a Pod may use for a pushed image (Docker Hub: acme/api, docker.io/…, index.docker.io/…),
       // which each engine then normalizes its own way (admission-engines.md §2.1, §3, §4.2)
-      for (const i of images) for (const sp of podSpellings(i)) for (const f of idx.forms(sp)) for (const m of idx.merged.matching(f)) used.add(m);
+      for (const i of images) for (const sp of podSpellings(i)) for (const f of idx.forms(sp)) for (const m of idx.matching(f)) used.add(m);
       const broad = new Map<string, string>();
-      for (const p of probes) for (const f of idx.forms(p)) for (const m of idx.merged.matching(f)) if (!broad.has(m)) broad.set(m, f);
+      for (const p of probes) for (const f of idx.forms(p)) for (const m of idx.matching(f)) if (!broad.has(m)) broad.set(m, f);
       for (const g of idx.groups) {
         for (const pattern of g.include) {
           if (!used.has(pattern)) {

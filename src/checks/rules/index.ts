@@ -15,7 +15,7 @@ import { ISB_KEY_003 } from './key-003-no-secret-material';
 import { ISB_KEY_004 } from './key-004-previous-key-expired';
 import { ISB_KEY_005 } from './key-005-kms-key-matches';
 import { ISB_NET_001 } from './net-001-airgapped-keyless';
-import { ISB_NET_002 } from './net-002-airgapped-ivpol-tuf';
+import { ISB_NET_002 } from './net-002-airgapped-public-tuf';
 import { ISB_POL_001 } from './pol-001-enforcement';
 import { ISB_POL_002 } from './pol-002-background';
 import { ISB_POL_003 } from './pol-003-format-readable';

@@ -30,8 +30,13 @@ export const ISB_WF_005: Rule = {
       const uses = s.step?.uses;
       if (typeof uses !== 'string' || uses.startsWith('./') || uses.startsWith('docker://')) continue;
       const key = byRef.get(uses);
-      if (key) usedAt.set(key, [...(usedAt.get(key) ?? []), s.where]);
-      else if (!foreign.has(uses)) foreign.set(uses, s.where);
+      if (key) {
+        const at = usedAt.get(key);
+        if (at) at.push(s.where);
+        else usedAt.set(key, [s.where]);
+      } else if (!foreign.has(uses)) {
+        foreign.set(uses, s.where);
+      }
     }
     for (const [key, pin] of Object.entries(pins)) {
       const given = configured[key] !== undefined;

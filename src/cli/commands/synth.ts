@@ -3,7 +3,8 @@ import { ImageSigningBlueprint } from '../../blueprint';
 import { locatedConfigError } from '../../checks/config-findings';
 import { ConfigError } from '../../config/problems';
 import { BlueprintError } from '../../errors';
-import { sealedBoxReady } from '../../github/sealed-box';
+import { sealedBoxReady, sealingNeeded } from '../../github/sealed-box';
+import { MIN_STACKS_PER_WORKER } from '../../synth/terraform-workers';
 import { CliIo } from '../io';
 import { trackedPrivateKeys } from '../tracked-keys';
 
@@ -14,6 +15,8 @@ export interface SynthOptions {
   readonly force?: boolean;
   /** threads (`--jobs N`) */
   readonly jobs?: string | number;
+  /** false with `--no-cache` */
+  readonly cache?: boolean;
 }
 
 /**
@@ -38,9 +41,9 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
     throw e;
   }
   bp._useEnvironment(io.env);
-  // libsodium (WebAssembly) loads asynchronously; synth seals actionsPublicKey secrets synchronously
-  await sealedBoxReady();
-  const result = bp.synth(outdir, { force: opts.force === true, jobs });
+  // libsodium (WebAssembly, ~50 ms to load) loads asynchronously; synth seals actionsPublicKey secrets synchronously
+  if (sealingNeeded(bp._model())) await sealedBoxReady();
+  const result = bp.synth(outdir, { force: opts.force === true, jobs, cache: opts.cache !== false });
   const warnings = bp.check().filter((f) => f.level === 'warning' && !f.suppressed);
   for (const w of warnings) io.err(`warning ${w.id}: ${w.path ? `${w.path}: ` : ''}${w.message}\n  fix: ${w.fix}\n`);
   const keyFile = bp._model().signing.key?.privateKeyFile;
@@ -52,6 +55,9 @@ export async function synthCommand(opts: SynthOptions, io: CliIo): Promise<numbe
   }
   const rel = path.relative(io.cwd, outdir) || '.';
   io.out(`synthesized ${bp.name} into ${rel}/ (${result.files.length} files): ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed\n`);
+  if (result.reused.length + result.rendered.length > 0) io.out(`render cache: ${result.reused.length} files reused, ${result.rendered.length} rendered\n`);
+  const par = bp._render().terraformInWorkers;
+  if (jobs > 1) io.out(`--jobs ${jobs}: ${par?.stacks ?? 0} Terraform stacks synthesized in ${par?.threads ?? 0} worker threads${par?.threads ? '' : ` (workers need ${MIN_STACKS_PER_WORKER * 2} stacks to render, no stack customizers, and the compiled library)`}\n`);
   for (const f of result.written) io.out(`  written ${rel}/${f}\n`);
   for (const f of result.removed) io.out(`  removed ${rel}/${f}\n`);
   return 0;

@@ -26,7 +26,7 @@ describe('the catalogue', () => {
       'ISB-WF-005', // beyond DESIGN.md: action runtimes the hosted runners dropped (issue 22)
       'ISB-WF-006', // beyond DESIGN.md: a reusable signer workflow the blueprint writes serves its callers alike (issue 21)
       'ISB-REG-001', 'ISB-NET-001',
-      'ISB-NET-002', // beyond DESIGN.md: IVP attestors that need the public TUF repository in an air-gapped cluster (issue 16)
+      'ISB-NET-002', // beyond DESIGN.md: verifiers that need the public TUF repository in an air-gapped cluster (issue 16)
       'ISB-CFG-001', // beyond DESIGN.md: the loader's refusals without a more specific rule (issue 14)
     ]);
     for (const r of RULES) {
@@ -475,7 +475,7 @@ describe('ISB-NET-001 air-gapped keyless', () => {
   });
 });
 
-describe('ISB-NET-002 air-gapped ImageValidatingPolicy and the public TUF repository', () => {
+describe('ISB-NET-002 air-gapped verifiers and the public TUF repository', () => {
   const ivp = (version: string, over: Record<string, unknown> = {}, signing: Record<string, unknown> = { mode: 'key', transparencyLog: false, key: { publicKeyFile: 'cosign.pub' } }) => keyConfig({
     signing,
     clusters: [{ name: 'edge', airGapped: true, kyverno: { policy: 'ImageValidatingPolicy', version } }, { name: 'cloud', kyverno: { policy: 'ImageValidatingPolicy', version } }],
@@ -486,7 +486,7 @@ describe('ISB-NET-002 air-gapped ImageValidatingPolicy and the public TUF reposi
   test('fires: Kyverno 1.16, key + insecureIgnoreTlog (TUF is initialized for every attestor before 1.19), at the air-gapped cluster only', () => {
     const f = findingsFor('ISB-NET-002', ivp('1.16'));
     expect(f.map((x) => [x.level, x.path])).toEqual([['error', 'clusters[0].airGapped']]);
-    expect(f[0].message).toMatch(/ImageValidatingPolicy\/.*"edge" is air-gapped.*Kyverno 1\.16.*attestor "key".*public Sigstore TUF/);
+    expect(f[0].message).toMatch(/ImageValidatingPolicy\/.*"edge" is air-gapped.*attestor "key" on Kyverno 1\.16.*public Sigstore TUF/);
   });
   test('fires: Kyverno 1.19 with the tlog checked (the key attestor then initializes TUF)', () => {
     expect(findingsFor('ISB-NET-002', ivp('1.19', {}, { mode: 'key', transparencyLog: true, key: { publicKeyFile: 'cosign.pub' } }))).toHaveLength(1);
@@ -502,8 +502,24 @@ describe('ISB-NET-002 air-gapped ImageValidatingPolicy and the public TUF reposi
     });
     expect(f).toEqual([]);
   });
-  test('neighbour: a ClusterPolicy in the same air-gapped cluster', () => {
-    expect(findingsFor('ISB-NET-002', keyConfig({ clusters: [{ name: 'edge', airGapped: true, kyverno: { policy: 'ClusterPolicy', version: '1.16' } }] }))).toEqual([]);
+  test('neighbour: a ClusterPolicy (key, tlog off) in the same air-gapped cluster', () => {
+    expect(findingsFor('ISB-NET-002', keyConfig({
+      signing: { mode: 'key', transparencyLog: false, key: { publicKeyFile: 'cosign.pub' } },
+      clusters: [{ name: 'edge', airGapped: true, kyverno: { policy: 'ClusterPolicy', version: '1.16' } }],
+    }))).toEqual([]);
+  });
+  const cpPc = (transparencyLog: boolean) => keyConfig({
+    signing: { mode: 'key', transparencyLog, key: { publicKeyFile: 'cosign.pub' } },
+    clusters: [{ name: 'edge', airGapped: true, kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: true } }],
+  });
+  test('fires: a ClusterPolicy and a ClusterImagePolicy checking the Rekor entry of a key signature, air-gapped (keys from TUF)', () => {
+    const f = findingsFor('ISB-NET-002', cpPc(true));
+    expect(f.map((x) => x.path)).toEqual(['clusters[0].airGapped', 'clusters[0].airGapped']);
+    expect(f[0].message).toMatch(/ClusterPolicy\/.*1 attestor entry fetch Rekor\/CT log keys/);
+    expect(f[1].message).toMatch(/ClusterImagePolicy\/.*authority "key" fetch Rekor keys/);
+  });
+  test('neighbour: the same with the transparency log off (nothing to fetch)', () => {
+    expect(findingsFor('ISB-NET-002', cpPc(false))).toEqual([]);
   });
 });
 

@@ -32,7 +32,7 @@ def keyless_blueprint() -> ImageSigningBlueprint:
             )],
             signing=SigningConfig(
                 mode=SigningMode.KEYLESS,
-                cosign=CosignConfig(version="v3.0.6", signature_format=SignatureFormat.BUNDLE),
+                cosign=CosignConfig(version="v3.0.6", signature_format=SignatureFormat.BOTH),
                 transparency_log=True,
                 keyless=KeylessConfig(issuer="https://token.actions.githubusercontent.com"),
             ),

@@ -2,6 +2,7 @@ import { PREDICATE_TYPES, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { ivpolImageGlobs } from './image-references';
 import { ivpolCheckedImages } from './ivpol-image-filter';
 import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL, SYSTEM_NAMESPACES } from './metadata';
+import { trustedRootHasCtLogs } from './trust-root';
 import { FailureAction, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, keyLabel, RepositoryModel, Version, versionAtLeast } from '../model/model';
@@ -38,6 +39,9 @@ function ctlog(model: BlueprintModel): Record<string, unknown> {
     out.insecureIgnoreSCT = true;
   } else if (s.mode === SigningMode.KEY) {
     // a key signature has no Fulcio certificate, so there is no SCT to check
+    out.insecureIgnoreSCT = true;
+  } else if (s.keyless?.trustedRoot && !trustedRootHasCtLogs(s.keyless.trustedRoot.json)) {
+    // a private instance without a CT log: its certificates carry no SCT (trust-root.ts)
     out.insecureIgnoreSCT = true;
   }
   return out;

@@ -257,6 +257,23 @@ export function buildModel(cfg: BlueprintConfig, src: FileSource, source?: strin
         fix: `set ${formatPath}: both (or legacy), or use Kyverno >= 1.19 for this cluster`,
       });
     }
+    // ... nor keyless ones: an image-signature authority with signatureFormat: bundle calls cosign's
+    // VerifyImageSignatures with NewBundleFormat, which refuses (policy-controller 0.15.1 with cosign
+    // v3.0.5 pkg/cosign/verify.go; its tester says so); bundles are read for attestations only
+    const keylessBundle = repositories.find((r) => r.signing.mode === SigningMode.KEYLESS && r.signing.signatureFormat === SignatureFormat.BUNDLE);
+    if (c.policyController.enabled && keylessBundle && !keyBundle) {
+      const own = cfg.clusters?.[i]?.policyController?.enabled !== undefined;
+      const formatPath = keylessBundle.signing.isDefault ? 'signing.cosign.signatureFormat' : `${keylessBundle.path}.signing.cosign.signatureFormat`;
+      problems.push({
+        path: own ? `clusters[${i}].policyController.enabled` : 'admission.policyController.enabled',
+        value: true,
+        id: 'ISB-POL-003',
+        message: `policy-controller ${c.policyController.version.text} cannot verify image signatures stored as Sigstore bundles (${formatPath}: bundle`
+          + `${keylessBundle.signing.isDefault ? '' : `, repository ${keylessBundle.name}`}): its cosign answers "bundle support for image signatures is not yet `
+          + 'implemented" (bundles are read for attestations only)',
+        fix: `set ${formatPath}: both (or legacy): policy-controller reads the legacy copy`,
+      });
+    }
     // Kyverno verifies Sigstore bundles signed with a static key only from 1.19 (kyverno/kyverno#14233, PR #16800)
     if (c.kyverno.enabled && keyBundle && !versionAtLeast(c.kyverno.version, 1, 19)) {
       const own = cfg.clusters?.[i]?.kyverno?.version !== undefined;

@@ -6,7 +6,7 @@ import type { AdmissionVerdict } from './verdict';
 import { matchImage } from '../checks/matchers/engine';
 import { cipAuthorityNeedsPublicTuf, ivpolAttestorNeedsPublicTuf, kyvernoEntryNeedsPublicTuf } from '../cluster/public-tuf';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
-import { Version } from '../model/model';
+import { Version, versionAtLeast } from '../model/model';
 
 /** What one policy object would do with the image: the public verdict struct, built here. */
 export type AdmissionDecision = AdmissionVerdict;
@@ -190,7 +190,11 @@ function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bund
   const cut = unreachable(input, `entry ${i}`, kyvernoEntryNeedsPublicTuf(e, format === 'bundle' ? 'SigstoreBundle' : 'Cosign'),
     'Kyverno fetches the Rekor/CT log keys, Fulcio roots or trusted root this entry needs');
   if (cut) return cut;
-  const trust = policyTrust(input, `entry ${i}`, () => kyvernoEntryTrust(input.defaultRootJson, e, `entry ${i}`));
+  // type SigstoreBundle, keyless: Kyverno takes the trusted root only from its TUF repository and
+  // ignores the entry's roots, rekor and ctlog (kyverno v1.16.3 pkg/cosign/sigstore.go, v1.19.1
+  // pkg/image/verifiers/cpol/cosign/sigstore.go getTrustedMaterial → getTrustedRoot): the default
+  const tufOnly = format === 'bundle' && e?.keyless !== undefined;
+  const trust = tufOnly ? input.trust : policyTrust(input, `entry ${i}`, () => kyvernoEntryTrust(input.defaultRootJson, e, `entry ${i}`));
   if (isOutcome(trust)) return trust;
   if (e?.keys) {
     const ignoreTlog = e.keys.rekor?.ignoreTlog === true;
@@ -214,8 +218,13 @@ function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bund
     const k = e.keyless;
     const id: IdentityRequirement = { subject: k.subject, subjectRegExp: k.subjectRegExp, issuer: k.issuer, issuerRegExp: k.issuerRegExp };
     const ignoreTlog = k.rekor?.ignoreTlog === true;
-    return satisfy(input, format, { identities: [id], identityMatch: format === 'legacy' ? 'wildcard' : 'exact', ignoreTlog, trust },
-      `entry ${i} (keyless ${describeIdentity(id)})`, need, KYVERNO_LISTED_BUNDLE);
+    // type Cosign needs an embedded SCT unless ctlog.ignoreSCT (Kyverno forces IgnoreSCT for
+    // attestations, pkg/engine/internal/imageverifier.go); SigstoreBundle asks sigstore-go for an
+    // observer timestamp (a tlog entry or TSA), not an SCT
+    const requireSct = format === 'legacy' && !need && k.ctlog?.ignoreSCT !== true;
+    const roots = tufOnly && (k.roots !== undefined || k.rekor?.pubkey !== undefined) ? ', roots/rekor ignored: type SigstoreBundle reads the trusted root from TUF' : '';
+    return satisfy(input, format, { identities: [id], identityMatch: format === 'legacy' ? 'wildcard' : 'exact', ignoreTlog, trust, requireSct },
+      `entry ${i} (keyless ${describeIdentity(id)}${roots})`, need, KYVERNO_LISTED_BUNDLE);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: attestor kind ${Object.keys(e ?? {}).join('/')} is not evaluated here` };
 }
@@ -353,8 +362,13 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
   // verifyImageSignatures honours it
   const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true && !need;
   const tlogNote = need && cosign.ctlog?.insecureIgnoreTlog === true ? ', required for attestations despite insecureIgnoreTlog: kyverno#17109' : '';
-  const trust = policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
+  // `cosign.trustedRoot` exists from Kyverno 1.19 (absent from the v1.16.3 API types and CRD, which
+  // prunes it; kyverno#15507): before, the attestor uses the default (TUF) root
+  const kv = input.clusterFacts?.kyvernoVersion;
+  const rootIgnored = cosign.trustedRoot !== undefined && kv !== undefined && !versionAtLeast(kv, 1, 19);
+  const trust = rootIgnored ? input.trust : policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
   if (isOutcome(trust)) return trust;
+  const rootNote = rootIgnored ? `, trustedRoot ignored: Kyverno ${kv.text} has no such field (from 1.19)` : '';
   if (cosign.key?.data || typeof cosign.key?.kms === 'string') {
     const kms = cosign.key.data ? undefined : String(cosign.key.kms);
     const keys = kms !== undefined ? kmsPolicyKeys(input, kms, `attestor ${name}`) : splitPems(String(cosign.key.data));
@@ -365,8 +379,10 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
   }
   const ids: any[] = cosign.keyless?.identities ?? [];
   if (ids.length > 0) {
-    return satisfy(input, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust },
-      `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')}${tlogNote})`, need);
+    // cosign's CheckOpts: an embedded SCT unless ctlog.insecureIgnoreSCT (ivpol/cosign/opts.go)
+    const requireSct = cosign.ctlog?.insecureIgnoreSCT !== true;
+    return satisfy(input, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust, requireSct },
+      `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')}${tlogNote}${rootNote})`, need);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: no key data or keyless identities` };
 }
@@ -403,12 +419,18 @@ function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
     what = `key kms ${a.key.kms}, ${format}, tlog ${ignoreTlog ? 'not checked' : 'required'}`;
   } else if ((a.keyless?.identities ?? []).length > 0) {
     const ids: any[] = a.keyless.identities;
-    req = { identities: ids, identityMatch: 'exact', ignoreTlog, trust };
+    // an embedded SCT unless keyless.insecureIgnoreSCT (pkg/webhook/validator.go checkOptsFromAuthority)
+    req = { identities: ids, identityMatch: 'exact', ignoreTlog, trust, requireSct: a.keyless.insecureIgnoreSCT !== true };
     what = `keyless ${ids.map(describeIdentity).join(' | ')}, ${format}`;
   } else {
     return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: secretRef keys are not evaluated here` };
   }
   const atts: any[] = a.attestations ?? [];
+  if (atts.length === 0 && format === 'bundle') {
+    // image signatures with signatureFormat bundle: policy-controller 0.15.1's cosign (v3.0.5
+    // pkg/cosign/verify.go VerifyImageSignatures) refuses before looking (the tester says so too)
+    return { ok: false, code: 'FORMAT_UNSUPPORTED', text: `${label} (${what}): policy-controller does not verify image signatures stored as Sigstore bundles ("bundle support for image signatures is not yet implemented"; bundles work for attestations only)` };
+  }
   if (atts.length === 0) return satisfy(input, format, req, `${label} (${what})`);
   // an authority with attestations checks only them (validator.go: "the verify-attestations path"), every one of them
   const results = atts.map((x: any) => satisfy(input, format, req, `${label} (${what}) attestation ${x.name ?? '?'}`,

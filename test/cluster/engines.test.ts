@@ -143,7 +143,8 @@ describe('policy-controller ClusterImagePolicy', () => {
   });
 
   test('keyless: one CIP per repository, identities need issuer + subject(RegExp), never both of a pair', () => {
-    const m = modelFor(keyless({ admission: PC, signing: { mode: 'keyless', cosign: { version: 'v3.0.2', signatureFormat: 'bundle' } } }));
+    // signatureFormat both: policy-controller reads the legacy copy (a bundle-only config is refused, ISB-POL-003)
+    const m = modelFor(keyless({ admission: PC, signing: { mode: 'keyless', cosign: { version: 'v3.0.2', signatureFormat: 'both' } } }));
     const cips = renderPolicyControllerObjects(m, m.clusters[0]);
     expect(cips).toHaveLength(2);
     for (const c of cips) {
@@ -152,7 +153,7 @@ describe('policy-controller ClusterImagePolicy', () => {
         expect(Boolean(id.issuer) !== Boolean(id.issuerRegExp)).toBe(true);
         expect(Boolean(id.subject) !== Boolean(id.subjectRegExp)).toBe(true);
       }
-      expect(c.spec.authorities[0].signatureFormat).toBe('bundle');
+      expect(c.spec.authorities[0].signatureFormat).toBe('legacy');
       expect(c.spec.authorities[0].ctlog.url).toBe('https://rekor.sigstore.dev');
     }
   });

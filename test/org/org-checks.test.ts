@@ -16,7 +16,7 @@ const dir = projectDir({ 'team.pub': newPublicKeyPem() });
 const teamPem = fs.readFileSync(path.join(dir, 'team.pub'), 'utf8');
 const defaultPem = fs.readFileSync(path.join(dir, 'cosign.pub'), 'utf8');
 
-function config(over: { pay?: any; docs?: any; legacy?: any } = {}): any {
+function config(over: { pay?: any; docs?: any; legacy?: any; prod?: any } = {}): any {
   return {
     name: 'acme',
     github: { owner: 'acme' },
@@ -28,7 +28,7 @@ function config(over: { pay?: any; docs?: any; legacy?: any } = {}): any {
     ],
     clusters: [
       { name: 'legacy', kyverno: { policy: 'ClusterPolicy', version: '1.16' }, ...over.legacy },
-      { name: 'prod', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' }, policyController: { enabled: true } },
+      { name: 'prod', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' }, policyController: { enabled: true }, ...over.prod },
     ],
   };
 }
@@ -73,12 +73,15 @@ describe('checks with mixed signers', () => {
   });
 
   test('ISB-POL-003: a keyless repository signing bundles gets a SigstoreBundle rule; type Cosign there is an error', () => {
-    const clean = blueprint({ docs: { cosign: { version: 'v3.0.2', signatureFormat: 'bundle' } } });
+    // policy-controller verifies no image signature stored as a bundle: with it, the config is refused at its path
+    const docsBundle = { docs: { cosign: { version: 'v3.0.2', signatureFormat: 'bundle' } } };
+    expect(() => blueprint(docsBundle)).toThrow(/clusters\[1\]\.policyController\.enabled: policy-controller \S+ cannot verify image signatures stored as Sigstore bundles \(repositories\[2\]\.signing\.cosign\.signatureFormat: bundle, repository docs\).*\[ISB-POL-003\]/s);
+    const clean = blueprint({ ...docsBundle, prod: { policyController: { enabled: false } } });
     expect(live(clean)).toEqual([]);
     const types = clean._render().clusterObjects.get('legacy')!.find((o: any) => o.kind === 'ClusterPolicy').spec.rules.map((r: any) => r.verifyImages[0].type);
     expect(types).toEqual(['Cosign', 'Cosign', 'SigstoreBundle']);
 
-    const broken = blueprint({ docs: { cosign: { version: 'v3.0.2', signatureFormat: 'bundle' } } });
+    const broken = blueprint({ ...docsBundle, prod: { policyController: { enabled: false } } });
     patchObject(broken, 'legacy', RULES, JsonPatch.replace('/spec/rules/2/verifyImages/0/type', 'Cosign'));
     expect(live(broken).map((x) => `${x.id} ${x.message}`)).toEqual([
       'ISB-POL-003 kubernetes/legacy: ClusterPolicy/acme-verify-images rules[2].verifyImages[0]: type Cosign reads legacy .sig signatures, but the workflow signs only Sigstore bundles',

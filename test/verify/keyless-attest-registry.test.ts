@@ -242,7 +242,7 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         expect([r.verified, r.code]).toEqual([false, 'IDENTITY_MISMATCH']);
       });
 
-      test('verify --config, keyless blueprint signing v0.3 bundles (cosign v3): every engine reads the referrer', async () => {
+      test('verify --config, keyless blueprint signing v0.3 bundles (cosign v3): the ImageValidatingPolicy admits; a ClusterPolicy (SigstoreBundle) ignores its roots (TUF only)', async () => {
         const SAN = 'https://github.com/acme/web/.github/workflows/build-sign.yml@refs/heads/main';
         const dir = tempDir();
         fs.writeFileSync(path.join(dir, 'trusted_root.json'), rootJson);
@@ -255,8 +255,9 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
             cosign: { version: 'v3.0.2', signatureFormat: 'bundle' },
             keyless: { trustedRootFile: 'trusted_root.json', fulcioUrl: 'https://fulcio.isb-test.invalid', rekorUrl: rekor.baseUrl },
           },
+          // no policy-controller: it verifies no image signature stored as a bundle (the config is refused, ISB-POL-003)
           clusters: [
-            { name: 'prod', kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: true } },
+            { name: 'prod', kyverno: { policy: 'ClusterPolicy', version: '1.16' } },
             { name: 'edge', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
           ],
         }));
@@ -264,12 +265,15 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         await pushKeylessBundle(img, issueLeaf(ca, { san: SAN }));
         const r = await verifier({}).evaluateBlueprint(img.ref, path.join(dir, 'blueprint.yaml'));
         const matched = r.verdicts.filter((v) => v.matched);
+        // ClusterPolicy type SigstoreBundle takes the trusted root only from Kyverno's TUF repository
+        // (kyverno pkg/image/verifiers/cpol/cosign/sigstore.go getTrustedMaterial): the entry's roots
+        // are ignored, so the private CA is not trusted there (the public root is the default here)
         expect(matched.map((v) => [v.cluster, v.engine, v.admitted, v.code ?? null])).toEqual([
-          ['prod', 'kyverno', true, null],
-          ['prod', 'policy-controller', true, null],
+          ['prod', 'kyverno', false, 'UNTRUSTED_CERT'],
           ['edge', 'kyverno-ivpol', true, null],
         ]);
         expect(matched[0].reasons.join('\n')).toMatch(/type SigstoreBundle reads Sigstore bundle referrers/);
+        expect(matched[0].reasons.join('\n')).toMatch(/roots\/rekor ignored: type SigstoreBundle reads the trusted root from TUF/);
 
         // the same certificate as a legacy .sig only: the bundle-reading policies find nothing
         const legacy = await image('acme/bun');
@@ -277,7 +281,6 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         const l = await verifier({}).evaluateBlueprint(legacy.ref, path.join(dir, 'blueprint.yaml'));
         expect(l.verdicts.filter((v) => v.matched).map((v) => [v.engine, v.code ?? null])).toEqual([
           ['kyverno', 'NO_SIGNATURES'],
-          ['policy-controller', 'NO_SIGNATURES'],
           ['kyverno-ivpol', null],
         ]);
       });
@@ -357,6 +360,38 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         await signKeyless(evil, issueLeaf(evilCA, { san: SAN }), { chain: evilCA.chainPem });
         const e = await evaluate(evil.ref);
         expect(e.verdicts.filter((v) => v.matched).map((v) => v.code)).toEqual(['UNTRUSTED_CERT', 'UNTRUSTED_CERT', 'UNTRUSTED_CERT']);
+      });
+
+      test('an ImageValidatingPolicy for Kyverno 1.16 drops the private trusted root (cosign.trustedRoot exists from 1.19): the private CA is refused there', async () => {
+        const d = tempDir();
+        fs.writeFileSync(path.join(d, 'trusted_root.json'), rootJson);
+        const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'blueprint.yaml'), 'utf8'));
+        cfg.clusters = [{ name: 'old', kyverno: { policy: 'ImageValidatingPolicy', version: '1.16' } }, { name: 'edge', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } }];
+        fs.writeFileSync(path.join(d, 'blueprint.yaml'), JSON.stringify(cfg));
+        const img = await image('acme/kl');
+        await signKeyless(img, issueLeaf(ca, { san: SAN }));
+        const r = await verifier({}).evaluateBlueprint(img.ref, path.join(d, 'blueprint.yaml'));
+        const matched = r.verdicts.filter((v) => v.matched);
+        expect(matched.map((v) => [v.cluster, v.admitted, v.code ?? null])).toEqual([['old', false, 'UNTRUSTED_CERT'], ['edge', true, null]]);
+        expect(matched[0].reasons.join('\n')).toMatch(/trustedRoot ignored: Kyverno 1\.16 has no such field \(from 1\.19\)/);
+      });
+
+      test('a private trusted root with a CT log: the policies require an SCT (no ignore flag), so a certificate without one is refused by every engine', async () => {
+        // the same instance, its trusted root naming a CT log: its Fulcio would embed SCTs, these test certificates have none
+        const ct = newRekor();
+        const withCt = JSON.parse(rootJson);
+        withCt.ctlogs = JSON.parse(trustedRootJson(ca, ct)).tlogs;
+        const d = tempDir();
+        fs.writeFileSync(path.join(d, 'trusted_root.json'), JSON.stringify(withCt));
+        fs.writeFileSync(path.join(d, 'blueprint.yaml'), fs.readFileSync(path.join(dir, 'blueprint.yaml')));
+        const img = await image('acme/kl');
+        await signKeyless(img, issueLeaf(ca, { san: SAN }));
+        const r = await verifier({}).evaluateBlueprint(img.ref, path.join(d, 'blueprint.yaml'));
+        const matched = r.verdicts.filter((v) => v.matched);
+        expect(matched.map((v) => [v.engine, v.code ?? null])).toEqual([['kyverno', 'UNTRUSTED_CERT'], ['policy-controller', 'UNTRUSTED_CERT'], ['kyverno-ivpol', 'UNTRUSTED_CERT']]);
+        for (const v of matched) expect(v.reasons.join('\n')).toMatch(/SCT/);
+        // and without the CT log (the blueprint above): the policies ignore SCTs and admit
+        expect((await evaluate(img.ref)).verdicts.filter((v) => v.matched).map((v) => v.admitted)).toEqual([true, true, true]);
       });
     });
 

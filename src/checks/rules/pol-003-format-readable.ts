@@ -11,7 +11,9 @@ export const ISB_POL_003: Rule = {
   explanation: 'cosign v3 stores Sigstore bundles as OCI referrers by default; Kyverno ClusterPolicy with type '
     + 'Cosign only finds legacy .sig tags ("no signatures found"). Kyverno verifies bundles signed with a static '
     + 'key only from 1.19 (type SigstoreBundle, or ImageValidatingPolicy), and policy-controller 0.15 reads bundles '
-    + 'for keyless authorities only. A policy that cannot read the signature rejects every image.',
+    + 'only for keyless attestations, never image signatures (its cosign says "bundle support for image signatures is not yet implemented"). A ClusterPolicy of type SigstoreBundle reads the trusted root only from '
+    + 'Kyverno\'s TUF repository, never from the policy, so it cannot verify a private Sigstore instance\'s bundles. '
+    + 'A policy that cannot read the signature rejects every image.',
   fix: 'Sign with signatureFormat legacy or both, or target an engine/version that reads bundles (see the README table).',
   check(ctx) {
     const out: RawFinding[] = [];
@@ -35,12 +37,30 @@ export const ISB_POL_003: Rule = {
       if (type === 'SigstoreBundle' && fmts.has(SignatureFormat.LEGACY)) {
         out.push({ path: clusterPath(ctx.model, e.cluster), message: `${e.where}: type SigstoreBundle, but the workflow signs only legacy .sig signatures` });
       }
+      if (type === 'SigstoreBundle' && kyvernoAttestorEntries(e.entry).some((a) => a.keyless?.roots !== undefined)) {
+        // kyverno v1.16.3 pkg/cosign/sigstore.go, v1.19.1 pkg/image/verifiers/cpol/cosign/sigstore.go getTrustedMaterial
+        out.push({
+          path: clusterPath(ctx.model, e.cluster),
+          message: `${e.where}: type SigstoreBundle takes the trusted root only from Kyverno's TUF repository and ignores the entry's roots and `
+            + 'rekor/ctlog keys, so the private instance\'s certificates are refused unless Kyverno\'s own TUF settings serve its trusted_root.json; '
+            + 'sign legacy signatures (type Cosign reads roots) or use an ImageValidatingPolicy (trustedRoot)',
+        });
+      }
       if (type === 'SigstoreBundle' && hasKey && cluster && !versionAtLeast(cluster.kyverno.version, 1, 19)) {
         out.push({ path: `${clusterPath(ctx.model, e.cluster)}.kyverno.version`, message: `${e.where}: SigstoreBundle with a static key needs Kyverno >= 1.19 (targeted: ${cluster.kyverno.version.text})` });
       }
     }
     for (const p of objectsOfKind(ctx.artifacts, 'ImageValidatingPolicy')) {
       const cluster = clusterByName(ctx.model, p.cluster);
+      const rooted = (p.policy.spec?.attestors ?? []).filter((a: any) => a.cosign?.trustedRoot !== undefined).map((a: any) => a.name);
+      if (rooted.length > 0 && cluster && !versionAtLeast(cluster.kyverno.version, 1, 19)) {
+        // absent from the v1.16.3 API types and CRD (the API server prunes it); kyverno#15507
+        out.push({
+          path: `${clusterPath(ctx.model, p.cluster)}.kyverno.version`,
+          message: `${p.where}: attestor(s) ${rooted.join(', ')} carry the private trusted root in cosign.trustedRoot, a field Kyverno has only from 1.19 `
+            + `(targeted: ${cluster.kyverno.version.text}): it is dropped, and the private instance's certificates are refused`,
+        });
+      }
       const hasKey = (p.policy.spec?.attestors ?? []).some((a: any) => a.cosign?.key);
       if (formats(p.where).has(SignatureFormat.BUNDLE) && hasKey && cluster && !versionAtLeast(cluster.kyverno.version, 1, 19)) {
         out.push({ path: `${clusterPath(ctx.model, p.cluster)}.kyverno.version`, message: `${p.where}: key-signed bundles need Kyverno >= 1.19 (targeted: ${cluster.kyverno.version.text})` });
@@ -56,6 +76,14 @@ export const ISB_POL_003: Rule = {
         }
         if (a.key && (format === 'bundle' || bundleOnly)) {
           out.push({ path: clusterPath(ctx.model, p.cluster), message: `${p.where} authorities.${a.name}: policy-controller cannot verify key-signed Sigstore bundles (bundle is keyless-only in 0.15)` });
+        }
+        if (!a.key && format === 'bundle' && (a.attestations ?? []).length === 0) {
+          // cosign VerifyImageSignatures with NewBundleFormat (pkg/cosign/verify.go, v3.0.5 in policy-controller 0.15.1)
+          out.push({
+            path: clusterPath(ctx.model, p.cluster),
+            message: `${p.where} authorities.${a.name}: policy-controller ${clusterByName(ctx.model, p.cluster)?.policyController.version.text ?? ''} does not verify image `
+              + 'signatures stored as Sigstore bundles ("bundle support for image signatures is not yet implemented"; signatureFormat: bundle works for attestations only): every image is rejected',
+          });
         }
         if (!a.key && format === 'legacy' && bundleOnly) {
           out.push({ path: clusterPath(ctx.model, p.cluster), message: `${p.where} authorities.${a.name}: reads legacy signatures, but the workflow signs only bundles` });

@@ -279,6 +279,34 @@ describe('ISB-POL-003 signature format vs engine', () => {
   test('neighbour: legacy signatures with type Cosign', () => {
     expect(findingsFor('ISB-POL-003', keyConfig())).toEqual([]);
   });
+
+  // a private instance: one CA (the bytes need not parse; the renderer re-encodes them as PEM)
+  const PRIVATE_ROOT = JSON.stringify({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [],
+    certificateAuthorities: [{ subject: {}, uri: 'https://fulcio.acme.internal', certChain: { certificates: [{ rawBytes: Buffer.from('a private CA').toString('base64') }] }, validFor: { start: '2020-01-01T00:00:00Z' } }],
+    ctlogs: [],
+  });
+  const privateKeyless = (format: string, policy: string, version = '1.19') => keyConfig({
+    signing: {
+      mode: 'keyless',
+      cosign: { version: 'v3.0.6', signatureFormat: format },
+      keyless: { fulcioUrl: 'https://fulcio.acme.internal', rekorUrl: 'https://rekor.acme.internal', trustedRootFile: 'trusted_root.json' },
+    },
+    admission: { kyverno: { policy, version } },
+  });
+  test('fires: keyless bundles of a private instance with a ClusterPolicy (SigstoreBundle reads the trusted root only from TUF)', () => {
+    const f = findingsFor('ISB-POL-003', privateKeyless('bundle', 'ClusterPolicy'), undefined, { files: { 'trusted_root.json': PRIVATE_ROOT } });
+    expect(errorsOf(f).map((x) => x.message).join('\n')).toMatch(/type SigstoreBundle takes the trusted root only from Kyverno's TUF repository and ignores the entry's roots/);
+  });
+  test('fires: the private trusted root in an ImageValidatingPolicy for Kyverno 1.16 (cosign.trustedRoot exists from 1.19)', () => {
+    const f = findingsFor('ISB-POL-003', privateKeyless('legacy', 'ImageValidatingPolicy', '1.16'), undefined, { files: { 'trusted_root.json': PRIVATE_ROOT } });
+    expect(errorsOf(f).map((x) => [x.path, x.message])).toEqual([['admission.kyverno.version', expect.stringMatching(/cosign\.trustedRoot, a field Kyverno has only from 1\.19 \(targeted: 1\.16\)/)]]);
+  });
+  test('neighbour: the same instance signing legacy signatures (type Cosign reads roots), or verified by an ImageValidatingPolicy', () => {
+    expect(findingsFor('ISB-POL-003', privateKeyless('legacy', 'ClusterPolicy'), undefined, { files: { 'trusted_root.json': PRIVATE_ROOT } })).toEqual([]);
+    expect(findingsFor('ISB-POL-003', privateKeyless('bundle', 'ImageValidatingPolicy'), undefined, { files: { 'trusted_root.json': PRIVATE_ROOT } })).toEqual([]);
+  });
 });
 
 describe('ISB-POL-004 transparency log agreement', () => {

@@ -19,11 +19,11 @@ const SCRIPT = path.join(__dirname, '..', 'verify', 'tuf', 'tuf_repo.py');
 export function tufPython(): string | undefined {
   const p = process.env.ISB_TUF_PYTHON ?? path.join(os.homedir(), '.cache', 'image-signing-blueprint', 'venv-tuf', 'bin', 'python');
   if (!fs.existsSync(p)) return undefined;
-  const r = spawnSync(p, ['-c', 'import tuf.api.metadata, securesystemslib.signer'], { stdio: 'ignore' });
+  const r = spawnSync(p, ['-c', 'import tuf.api.metadata, cryptography'], { stdio: 'ignore' });
   return r.status === 0 ? p : undefined;
 }
 
-const INSTALL = 'python3 -m venv ~/.cache/image-signing-blueprint/venv-tuf && ~/.cache/image-signing-blueprint/venv-tuf/bin/pip install \'tuf>=6,<8\' (.ci/run does it)';
+const INSTALL = 'python3 -m venv ~/.cache/image-signing-blueprint/venv-tuf && ~/.cache/image-signing-blueprint/venv-tuf/bin/pip install \'tuf>=6,<8\' \'securesystemslib[crypto]\' (.ci/run does it)';
 
 /** Runs `fn` in a describe block when python-tuf is there; fails under CI=true, skips loudly locally. */
 export function describeWithPythonTuf(name: string, fn: () => void): void {

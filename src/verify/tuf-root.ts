@@ -152,12 +152,7 @@ function seedRoot(dir: string, initialRootFile: string | undefined, mirrorUrl: s
   return !(typeof have?.signed?.version === 'number' && have.signed.version >= given.signed.version);
 }
 
-/**
- * Refreshes the Sigstore trusted root through TUF and returns the verified `trusted_root.json`.
- * Throws a VerifyError with code TUF_METADATA_EXPIRED, TUF_TARGET_TAMPERED, TUF_METADATA_INVALID,
- * TUF_MIRROR_UNREACHABLE, TUF_TARGET_NOT_FOUND, TUF_ROOT_REQUIRED, TUF_ROOT_INVALID or TUF_REFRESH_FAILED.
- */
-export async function refreshTrustedRoot(opts: TufTrustedRootOptions): Promise<TufTrustedRoot> {
+async function refreshTrustedRoot(opts: TufTrustedRootOptions): Promise<TufTrustedRoot> {
   let url: URL;
   try {
     url = new URL(opts.mirrorUrl);
@@ -209,4 +204,19 @@ export async function refreshTrustedRoot(opts: TufTrustedRootOptions): Promise<T
     timestampExpires,
     source: `the trusted root refreshed through TUF from ${mirrorUrl} (root v${rootVersion}, timestamp v${ts?.signed?.version ?? '?'} expires ${timestampExpires}; cache ${dir})`,
   };
+}
+
+/** The Sigstore trusted root through TUF (`verify --tuf-mirror`). */
+export class SigstoreTuf {
+  /**
+   * Refreshes the Sigstore trusted root through TUF and returns the verified `trusted_root.json`
+   * (pass its `json` as `ImageVerifierProps.trustedRootJson`). Fails closed with a VerifyError whose
+   * code is TUF_METADATA_EXPIRED, TUF_TARGET_TAMPERED, TUF_METADATA_INVALID, TUF_MIRROR_UNREACHABLE,
+   * TUF_TARGET_NOT_FOUND, TUF_ROOT_REQUIRED, TUF_ROOT_INVALID, TUF_CACHE_ERROR or TUF_REFRESH_FAILED.
+   */
+  public static async refreshTrustedRoot(options: TufTrustedRootOptions): Promise<TufTrustedRoot> {
+    return refreshTrustedRoot(options);
+  }
+
+  private constructor() {}
 }

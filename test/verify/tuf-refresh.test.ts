@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { refreshTrustedRoot } from '../../src/verify/tuf-root';
+import { SigstoreTuf } from '../../src/verify/tuf-root';
 import { tempDir } from '../support/fixtures';
 import { describeWithPythonTuf, StaticServer, TufRepo } from '../support/tuf-repo';
 
@@ -44,7 +44,7 @@ describeWithPythonTuf('trusted root refreshed through TUF from a python-tuf repo
 
   test('refresh: verified against the pinned root, returns the target byte for byte; the second time the cache answers offline', async () => {
     const cacheDir = tempDir('isb-tuf-cache-');
-    const r = await refreshTrustedRoot({ mirrorUrl: server.url, cacheDir, initialRootFile: repo.initialRoot, retries: 0 });
+    const r = await SigstoreTuf.refreshTrustedRoot({ mirrorUrl: server.url, cacheDir, initialRootFile: repo.initialRoot, retries: 0 });
     expect(r.json).toBe(fs.readFileSync(FIXTURE, 'utf8'));
     expect(TrustedRoot.fromJSON(JSON.parse(r.json)).certificateAuthorities[0].uri).toBe('https://fulcio.sigstore.acme.internal');
     expect(r.rootVersion).toBe(1);
@@ -57,46 +57,46 @@ describeWithPythonTuf('trusted root refreshed through TUF from a python-tuf repo
 
     // second time: no request at all, same bytes (the cached timestamp is still valid)
     server.requests.splice(0);
-    const again = await refreshTrustedRoot({ mirrorUrl: server.url, cacheDir, initialRootFile: repo.initialRoot, retries: 0 });
+    const again = await SigstoreTuf.refreshTrustedRoot({ mirrorUrl: server.url, cacheDir, initialRootFile: repo.initialRoot, retries: 0 });
     expect(again.json).toBe(r.json);
     expect(server.requests).toEqual([]);
     // and with the mirror gone entirely
-    const offline = await refreshTrustedRoot({ mirrorUrl: `http://127.0.0.1:${await closedPort()}`, cacheDir: path.join(cacheDir, 'other'), initialRootFile: repo.initialRoot, retries: 0 })
+    const offline = await SigstoreTuf.refreshTrustedRoot({ mirrorUrl: `http://127.0.0.1:${await closedPort()}`, cacheDir: path.join(cacheDir, 'other'), initialRootFile: repo.initialRoot, retries: 0 })
       .catch((e) => e);
     expect(offline.code).toBe('TUF_MIRROR_UNREACHABLE'); // another mirror URL = another cache: nothing cached there
   });
 
   test('forceRefresh contacts the mirror even with a valid cache', async () => {
     const cacheDir = tempDir('isb-tuf-cache-');
-    await refreshTrustedRoot({ mirrorUrl: server.url, cacheDir, initialRootFile: repo.initialRoot, retries: 0 });
+    await SigstoreTuf.refreshTrustedRoot({ mirrorUrl: server.url, cacheDir, initialRootFile: repo.initialRoot, retries: 0 });
     server.requests.splice(0);
-    await refreshTrustedRoot({ mirrorUrl: server.url, cacheDir, initialRootFile: repo.initialRoot, retries: 0, forceRefresh: true });
+    await SigstoreTuf.refreshTrustedRoot({ mirrorUrl: server.url, cacheDir, initialRootFile: repo.initialRoot, retries: 0, forceRefresh: true });
     expect(server.requests).toEqual(['/2.root.json', '/timestamp.json']);
   });
 
   test('a private mirror without --tuf-root and an empty cache: TUF_ROOT_REQUIRED (nothing is trusted on first use)', async () => {
-    const e = await refreshError(refreshTrustedRoot({ mirrorUrl: server.url, cacheDir: tempDir('isb-tuf-cache-'), retries: 0 }));
+    const e = await refreshError(SigstoreTuf.refreshTrustedRoot({ mirrorUrl: server.url, cacheDir: tempDir('isb-tuf-cache-'), retries: 0 }));
     expect(e.code).toBe('TUF_ROOT_REQUIRED');
     expect(e.fix).toContain('--tuf-root FILE');
     expect(server.requests).toEqual([]);
   });
 
   test('--tuf-root that is not TUF root metadata (the Sigstore trusted_root.json by mistake): TUF_ROOT_INVALID', async () => {
-    const e = await refreshError(refreshTrustedRoot({ mirrorUrl: server.url, cacheDir: tempDir('isb-tuf-cache-'), initialRootFile: FIXTURE, retries: 0 }));
+    const e = await refreshError(SigstoreTuf.refreshTrustedRoot({ mirrorUrl: server.url, cacheDir: tempDir('isb-tuf-cache-'), initialRootFile: FIXTURE, retries: 0 }));
     expect(e.code).toBe('TUF_ROOT_INVALID');
     expect(e.fix).toContain('not the Sigstore trusted_root.json');
   });
 
   test('an unreachable mirror with an empty cache: TUF_MIRROR_UNREACHABLE naming --trusted-root', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const e = await refreshError(refreshTrustedRoot({ mirrorUrl: url, cacheDir: tempDir('isb-tuf-cache-'), initialRootFile: repo.initialRoot, retries: 0 }));
+    const e = await refreshError(SigstoreTuf.refreshTrustedRoot({ mirrorUrl: url, cacheDir: tempDir('isb-tuf-cache-'), initialRootFile: repo.initialRoot, retries: 0 }));
     expect(e.code).toBe('TUF_MIRROR_UNREACHABLE');
     expect(e.message).toContain(url);
     expect(e.fix).toContain('--trusted-root FILE');
   });
 
   test('plain http to a non-loopback mirror is refused', async () => {
-    const e = await refreshError(refreshTrustedRoot({ mirrorUrl: 'http://tuf.example.com', cacheDir: tempDir('isb-tuf-cache-') }));
+    const e = await refreshError(SigstoreTuf.refreshTrustedRoot({ mirrorUrl: 'http://tuf.example.com', cacheDir: tempDir('isb-tuf-cache-') }));
     expect(e.code).toBe('VERIFY_OPTIONS_INVALID');
   });
 });
@@ -110,7 +110,7 @@ describeWithPythonTuf('TUF refresh fails closed', () => {
     server = await StaticServer.start(repo.dir);
   });
   afterEach(async () => server?.close());
-  const refresh = (cacheDir = tempDir('isb-tuf-cache-')) => refreshTrustedRoot({ mirrorUrl: server.url, cacheDir, initialRootFile: repo.initialRoot, retries: 0 });
+  const refresh = (cacheDir = tempDir('isb-tuf-cache-')) => SigstoreTuf.refreshTrustedRoot({ mirrorUrl: server.url, cacheDir, initialRootFile: repo.initialRoot, retries: 0 });
 
   test('a tampered target (same length, one byte changed): TUF_TARGET_TAMPERED, nothing returned or cached', async () => {
     const file = repo.targetFile('trusted_root.json');

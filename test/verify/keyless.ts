@@ -3,17 +3,20 @@ import { createHash, generateKeyPairSync, KeyObject, sign as cryptoSign } from '
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../support/fixtures';
+import { githubWorkflowSan, newPrivateCA, pemToDer, PrivateCA, trustedRootJson as privateTrustedRootJson } from '../support/private-ca';
+
+export { GITHUB_ISSUER, issueLeaf } from '../support/private-ca';
+export type { Leaf } from '../support/private-ca';
 
 /*
- * Test-side keyless signing, independent of src/verify: a private "Fulcio" (root + intermediate
+ * Test-side keyless signing, independent of src/verify: the private "Fulcio" of test/support/private-ca.ts (root + intermediate
  * CA) issued with the openssl CLI, leaf certificates carrying a GitHub Actions URI SAN and the
  * Fulcio OIDC issuer extensions (cosign-formats.md §b: 1.3.6.1.4.1.57264.1.1 raw ASCII, .1.8 a DER
  * UTF8String), signatures and DSSE signatures made by `openssl dgst -sha256 -sign`, and a test
  * "Rekor" key signing SignedEntryTimestamps and checkpoints.
  */
 
-export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
-export const WEB_SAN = 'https://github.com/acme/web/.github/workflows/build.yml@refs/heads/main';
+export const WEB_SAN = githubWorkflowSan('acme', 'web', 'build.yml');
 export const IN_TOTO = 'application/vnd.in-toto+json';
 
 function openssl(dir: string, args: string[], input?: Buffer): Buffer {
@@ -22,75 +25,9 @@ function openssl(dir: string, args: string[], input?: Buffer): Buffer {
   return r.stdout;
 }
 
-export function pemToDer(pem: string): Buffer {
-  return Buffer.from(pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
-}
-
-export interface TestCA {
-  readonly dir: string;
-  readonly rootPem: string;
-  readonly intermediatePem: string;
-  /** intermediate then root, as cosign's dev.sigstore.cosign/chain */
-  readonly chainPem: string;
-}
-
-/** a root CA and an intermediate CA (EC P-256), made with `openssl req -x509` / `x509 -req` */
-export function newCA(name: string): TestCA {
-  const dir = tempDir('isb-ca-');
-  fs.writeFileSync(path.join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n'
-    + 'authorityKeyIdentifier=keyid\n');
-  openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'root.key', '-out', 'root.crt',
-    '-days', '2', '-subj', `/O=${name}/CN=${name} root`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  openssl(dir, ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'int.key', '-out', 'int.csr',
-    '-subj', `/O=${name}/CN=${name} intermediate`]);
-  openssl(dir, ['x509', '-req', '-in', 'int.csr', '-CA', 'root.crt', '-CAkey', 'root.key', '-CAcreateserial', '-days', '2', '-extfile', 'ca.ext', '-out', 'int.crt']);
-  const rootPem = fs.readFileSync(path.join(dir, 'root.crt'), 'utf8');
-  const intermediatePem = fs.readFileSync(path.join(dir, 'int.crt'), 'utf8');
-  return { dir, rootPem, intermediatePem, chainPem: intermediatePem + rootPem };
-}
-
-export interface LeafOptions {
-  readonly san?: string;
-  /** the .1.8 (and .1.1) issuer; undefined leaves both out */
-  readonly issuer?: string | null;
-  /** write only the legacy .1.1 issuer extension */
-  readonly legacyIssuerOnly?: boolean;
-}
-
-export interface Leaf {
-  readonly privateKey: KeyObject;
-  /** PKCS#8 PEM file of the leaf key, for openssl dgst -sign */
-  readonly keyFile: string;
-  readonly certPem: string;
-  readonly certDer: Buffer;
-}
-
-/** a short-lived code-signing leaf like Fulcio's: URI SAN, issuer extensions, EKU codeSigning */
-export function issueLeaf(ca: TestCA, opts: LeafOptions = {}): Leaf {
-  const dir = fs.mkdtempSync(path.join(ca.dir, 'leaf-'));
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const keyFile = path.join(dir, 'leaf.key');
-  fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  const issuer = opts.issuer === undefined ? GITHUB_ISSUER : opts.issuer;
-  const ext = [
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature',
-    'extendedKeyUsage=codeSigning',
-    'authorityKeyIdentifier=keyid',
-    `subjectAltName=URI:${opts.san ?? WEB_SAN}`,
-  ];
-  if (issuer !== null) {
-    // .1.1: the raw ASCII bytes as the extension value; .1.8: a DER UTF8String
-    ext.push(`1.3.6.1.4.1.57264.1.1=DER:${Buffer.from(issuer).toString('hex')}`);
-    if (!opts.legacyIssuerOnly) ext.push(`1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${issuer}`);
-  }
-  fs.writeFileSync(path.join(dir, 'leaf.ext'), `${ext.join('\n')}\n`);
-  openssl(dir, ['req', '-new', '-key', keyFile, '-subj', '/O=sigstore.dev', '-out', 'leaf.csr']);
-  openssl(dir, ['x509', '-req', '-in', 'leaf.csr', '-CA', path.join(ca.dir, 'int.crt'), '-CAkey', path.join(ca.dir, 'int.key'), '-CAcreateserial',
-    '-days', '1', '-extfile', 'leaf.ext', '-out', 'leaf.crt']);
-  const certPem = fs.readFileSync(path.join(dir, 'leaf.crt'), 'utf8');
-  return { privateKey, keyFile, certPem, certDer: pemToDer(certPem) };
-}
+/** the private CA of test/support/private-ca.ts (root + intermediate) */
+export type TestCA = PrivateCA;
+export const newCA = (name: string): TestCA => newPrivateCA(name);
 
 /** `openssl dgst -sha256 -sign KEY` over the bytes: an ASN.1 DER ECDSA signature */
 export function opensslSign(keyFile: string, data: Buffer): Buffer {
@@ -253,27 +190,5 @@ export function tsaTimestamp(tsa: TestTSA, data: Buffer): Buffer {
 
 /** a Sigstore TrustedRoot JSON with the test CA, the test Rekor and TSA (no CT logs) */
 export function trustedRootJson(ca: TestCA, rekor?: TestRekor, tsa?: TestTSA): string {
-  const start = '2020-01-01T00:00:00Z';
-  return JSON.stringify({
-    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-    tlogs: rekor ? [{
-      baseUrl: rekor.baseUrl,
-      hashAlgorithm: 'SHA2_256',
-      publicKey: { rawBytes: rekor.spkiDer.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start } },
-      logId: { keyId: Buffer.from(rekor.logID, 'hex').toString('base64') },
-    }] : [],
-    certificateAuthorities: [{
-      subject: { organization: 'isb-test', commonName: 'isb-test fulcio' },
-      uri: 'https://fulcio.isb-test.invalid',
-      certChain: { certificates: [{ rawBytes: pemToDer(ca.intermediatePem).toString('base64') }, { rawBytes: pemToDer(ca.rootPem).toString('base64') }] },
-      validFor: { start },
-    }],
-    ctlogs: [],
-    timestampAuthorities: tsa ? [{
-      subject: { organization: 'isb-test', commonName: 'isb-test tsa' },
-      uri: 'https://tsa.isb-test.invalid',
-      certChain: { certificates: tsa.chainDer.map((c) => ({ rawBytes: c.toString('base64') })) },
-      validFor: { start },
-    }] : [],
-  });
+  return privateTrustedRootJson(ca, { tlogs: rekor ? [rekor] : [], tsas: tsa ? [tsa] : [] });
 }

@@ -44,10 +44,24 @@ interface RootMaterial {
   tlogFor(url: string): string[] | undefined;
 }
 
+/**
+ * A service's identity in a URL: host[:port] and path, without the scheme (a trusted root's
+ * `baseUrl` is informational: verifiers find a log by its key ID, a CA by its certificates).
+ */
+function serviceId(url: unknown): string {
+  const s = String(url ?? '');
+  try {
+    const u = new URL(s);
+    return `${u.host}${u.pathname.replace(/\/+$/, '')}`.toLowerCase();
+  } catch {
+    return s.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '').toLowerCase();
+  }
+}
+
 function rootMaterial(doc: any): RootMaterial {
   const cas: any[] = doc?.certificateAuthorities ?? [];
   const tlogs: any[] = doc?.tlogs ?? [];
-  const same = (a: unknown, b: string) => String(a ?? '').replace(/\/+$/, '') === b.replace(/\/+$/, '');
+  const same = (a: unknown, b: string) => serviceId(a) === serviceId(b);
   const caDers = (c: any) => (c?.certChain?.certificates ?? []).map((x: any) => norm(String(x?.rawBytes ?? '')));
   const keyDer = (t: any) => norm(String(t?.publicKey?.rawBytes ?? ''));
   return {
@@ -213,7 +227,7 @@ export const ISB_POL_008: Rule = {
       const root = rootOf(r);
       const found = root ? (service === 'Fulcio' ? root.caFor(url) : root.tlogFor(url)) : undefined;
       if (found) return own(found, `${rootName(r)} (${service} ${url})`);
-      const isPublic = url.replace(/\/+$/, '') === (service === 'Fulcio' ? DEFAULTS.fulcioUrl : DEFAULTS.rekorUrl);
+      const isPublic = serviceId(url) === serviceId(service === 'Fulcio' ? DEFAULTS.fulcioUrl : DEFAULTS.rekorUrl);
       if (isPublic) return PUBLIC;
       return rootName(r)
         ? `${rootName(r)} lists no ${service === 'Fulcio' ? 'certificate authority' : 'transparency log'} at ${url}`

@@ -49,6 +49,15 @@ describe('ISB-POL-008 the policies\' trust root knows the workflow\'s Fulcio and
       expect(wf).toContain(`--fulcio="url=${FULCIO},`);
     }, files)).toEqual([]);
   });
+  test('neighbour: the trusted root names the log by http://host:port, the config by https://host:port (the scheme is not the service)', () => {
+    const root = JSON.parse(TRUSTED_ROOT);
+    root.tlogs[0].baseUrl = 'http://rekor.sigstore.acme.internal:8080';
+    const cfg = config({ fulcioUrl: FULCIO, rekorUrl: 'https://rekor.sigstore.acme.internal:8080', trustedRootFile: 'trusted_root.json' });
+    expect(findingsFor('ISB-POL-008', cfg, undefined, { files: { 'trusted_root.json': JSON.stringify(root) } })).toEqual([]);
+    // another port is another log
+    const other = config({ fulcioUrl: FULCIO, rekorUrl: 'https://rekor.sigstore.acme.internal:8443', trustedRootFile: 'trusted_root.json' });
+    expect(findingsFor('ISB-POL-008', other, undefined, { files: { 'trusted_root.json': JSON.stringify(root) } }).map((f) => f.path)).toEqual(['signing.keyless']);
+  });
   test('neighbour: the public instance with no trust material anywhere (every engine\'s default)', () => {
     expect(findingsFor('ISB-POL-008', config({}))).toEqual([]);
   });

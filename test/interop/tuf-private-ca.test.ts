@@ -1,0 +1,188 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { memoryIo } from '../../src/cli/io';
+import { main } from '../../src/cli/main';
+import { encryptPrivateKeyPem } from '../../src/keys/encrypted-key';
+import { cosign, CosignVersion, isV3, ok } from '../support/cosign';
+import { tempDir } from '../support/fixtures';
+import { describeWithInterop } from '../support/interop';
+import { GITHUB_ISSUER, githubWorkflowSan, issueLeaf, newPrivateCA, PrivateCA, writeTrustedRoot } from '../support/private-ca';
+import { pushTinyImage, startRegistry, TestRegistry } from '../support/registry';
+import { startTestRekor, TestRekorLog } from '../support/test-rekor';
+import { describeWithTool } from '../support/tools';
+import { describeWithPythonTuf, StaticServer, TufRepo } from '../support/tuf-repo';
+
+/*
+ * A private Sigstore instance whose trusted root is published through TUF, end to end with real
+ * parts: a private CA (openssl), a Rekor stand-in on 127.0.0.1 (test/support/test-rekor.ts), a
+ * TUF repository written by python-tuf and served on 127.0.0.1 holding that instance's
+ * trusted_root.json, real cosign signing with the CA's leaf (`cosign sign --key leaf --certificate
+ * leaf.crt --certificate-chain chain.pem`, tlog on the stand-in), and a real docker-registry.
+ * Our `verify --tuf-mirror … --tuf-root 1.root.json` refreshes the root through TUF and verifies;
+ * cosign's own TUF client (`cosign initialize --mirror … --root …`) reads the same repository and
+ * `cosign verify` (no --trusted-root, no --certificate-chain: the CA comes from TUF) agrees. A
+ * tampered target and expired timestamp metadata are refused by both clients.
+ *
+ * Signed with the tlog on: our verify refuses a keyless signature without a signing time (no tlog
+ * entry, no RFC 3161 timestamp) by design, where cosign --insecure-ignore-tlog checks the
+ * certificate at the current time (docs/verify.md, test/interop/keyless-private-ca.test.ts).
+ */
+
+const SAN = githubWorkflowSan('acme', 'web', 'build.yml');
+const IDENTITY = ['--certificate-identity', SAN, '--certificate-oidc-issuer', GITHUB_ISSUER];
+
+interface Flavour {
+  readonly signer: CosignVersion;
+  readonly bundle: boolean;
+}
+const FLAVOURS: Record<string, Flavour> = {
+  'cosign v2.6.5 legacy .sig': { signer: 'cosign-v2', bundle: false },
+  'cosign v2.6.5 bundle': { signer: 'cosign-v2', bundle: true },
+  'cosign v3.0.6 legacy .sig': { signer: 'cosign-v3.0', bundle: false },
+  'cosign v3.1.3 legacy .sig': { signer: 'cosign-v3', bundle: false },
+};
+
+/** sign flags for a key + certificate with the tlog on a private Rekor (cmd/cosign/cli/options/sign.go of each release) */
+function signFlags(f: Flavour, rekorUrl: string): string[] {
+  const out: string[] = [];
+  if (isV3(f.signer)) out.push('--use-signing-config=false', f.bundle ? '--new-bundle-format=true' : '--new-bundle-format=false');
+  else if (f.bundle) out.push('--new-bundle-format=true');
+  out.push(`--rekor-url=${rekorUrl}`);
+  return out;
+}
+
+describeWithPythonTuf('interop: a private Sigstore trusted root through TUF (issue 17)', () => {
+  describeWithTool('openssl', 'private CA', () => {
+    describeWithTool('docker-registry', 'on a loopback docker-registry', () => {
+      let reg: TestRegistry;
+      let rekor: TestRekorLog;
+      let ca: PrivateCA;
+      let rootFile: string;
+      let cosignKey: string;
+      let certFile: string;
+      let chainFile: string;
+      let n = 0;
+
+      beforeAll(async () => {
+        [reg, rekor] = await Promise.all([startRegistry(), startTestRekor()]);
+        ca = newPrivateCA('isb-tuf');
+        rootFile = writeTrustedRoot(ca, { tlogs: [rekor] });
+        const leaf = issueLeaf(ca, { san: SAN });
+        certFile = leaf.certFile;
+        chainFile = leaf.chainFile;
+        // cosign --key reads only its encrypted key format: the leaf key, encrypted with an empty password
+        cosignKey = path.join(path.dirname(leaf.keyFile), 'cosign.key');
+        fs.writeFileSync(cosignKey, await encryptPrivateKeyPem(leaf.privateKey.export({ type: 'pkcs8', format: 'der' }), '', { scryptN: 32768 }), { mode: 0o600 });
+      });
+      afterAll(async () => {
+        await Promise.all([reg?.stop(), rekor?.stop()]);
+        if (ca) fs.rmSync(ca.dir, { recursive: true, force: true }); // the CA and leaf private keys
+      });
+
+      const signed = async (f: Flavour): Promise<string> => {
+        n += 1;
+        const img = await pushTinyImage(reg, 'acme/web', `tuf${n}`, `tuf interop ${n}\n`);
+        const ref = `${reg.host}/acme/web@${img.digest}`;
+        ok(await cosign(f.signer, ['sign', '--yes', '--key', cosignKey, '--certificate', certFile, '--certificate-chain', chainFile, ...signFlags(f, rekor.url), ref], { password: '' }));
+        return ref;
+      };
+
+      /** a TUF repository holding the trusted root, served while `fn` runs */
+      const withMirror = async (fn: (repo: TufRepo, server: StaticServer) => Promise<void>, change?: (repo: TufRepo) => void) => {
+        const repo = TufRepo.create({ 'trusted_root.json': rootFile });
+        change?.(repo);
+        const server = await StaticServer.start(repo.dir);
+        try {
+          await fn(repo, server);
+        } finally {
+          await server.close();
+        }
+      };
+      const ourVerify = async (ref: string, args: string[]) => {
+        const io = memoryIo({ cwd: tempDir(), env: { HOME: tempDir() } });
+        const code = await main(['verify', ref, ...args], io);
+        return { code, out: io.stdout(), err: io.stderr() };
+      };
+      /** cosign with its own TUF root folder, initialized from the mirror */
+      const cosignTuf = (v: CosignVersion, tufRoot: string, mirror: string, args: string[]) =>
+        cosign(v, args, { env: { TUF_ROOT: tufRoot, TUF_MIRROR: mirror } });
+
+      describe.each(Object.keys(FLAVOURS))('%s', (name) => {
+        const f = FLAVOURS[name];
+        describeWithInterop([f.signer], `signed by ${f.signer}`, () => {
+          test('our verify through the TUF-refreshed root and cosign through its own TUF client agree (both pass; a wrong identity fails both)', async () => {
+            const ref = await signed(f);
+            await withMirror(async (repo, server) => {
+              const cache = tempDir('isb-tuf-cache-');
+              const tuf = ['--tuf-mirror', server.url, '--tuf-root', repo.initialRoot, '--tuf-cache', cache];
+              const ours = await ourVerify(ref, [...IDENTITY, ...tuf]);
+              expect([ours.code, ours.err]).toEqual([0, expect.stringContaining(`trusted root: the trusted root refreshed through TUF from ${server.url}`)]);
+              expect(ours.out).toContain(`by ${SAN} (tlog verified)`);
+              const wrong = await ourVerify(ref, ['--certificate-identity', githubWorkflowSan('acme', 'web-evil', 'build.yml'), '--certificate-oidc-issuer', GITHUB_ISSUER, ...tuf]);
+              expect(wrong.code).toBe(1);
+              expect(wrong.err).toContain('[IDENTITY_MISMATCH]');
+
+              // cosign: the CA and Rekor key come from TUF only (no --trusted-root, no --certificate-chain)
+              const cosignDirs: string[] = [];
+              const verifyFlags = [...IDENTITY, '--insecure-ignore-sct=true', ...(f.bundle && !isV3(f.signer) ? ['--new-bundle-format=true'] : [])];
+              for (const v of [f.signer, 'cosign-v3'] as CosignVersion[]) {
+                const dir = tempDir('isb-cosign-tuf-');
+                cosignDirs.push(dir);
+                ok(await cosignTuf(v, dir, server.url, ['initialize', '--mirror', server.url, '--root', repo.initialRoot]));
+                const cv = await cosignTuf(v, dir, server.url, ['verify', ...verifyFlags, ref]);
+                expect([v, cv.code, cv.stderr.split('\n').filter((l) => /error|Verification for/.test(l))]).toEqual([v, 0, [expect.stringContaining('Verification for')]]);
+                const cw = await cosignTuf(v, dir, server.url, ['verify', '--certificate-identity', githubWorkflowSan('acme', 'web-evil', 'build.yml'),
+                  '--certificate-oidc-issuer', GITHUB_ISSUER, '--insecure-ignore-sct=true', ...(f.bundle && !isV3(f.signer) ? ['--new-bundle-format=true'] : []), ref]);
+                // cosign exits 12 for "no matching signatures" (legacy) and 1 otherwise; either way it names the identity
+                expect([v, cw.code !== 0, /expected SAN value|no matching CertificateIdentity|none of the expected identities/i.test(cw.stderr)]).toEqual([v, true, true]);
+              }
+              // both clients hold the same verified bytes
+              const ourCopy = fs.readdirSync(cache, { recursive: true }).map(String).find((p) => p.endsWith(`targets${path.sep}trusted_root.json`) || /\.trusted_root\.json$/.test(p));
+              expect(ourCopy).toBeDefined();
+              expect(fs.readFileSync(path.join(cache, ourCopy!), 'utf8')).toBe(fs.readFileSync(rootFile, 'utf8'));
+              for (const dir of cosignDirs) {
+                const cosignCopy = fs.readdirSync(dir, { recursive: true }).map(String).find((p) => p.endsWith('trusted_root.json'));
+                expect(cosignCopy).toBeDefined();
+                expect(fs.readFileSync(path.join(dir, cosignCopy!), 'utf8')).toBe(fs.readFileSync(rootFile, 'utf8'));
+              }
+            });
+          });
+        });
+      });
+
+      describeWithInterop(['cosign-v2', 'cosign-v3'], 'a mirror that lies is refused by our client and by cosign\'s', () => {
+        test('a tampered trusted_root.json target: ours TUF_TARGET_TAMPERED, cosign initialize "wrong sha256 hash"', async () => {
+          const ref = await signed(FLAVOURS['cosign v2.6.5 legacy .sig']);
+          await withMirror(async (repo, server) => {
+            const ours = await ourVerify(ref, [...IDENTITY, '--tuf-mirror', server.url, '--tuf-root', repo.initialRoot, '--tuf-cache', tempDir()]);
+            expect(ours.code).toBe(1);
+            expect(ours.err).toContain('error [TUF_TARGET_TAMPERED]');
+            for (const v of ['cosign-v2', 'cosign-v3'] as CosignVersion[]) {
+              const c = await cosignTuf(v, tempDir('isb-cosign-tuf-'), server.url, ['initialize', '--mirror', server.url, '--root', repo.initialRoot]);
+              expect([v, c.code, /failed to download trusted_root\.json: wrong sha256 hash/.test(c.stderr)]).toEqual([v, 1, true]);
+            }
+          }, (repo) => {
+            // the private CA swapped for another one of the same size: a mirror (or a man in the middle) substituting trust
+            const file = repo.targetFile('trusted_root.json');
+            const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+            doc.certificateAuthorities[0].uri = doc.certificateAuthorities[0].uri.replace('isb-tuf', 'isb-evl');
+            fs.writeFileSync(file, JSON.stringify(doc, null, 2));
+          });
+        });
+
+        test('expired timestamp metadata: ours TUF_METADATA_EXPIRED, cosign initialize "timestamp.json: expired"', async () => {
+          const ref = await signed(FLAVOURS['cosign v2.6.5 legacy .sig']);
+          await withMirror(async (repo, server) => {
+            const ours = await ourVerify(ref, [...IDENTITY, '--tuf-mirror', server.url, '--tuf-root', repo.initialRoot, '--tuf-cache', tempDir()]);
+            expect(ours.code).toBe(1);
+            expect(ours.err).toContain('error [TUF_METADATA_EXPIRED]');
+            for (const v of ['cosign-v2', 'cosign-v3'] as CosignVersion[]) {
+              const c = await cosignTuf(v, tempDir('isb-cosign-tuf-'), server.url, ['initialize', '--mirror', server.url, '--root', repo.initialRoot]);
+              expect([v, c.code, /timestamp\.json: expired at 2026-01-01 00:00:00 \+0000 UTC/.test(c.stderr)]).toEqual([v, 1, true]);
+            }
+          }, (repo) => repo.run('timestamp', '--expires', '2026-01-01T00:00:00Z'));
+        });
+      });
+    });
+  });
+});

@@ -31,6 +31,11 @@ export interface TufTrustedRootOptions {
    */
   readonly initialRootFile?: string;
   /**
+   * The same as `initialRootFile`, as JSON text (a policy-controller TrustRoot's `spec.remote.root`).
+   * @default - `initialRootFile`
+   */
+  readonly initialRootJson?: string;
+  /**
    * Contact the mirror even while the cached metadata is still valid.
    * @default false
    */
@@ -60,6 +65,12 @@ export interface TufTrustedRoot {
 }
 
 const TRUSTED_ROOT_TARGET = 'trusted_root.json';
+
+/** `$XDG_CACHE_HOME/image-signing-blueprint/tuf`, else `$HOME/.cache/image-signing-blueprint/tuf`; undefined without either */
+export function defaultTufCacheDir(env: Record<string, string | undefined>): string | undefined {
+  const base = env.XDG_CACHE_HOME || (env.HOME ? path.join(env.HOME, '.cache') : undefined);
+  return base ? path.join(base, 'image-signing-blueprint', 'tuf') : undefined;
+}
 
 /** The folder @sigstore/tuf caches a mirror's metadata in (its own naming: host + path, URI-encoded). */
 function mirrorCacheDir(cacheDir: string, mirrorUrl: string): string {
@@ -167,9 +178,14 @@ async function refreshTrustedRoot(opts: TufTrustedRootOptions): Promise<TufTrust
   const mirrorUrl = opts.mirrorUrl.replace(/\/+$/, '');
   const dir = mirrorCacheDir(opts.cacheDir, mirrorUrl);
   let forceInit: boolean;
+  let initialRootFile = opts.initialRootFile;
   try {
     fs.mkdirSync(dir, { recursive: true });
-    forceInit = seedRoot(dir, opts.initialRootFile, mirrorUrl);
+    if (initialRootFile === undefined && opts.initialRootJson !== undefined) {
+      initialRootFile = path.join(dir, 'pinned-root.json');
+      fs.writeFileSync(initialRootFile, opts.initialRootJson);
+    }
+    forceInit = seedRoot(dir, initialRootFile, mirrorUrl);
   } catch (e) {
     if (e instanceof VerifyError) throw e;
     throw new VerifyError('TUF_CACHE_ERROR', `--tuf-cache ${opts.cacheDir}: ${(e as Error).message}`, { fix: 'give a writable folder', cause: e });
@@ -184,7 +200,7 @@ async function refreshTrustedRoot(opts: TufTrustedRootOptions): Promise<TufTrust
     const client = await initTUF({
       mirrorURL: mirrorUrl,
       cachePath: opts.cacheDir,
-      rootPath: opts.initialRootFile,
+      rootPath: initialRootFile,
       forceInit,
       forceCache: opts.forceRefresh !== true && cacheValid,
       timeout: opts.timeoutMs ?? 5000,

@@ -148,10 +148,48 @@ describeWithPythonTuf('verify through a TUF-refreshed trusted root', () => {
         expect(pub.stderr()).toContain('embedded in @sigstore/tuf');
       });
 
+      test('verify --config with signing.keyless.tuf: the policy-controller TrustRoot (spec.remote) is refreshed from the mirror; a tampered target rejects that policy with TUF_TARGET_TAMPERED', async () => {
+        const ref = await signedImage('acme/web');
+        const blueprint = (io: ReturnType<typeof cli>, mirror: string, rootJson: string) => {
+          fs.writeFileSync(path.join(io.cwd, 'trusted_root.json'), fs.readFileSync(rootFile));
+          fs.writeFileSync(path.join(io.cwd, 'tuf-root.json'), rootJson);
+          fs.writeFileSync(path.join(io.cwd, 'blueprint.yaml'), JSON.stringify({
+            name: 'acme-tuf',
+            github: { owner: 'acme' },
+            repositories: [{ name: 'web', images: [`${reg.host}/acme/web`], workflow: { file: 'build.yml' } }],
+            signing: {
+              mode: 'keyless',
+              cosign: { version: 'v2.6.5', signatureFormat: 'legacy' },
+              keyless: { trustedRootFile: 'trusted_root.json', tuf: { mirror, rootFile: 'tuf-root.json' } },
+            },
+            clusters: [{ name: 'pc', kyverno: { enabled: false }, policyController: { enabled: true } }],
+          }));
+        };
+        const io = cli();
+        await withMirror(async (repo, server) => {
+          blueprint(io, server.url, fs.readFileSync(repo.initialRoot, 'utf8'));
+          expect(await main(['verify', '--config', 'blueprint.yaml', ref, '--tuf-cache', tempDir()], io)).toBe(0);
+          expect(server.requests).toContain('/timestamp.json');
+        });
+        expect(io.stdout()).toMatch(/pc policy-controller .*: admitted/);
+        expect(io.stderr()).toMatch(/WARNING: TrustRoot\/acme-tuf-sigstore \(spec\.remote\) is checked against the trusted root refreshed through TUF from http:\/\/127\.0\.0\.1:\d+ \(root v1/);
+
+        const bad = cli();
+        await withMirror(async (repo, server) => {
+          blueprint(bad, server.url, fs.readFileSync(repo.initialRoot, 'utf8'));
+          expect(await main(['verify', '--config', 'blueprint.yaml', ref, '--tuf-cache', tempDir()], bad)).toBe(1);
+        }, (repo) => {
+          const f = repo.targetFile('trusted_root.json');
+          fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('"tlogs"', '"tlogs" '));
+        });
+        expect(bad.stdout()).toMatch(/pc policy-controller .*: REJECTED \[TUF_TARGET_TAMPERED\]/);
+      });
+
       test.each([
         [['--trusted-root', 'x.json', '--tuf-mirror', 'https://tuf.example.com'], 'give one'],
         [['--tuf-root', 'root.json'], '--tuf-root needs --tuf-mirror URL'],
         [['--tuf-cache', 'dir'], '--tuf-cache needs --tuf-mirror URL'],
+        [['--tuf-force-refresh'], '--tuf-force-refresh needs --tuf-mirror URL'],
       ])('usage: %j is exit 2', async (extra, message) => {
         const io = cli();
         expect(await main(['verify', `${reg.host}/acme/web:latest`, ...identity, ...extra], io)).toBe(2);

@@ -5,7 +5,7 @@ import { BlueprintError } from '../../errors';
 import { BlueprintAdmissionResult, ImageVerificationResult, ImageVerifier, ImageVerifierProps } from '../../verify/image-verifier';
 import { fetchKmsPublicKey } from '../../verify/kms-public-key';
 import { parseRegistryRef } from '../../verify/reference';
-import { SigstoreTuf, TufTrustedRoot } from '../../verify/tuf-root';
+import { defaultTufCacheDir, SigstoreTuf, TufTrustedRoot } from '../../verify/tuf-root';
 import { CliIo } from '../io';
 
 export interface VerifyOptions {
@@ -43,11 +43,12 @@ function readFile(io: CliIo, file: string, what: string): string {
   }
 }
 
-/** `$XDG_CACHE_HOME/image-signing-blueprint/tuf`, else `~/.cache/image-signing-blueprint/tuf` */
-function defaultTufCache(io: CliIo): string {
-  const base = io.env.XDG_CACHE_HOME || (io.env.HOME ? path.join(io.env.HOME, '.cache') : undefined);
-  if (!base) throw new BlueprintError('VERIFY_OPTIONS_INVALID', 'no folder for the TUF cache: neither XDG_CACHE_HOME nor HOME is set', { fix: 'pass --tuf-cache DIR' });
-  return path.join(base, 'image-signing-blueprint', 'tuf');
+/** --tuf-cache, else the default under XDG_CACHE_HOME or HOME */
+function tufCache(opts: VerifyOptions, io: CliIo): string {
+  if (opts.tufCache !== undefined) return path.resolve(io.cwd, opts.tufCache);
+  const dir = defaultTufCacheDir(io.env);
+  if (!dir) throw new BlueprintError('VERIFY_OPTIONS_INVALID', 'no folder for the TUF cache: neither XDG_CACHE_HOME nor HOME is set', { fix: 'pass --tuf-cache DIR' });
+  return dir;
 }
 
 /** --tuf-mirror: the trusted root, refreshed through TUF and verified against the pinned root */
@@ -55,7 +56,7 @@ async function tufTrustedRoot(opts: VerifyOptions, io: CliIo): Promise<TufTruste
   if (opts.tufMirror === undefined) return undefined;
   return SigstoreTuf.refreshTrustedRoot({
     mirrorUrl: opts.tufMirror,
-    cacheDir: opts.tufCache !== undefined ? path.resolve(io.cwd, opts.tufCache) : defaultTufCache(io),
+    cacheDir: tufCache(opts, io),
     initialRootFile: opts.tufRoot !== undefined ? path.resolve(io.cwd, opts.tufRoot) : undefined,
     forceRefresh: opts.tufForceRefresh === true,
   });
@@ -66,7 +67,9 @@ function trustRootUsage(opts: VerifyOptions): string | undefined {
   if (opts.tufMirror !== undefined && opts.trustedRoot !== undefined) {
     return '--trusted-root FILE and --tuf-mirror URL both name the trusted root: give one (--trusted-root offline, --tuf-mirror to refresh it through TUF)';
   }
-  if (opts.tufMirror === undefined && (opts.tufRoot !== undefined || opts.tufCache !== undefined || opts.tufForceRefresh)) {
+  // --tuf-cache alone: where verify --config caches the TUF repositories its policies name (signing.keyless.tuf)
+  const cacheAlone = opts.tufCache !== undefined && opts.config === undefined;
+  if (opts.tufMirror === undefined && (opts.tufRoot !== undefined || opts.tufForceRefresh || cacheAlone)) {
     return `${opts.tufRoot !== undefined ? '--tuf-root' : opts.tufCache !== undefined ? '--tuf-cache' : '--tuf-force-refresh'} needs --tuf-mirror URL `
       + '(https://tuf-repo-cdn.sigstore.dev for the public Sigstore instance, or your private TUF repository)';
   }
@@ -87,6 +90,7 @@ export function verifierProps(
     rekorPublicKeyPem: opts.rekorPublicKey ? readFile(io, opts.rekorPublicKey, 'Rekor public key') : undefined,
     insecureIgnoreTlog: opts.insecureIgnoreTlog === true,
     insecureRegistries: opts.insecureRegistry ? [parseRegistryRef(image).host] : [],
+    tufCacheDir: opts.tufCache !== undefined ? path.resolve(io.cwd, opts.tufCache) : undefined,
     environment: Object.fromEntries(Object.entries(io.env).filter(([, v]) => v !== undefined)) as Record<string, string>,
   };
 }

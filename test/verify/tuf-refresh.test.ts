@@ -95,6 +95,20 @@ describeWithPythonTuf('trusted root refreshed through TUF from a python-tuf repo
     expect(e.fix).toContain('--trusted-root FILE');
   });
 
+  test('the public mirror starts from the root embedded in @sigstore/tuf (v14, expired: allowed as the initial root); unreachable here: TUF_MIRROR_UNREACHABLE', async () => {
+    const cacheDir = tempDir('isb-tuf-cache-');
+    const r = await SigstoreTuf.refreshTrustedRoot({ mirrorUrl: 'https://tuf-repo-cdn.sigstore.dev', cacheDir, retries: 0, timeoutMs: 3000 }).catch((e) => e);
+    if (r.json !== undefined) {
+      // a machine that reaches the public mirror: the chain from v14 was walked
+      expect(r.rootVersion).toBeGreaterThan(14);
+    } else {
+      // no network to the public mirror (this project's machines): the refresh fails closed, nothing from the seed is returned
+      expect(r.code).toBe('TUF_MIRROR_UNREACHABLE');
+    }
+    const seeded = JSON.parse(fs.readFileSync(path.join(cacheDir, 'tuf-repo-cdn.sigstore.dev', 'root.json'), 'utf8'));
+    expect([seeded.signed._type, seeded.signed.version, seeded.signed.expires]).toEqual(['root', 14, '2026-06-22T13:27:01Z']);
+  });
+
   test('plain http to a non-loopback mirror is refused', async () => {
     const e = await refreshError(SigstoreTuf.refreshTrustedRoot({ mirrorUrl: 'http://tuf.example.com', cacheDir: tempDir('isb-tuf-cache-') }));
     expect(e.code).toBe('VERIFY_OPTIONS_INVALID');

@@ -176,6 +176,18 @@ describeWithPythonTuf('TUF refresh fails closed', () => {
     expect(e.message).toMatch(/signed by 0\/1 keys|failed to verify/);
   });
 
+  test('a repository whose targets do not list trusted_root.json: TUF_TARGET_NOT_FOUND', async () => {
+    const empty = TufRepo.create({});
+    const s2 = await StaticServer.start(empty.dir);
+    try {
+      const e = await refreshError(SigstoreTuf.refreshTrustedRoot({ mirrorUrl: s2.url, cacheDir: tempDir('isb-tuf-cache-'), initialRootFile: empty.initialRoot, retries: 0 }));
+      expect(e.code).toBe('TUF_TARGET_NOT_FOUND');
+      expect(e.fix).toContain('"trusted_root.json"');
+    } finally {
+      await s2.close();
+    }
+  });
+
   test('a root rotation signed by the old and the new root key is followed (root v2), from the pinned v1', async () => {
     repo.run('rotate-root');
     repo.run('publish');

@@ -1,11 +1,13 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import YAML from 'yaml';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { encryptPrivateKeyPem } from '../../src/keys/encrypted-key';
 import { cosign, CosignVersion, isV3, ok } from '../support/cosign';
 import { tempDir } from '../support/fixtures';
-import { describeWithInterop } from '../support/interop';
+import { describeWithInterop, requireInteropTool } from '../support/interop';
 import { GITHUB_ISSUER, githubWorkflowSan, issueLeaf, newPrivateCA, PrivateCA, writeTrustedRoot } from '../support/private-ca';
 import { pushTinyImage, startRegistry, TestRegistry } from '../support/registry';
 import { startTestRekor, TestRekorLog } from '../support/test-rekor';
@@ -146,6 +148,131 @@ describeWithPythonTuf('interop: a private Sigstore trusted root through TUF (iss
                 expect(fs.readFileSync(path.join(dir, cosignCopy!), 'utf8')).toBe(fs.readFileSync(rootFile, 'utf8'));
               }
             });
+          });
+        });
+      });
+
+      /**
+       * policy-controller's own tester (cmd/tester of the pinned release): `-policy` a ClusterImagePolicy,
+       * `-trustroot` a TrustRoot (its `spec.remote` is read with policy-controller's TUF client), `-image`.
+       * A small runner of its own here (the engines harness of test/support is another branch's).
+       */
+      type Engine = 'policy-tester' | 'kyverno-1.19';
+      const engine = (tool: Engine, args: string[], cwd?: string): Promise<{ code: number; out: string }> => new Promise((resolve, reject) => {
+        const home = tempDir('isb-engine-home-');
+        const child = spawn(requireInteropTool(tool), args, {
+          cwd,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TUF_ROOT: path.join(home, 'tuf'), DOCKER_CONFIG: path.join(home, 'docker') },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        child.stdout.on('data', (c) => { out += String(c); });
+        child.stderr.on('data', (c) => { out += String(c); });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+        child.on('error', (e) => { clearTimeout(timer); reject(e); });
+        child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? 1, out }); });
+      });
+
+      /** a keyless blueprint of this instance with signing.keyless.tuf → the mirror, synthesized; the objects per cluster */
+      type Synthesized = { work: string; objects: (cluster: string) => any[] };
+      const synthWithMirror = async (server: StaticServer, repo: TufRepo, clusters: unknown[], tuf = true): Promise<Synthesized> => {
+        const work = tempDir('isb-tuf-bp-');
+        fs.copyFileSync(rootFile, path.join(work, 'trusted_root.json'));
+        fs.copyFileSync(repo.initialRoot, path.join(work, 'tuf-root.json'));
+        fs.writeFileSync(path.join(work, 'blueprint.yaml'), YAML.stringify({
+          name: 'acme-tuf',
+          github: { owner: 'acme' },
+          repositories: [{ name: 'web', images: [`${reg.host}/acme/web`], workflow: { file: 'build.yml' } }],
+          signing: {
+            mode: 'keyless',
+            cosign: { version: 'v2.6.5', signatureFormat: 'legacy' },
+            keyless: {
+              fulcioUrl: JSON.parse(fs.readFileSync(rootFile, 'utf8')).certificateAuthorities[0].uri,
+              rekorUrl: `https://${rekor.hostname}`,
+              trustedRootFile: 'trusted_root.json',
+              ...(tuf ? { tuf: { mirror: server.url, rootFile: 'tuf-root.json' } } : {}),
+            },
+          },
+          admission: { failureAction: 'Enforce' },
+          clusters,
+        }));
+        const io = memoryIo({ cwd: work, env: { HOME: work } });
+        const synth = await main(['synth', '--config', 'blueprint.yaml', '--out', 'dist'], io);
+        if (synth !== 0) throw new Error(`synth failed: ${io.stderr()}${io.stdout()}`);
+        const objects = (cluster: string) => YAML.parseAllDocuments(fs.readFileSync(path.join(work, 'dist', 'kubernetes', cluster, 'image-signing.k8s.yaml'), 'utf8'))
+          .map((d) => d.toJS()).filter((d) => d);
+        return { work, objects };
+      };
+      const tamper = (repo: TufRepo) => {
+        const f = repo.targetFile('trusted_root.json');
+        fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('"tlogs"', '"tlogs" '));
+      };
+
+      describeWithInterop(['cosign-v2', 'policy-tester'], 'signing.keyless.tuf in the cluster: policy-controller refreshes the spec.remote TrustRoot, and verify --config agrees', () => {
+        test('the synthesized ClusterImagePolicy + TrustRoot (spec.remote → the python-tuf mirror) admit the signed image in policy-controller\'s tester and in verify --config; a tampered target rejects it in both', async () => {
+          const ref = await signed(FLAVOURS['cosign v2.6.5 legacy .sig']);
+          const run = async (tampered: boolean) => {
+            let result: { tester: { code: number; out: string }; ours: { code: number; out: string; err: string } } | undefined;
+            await withMirror(async (repo, server) => {
+              const { work, objects } = await synthWithMirror(server, repo, [{ name: 'pc', kyverno: { enabled: false }, policyController: { enabled: true } }]);
+              const docs = objects('pc');
+              const tr = docs.find((d) => d.kind === 'TrustRoot');
+              const cip = docs.find((d) => d.kind === 'ClusterImagePolicy');
+              expect(tr.spec.remote.mirror).toBe(server.url);
+              fs.writeFileSync(path.join(work, 'tr.yaml'), YAML.stringify(tr));
+              fs.writeFileSync(path.join(work, 'cip.yaml'), YAML.stringify(cip));
+              if (tampered) tamper(repo);
+              const tester = await engine('policy-tester', ['-policy', path.join(work, 'cip.yaml'), '-trustroot', path.join(work, 'tr.yaml'), '-image', ref]);
+              const oio = memoryIo({ cwd: work, env: { HOME: work } });
+              const code = await main(['verify', '--config', 'blueprint.yaml', ref, '--tuf-cache', tempDir()], oio);
+              result = { tester, ours: { code, out: oio.stdout(), err: oio.stderr() } };
+            });
+            return result!;
+          };
+          const good = await run(false);
+          expect([good.tester.code, good.ours.code]).toEqual([0, 0]);
+          expect(good.ours.out).toMatch(/pc policy-controller .*: admitted/);
+          const bad = await run(true);
+          expect(bad.tester.code).not.toBe(0);
+          expect(bad.tester.out).toMatch(/failed to initialize TUF client|hash|length/i);
+          expect(bad.ours.code).toBe(1);
+          expect(bad.ours.out).toMatch(/pc policy-controller .*: REJECTED \[TUF_TARGET_TAMPERED\]/);
+        });
+      });
+
+      describeWithInterop(['cosign-v2', 'kyverno-1.19'], 'signing.keyless.tuf in an ImageValidatingPolicy: the real Kyverno CLI 1.19', () => {
+        const pod = (image: string) => YAML.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probe', namespace: 'default' }, spec: { containers: [{ name: 'c', image }] } });
+        const kyverno = async (work: string, policies: any[], image: string) => {
+          fs.writeFileSync(path.join(work, 'policies.yaml'), policies.map((p) => YAML.stringify(p)).join('---\n'));
+          fs.writeFileSync(path.join(work, 'pod.yaml'), pod(image));
+          const r = await engine('kyverno-1.19', ['apply', 'policies.yaml', '--resource', 'pod.yaml', '--registry', '--policy-report', '--output-format', 'json', '--remove-color'], work);
+          const results = r.out.split('\n').filter((l) => l.trim().startsWith('{')).flatMap((l) => {
+            try {
+              return (JSON.parse(l).results ?? []).map((x: any) => `${x.result}: ${String(x.message ?? '').slice(0, 300)}`);
+            } catch {
+              return [];
+            }
+          });
+          return { ...r, results };
+        };
+
+        test('cosign.tuf → the python-tuf mirror: pass; the same policy without cosign.tuf: Kyverno initializes the public TUF repository (unreachable here) and errors', async () => {
+          const ref = await signed(FLAVOURS['cosign v2.6.5 legacy .sig']);
+          await withMirror(async (repo, server) => {
+            const clusters = [{ name: 'ivp', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } }];
+            const withTuf = await synthWithMirror(server, repo, clusters);
+            const ivp = withTuf.objects('ivp').filter((d) => d.kind === 'ImageValidatingPolicy');
+            expect(ivp[0].spec.attestors[0].cosign.tuf.mirror).toBe(server.url);
+            const k = await kyverno(withTuf.work, ivp, ref);
+            expect([k.results, k.out.slice(-2000)]).toEqual([[expect.stringMatching(/^pass/)], expect.anything()]);
+            expect(server.requests).toContain('/timestamp.json');
+
+            const without = await synthWithMirror(server, repo, clusters, false);
+            const plain = without.objects('ivp').filter((d) => d.kind === 'ImageValidatingPolicy');
+            expect(plain[0].spec.attestors[0].cosign.tuf).toBeUndefined();
+            const kp = await kyverno(without.work, plain, ref);
+            expect(kp.results).toEqual([expect.stringMatching(/^(error|fail)/)]);
+            expect(kp.results[0]).toMatch(/TUF|tuf/);
           });
         });
       });

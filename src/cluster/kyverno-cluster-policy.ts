@@ -77,13 +77,13 @@ function keylessAttestorSet(model: BlueprintModel, repo: RepositoryModel): Recor
     const t = kyvernoKeylessTrust(root.json);
     if (t.roots) keyless.roots = t.roots;
     if (t.rekorPubKey) keyless.rekor = { ...keyless.rekor, pubkey: t.rekorPubKey };
-    if (t.ctlogPubKey || t.tsaCertChain) {
-      keyless.ctlog = {
-        ...keyless.ctlog,
-        ...(t.ctlogPubKey ? { pubkey: t.ctlogPubKey } : {}),
-        ...(t.tsaCertChain ? { tsaCertChain: t.tsaCertChain } : {}),
-      };
-    }
+    // no CT log in the private instance: its certificates carry no SCT, which type Cosign requires
+    // unless ignoreSCT (kyverno pkg/cosign/cosign.go: CT log keys from TUF, then cosign's SCT check)
+    keyless.ctlog = {
+      ...keyless.ctlog,
+      ...(t.ctlogPubKey ? { pubkey: t.ctlogPubKey } : { ignoreSCT: true }),
+      ...(t.tsaCertChain ? { tsaCertChain: t.tsaCertChain } : {}),
+    };
   }
   return { count: 1, entries: [{ keyless }] };
 }

@@ -1,7 +1,8 @@
 import { PREDICATE_TYPES, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { ivpolImageGlobs } from './image-references';
+import { ivpolCheckedImages } from './ivpol-image-filter';
 import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL, SYSTEM_NAMESPACES } from './metadata';
-import { ivpolTuf } from './trust-root';
+import { ivpolTuf, trustedRootHasCtLogs } from './trust-root';
 import { FailureAction, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, keyLabel, RepositoryModel, Version, versionAtLeast } from '../model/model';
@@ -38,6 +39,9 @@ function ctlog(model: BlueprintModel): Record<string, unknown> {
     out.insecureIgnoreSCT = true;
   } else if (s.mode === SigningMode.KEY) {
     // a key signature has no Fulcio certificate, so there is no SCT to check
+    out.insecureIgnoreSCT = true;
+  } else if (s.keyless?.trustedRoot && !trustedRootHasCtLogs(s.keyless.trustedRoot.json)) {
+    // a private instance without a CT log: its certificates carry no SCT (trust-root.ts)
     out.insecureIgnoreSCT = true;
   }
   return out;
@@ -100,10 +104,13 @@ function renderOne(
   const attestors = sigAttestors.map((a) => ({ name: a.name, ...a.body }));
   const list = (names: string[]) => `[${names.map((n) => `attestors.${n}`).join(', ')}]`;
   const sigList = list(sigAttestors.map((a) => a.name));
+  const globs = cluster.imageReferences ? [...cluster.imageReferences] : repos.flatMap((r) => r.images.flatMap(ivpolImageGlobs));
+  // before Kyverno 1.18 the validations see every image of the Pod, matched or not (ivpol-image-filter.ts)
+  const images = ivpolCheckedImages(ALL_IMAGES, globs, cluster.kyverno.version);
 
   const attestations: Record<string, unknown>[] = [];
   const validations: Record<string, unknown>[] = [{
-    expression: `${ALL_IMAGES}.map(image, verifyImageSignatures(image, ${sigList})).all(n, n > 0)`,
+    expression: `${images}.map(image, verifyImageSignatures(image, ${sigList})).all(n, n > 0)`,
     message: model.signing.mode === SigningMode.KEY
       ? `every image must be signed with the ${model.name} cosign key${model.signing.isDefault ? '' : ` ${keyLabel(model.signing.key!)}`}`
       : `every image must be signed keylessly by ${keylessRepo!.fullName}/${keylessRepo!.workflow.path}`,
@@ -112,7 +119,7 @@ function renderOne(
   if (sbom) {
     attestations.push({ name: 'sbom', intoto: { type: sbom.predicateType } });
     validations.push({
-      expression: `${ALL_IMAGES}.map(image, verifyAttestationSignatures(image, attestations.sbom, ${sigList})).all(n, n > 0)`,
+      expression: `${images}.map(image, verifyAttestationSignatures(image, attestations.sbom, ${sigList})).all(n, n > 0)`,
       message: `every image needs a signed ${sbom.format} SBOM attestation (${sbom.predicateType})`,
     });
   }
@@ -126,7 +133,7 @@ function renderOne(
       attestors.push({ name: attestorName, cosign: { keyless: { identities: [identity(r)] }, ctlog: { url: PUBLIC_REKOR } } } as any);
     }
     validations.push({
-      expression: `${ALL_IMAGES}.map(image, verifyAttestationSignatures(image, attestations.provenance, ${list(provNames)})).all(n, n > 0)`,
+      expression: `${images}.map(image, verifyAttestationSignatures(image, attestations.provenance, ${list(provNames)})).all(n, n > 0)`,
       message: `every image needs SLSA provenance (${PREDICATE_TYPES.provenance}) from actions/attest-build-provenance, pushed to the registry`,
     });
   }
@@ -140,8 +147,7 @@ function renderOne(
       resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
       namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...SYSTEM_NAMESPACES] }] },
     },
-    matchImageReferences: (cluster.imageReferences ? [...cluster.imageReferences] : repos.flatMap((r) => r.images.flatMap(ivpolImageGlobs)))
-      .map((glob) => ({ glob })),
+    matchImageReferences: globs.map((glob) => ({ glob })),
     // Audit must not rewrite images (as for ClusterPolicy); Enforce pins the verified digest
     validationConfigurations: { mutateDigest: enforce, verifyDigest: enforce, required: true },
     attestors,

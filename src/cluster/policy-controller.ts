@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { cueProvenance, cuePredicatePolicy, PREDICATE_TYPES, PUBLIC_FULCIO, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { policyControllerGlobs } from './image-references';
 import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL } from './metadata';
-import { renderPolicyControllerTrustRoot } from './trust-root';
+import { renderPolicyControllerTrustRoot, trustedRootHasCtLogs } from './trust-root';
 import { FailureAction, SignatureFormat, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, keyLabel, RepositoryModel } from '../model/model';
@@ -76,9 +76,9 @@ function signerAuthorities(model: BlueprintModel, repo: RepositoryModel | undefi
   if (kl.trustedRootFile) keyless.trustRootRef = trustRootName(model);
   if (s.transparencyLog) {
     a.ctlog = kl.trustedRootFile ? { url: kl.rekorUrl, trustRootRef: trustRootName(model) } : { url: kl.rekorUrl };
-  } else {
-    keyless.insecureIgnoreSCT = true;
   }
+  // no tlog, or a private instance without a CT log (its certificates carry no SCT, trust-root.ts)
+  if (!s.transparencyLog || (kl.trustedRoot && !trustedRootHasCtLogs(kl.trustedRoot.json))) keyless.insecureIgnoreSCT = true;
   a.signatureFormat = signatureFormat(model);
   if (attestations) a.attestations = attestations;
   return [a];

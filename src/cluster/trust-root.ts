@@ -112,6 +112,18 @@ export function renderPolicyControllerTrustRoot(name: string, blueprint: string,
 }
 
 /**
+ * Does the private instance certify its certificates in a CT log? A trusted root without `ctlogs`
+ * describes a Fulcio that embeds no SCT, and every engine's verifier built on cosign refuses a
+ * certificate without an embedded SCT unless told to ignore SCTs (cosign pkg/cosign/verify.go
+ * `ValidateAndUnpackCert`: "certificate does not include required embedded SCT"), so the
+ * policies must say so (Kyverno `ctlog.ignoreSCT`, ImageValidatingPolicy
+ * `ctlog.insecureIgnoreSCT`, policy-controller `keyless.insecureIgnoreSCT`).
+ */
+export function trustedRootHasCtLogs(trustedRootJson: string): boolean {
+  return trustMaterial(trustedRootJson).ctlogs.length > 0;
+}
+
+/**
  * The Kyverno ClusterPolicy keyless-attestor fields for a private instance: `roots` (every CA
  * chain, PEM), `rekor.pubkey` and `ctlog.pubkey` (Kyverno takes one PEM key per field: the
  * trusted root's first Rekor / CT log), `ctlog.tsaCertChain` (the TSA chains).

@@ -4,7 +4,9 @@ import { cipTrustRoot, ivpolAttestorTrust, kyvernoEntryTrust, RemoteTrustRoots }
 import { CollectedSignatures } from './signatures';
 import type { AdmissionVerdict } from './verdict';
 import { matchImage } from '../checks/matchers/engine';
+import { ivpolAttestorNeedsPublicTuf } from '../cluster/kyverno-tuf';
 import { parsePublicKeyPem, ParsedPublicKey } from '../keys/public-key';
+import { Version } from '../model/model';
 
 /** What one policy object would do with the image: the public verdict struct, built here. */
 export type AdmissionDecision = AdmissionVerdict;
@@ -26,6 +28,16 @@ export interface AdmissionInput {
   readonly defaultRootJson?: string;
   /** policy-controller `spec.remote` TrustRoots, refreshed through TUF beforehand */
   readonly remoteTrustRoots?: RemoteTrustRoots;
+  /** what the blueprint says about the cluster the objects are for */
+  readonly clusterFacts?: ClusterFacts;
+}
+
+/** The cluster facts a verdict depends on beyond the policy objects. */
+interface ClusterFacts {
+  /** the Kyverno version the policies target */
+  readonly kyvernoVersion?: Version;
+  /** the cluster cannot reach the public Sigstore services (TUF repository, Rekor) */
+  readonly airGapped?: boolean;
 }
 
 /** the trust a policy names, or the default; a failed outcome when its trust material is invalid */
@@ -121,7 +133,18 @@ function decision(input: AdmissionInput, engine: string, policy: string, enforci
 // ------------------------------------------------------------------ Kyverno ClusterPolicy
 
 function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bundle', i: number, need?: AttestationNeed): AttestorOutcome {
-  const trust = policyTrust(input, `entry ${i}`, () => kyvernoEntryTrust(input.defaultRootJson, e, `entry ${i}`));
+  // type SigstoreBundle, keyless: Kyverno takes the trusted root only from its TUF repository and
+  // ignores the entry's roots, rekor and ctlog (kyverno v1.16.3 pkg/cosign/sigstore.go, v1.19.1
+  // pkg/image/verifiers/cpol/cosign/sigstore.go getTrustedMaterial → getTrustedRoot): the default
+  const tufOnly = format === 'bundle' && e?.keyless !== undefined;
+  if (tufOnly && input.clusterFacts?.airGapped) {
+    return {
+      ok: false,
+      code: 'SIGSTORE_UNREACHABLE',
+      text: `entry ${i}: type SigstoreBundle reads the trusted root from the public Sigstore TUF repository (the entry's roots are ignored), and the cluster is air-gapped: the verification fails`,
+    };
+  }
+  const trust = tufOnly ? input.trust : policyTrust(input, `entry ${i}`, () => kyvernoEntryTrust(input.defaultRootJson, e, `entry ${i}`));
   if (isOutcome(trust)) return trust;
   if (e?.keys) {
     const ignoreTlog = e.keys.rekor?.ignoreTlog === true;
@@ -138,8 +161,13 @@ function kyvernoAttestor(input: AdmissionInput, e: any, format: 'legacy' | 'bund
     const k = e.keyless;
     const id: IdentityRequirement = { subject: k.subject, subjectRegExp: k.subjectRegExp, issuer: k.issuer, issuerRegExp: k.issuerRegExp };
     const ignoreTlog = k.rekor?.ignoreTlog === true;
-    return satisfy(input, format, { identities: [id], identityMatch: format === 'legacy' ? 'wildcard' : 'exact', ignoreTlog, trust },
-      `entry ${i} (keyless ${describeIdentity(id)})`, need);
+    // type Cosign needs an embedded SCT unless ctlog.ignoreSCT (Kyverno forces IgnoreSCT for
+    // attestations, pkg/engine/internal/imageverifier.go); SigstoreBundle asks sigstore-go for an
+    // observer timestamp (a tlog entry or TSA), not an SCT
+    const requireSct = format === 'legacy' && !need && k.ctlog?.ignoreSCT !== true;
+    const roots = tufOnly && (k.roots !== undefined || k.rekor?.pubkey !== undefined) ? ', roots/rekor ignored: type SigstoreBundle reads the trusted root from TUF' : '';
+    return satisfy(input, format, { identities: [id], identityMatch: format === 'legacy' ? 'wildcard' : 'exact', ignoreTlog, trust, requireSct },
+      `entry ${i} (keyless ${describeIdentity(id)}${roots})`, need);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `entry ${i}: attestor kind ${Object.keys(e ?? {}).join('/')} is not evaluated here` };
 }
@@ -265,6 +293,16 @@ function ivpol(input: AdmissionInput, obj: any): AdmissionDecision[] {
 function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: AttestationNeed): AttestorOutcome {
   const cosign = a?.cosign;
   if (!cosign) return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: not a cosign attestor` };
+  const facts = input.clusterFacts;
+  if (facts?.airGapped && ivpolAttestorNeedsPublicTuf(cosign, facts.kyvernoVersion)) {
+    return {
+      ok: false,
+      code: 'SIGSTORE_UNREACHABLE',
+      text: `attestor ${name}: Kyverno ${facts.kyvernoVersion?.text ?? ''} initializes the public Sigstore TUF client for this attestor `
+        + '(every cosign attestor before 1.19; from 1.19 all but key/certificate attestors with insecureIgnoreTlog), '
+        + 'and the cluster is air-gapped: the verification fails',
+    };
+  }
   const ignoreTlog = cosign.ctlog?.insecureIgnoreTlog === true;
   const trust = policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
   if (isOutcome(trust)) return trust;
@@ -276,7 +314,9 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
   }
   const ids: any[] = cosign.keyless?.identities ?? [];
   if (ids.length > 0) {
-    return satisfy(input, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust },
+    // cosign's CheckOpts: an embedded SCT unless ctlog.insecureIgnoreSCT (ivpol/cosign/opts.go)
+    const requireSct = cosign.ctlog?.insecureIgnoreSCT !== true;
+    return satisfy(input, 'any', { identities: ids, identityMatch: 'exact', ignoreTlog, trust, requireSct },
       `attestor ${name} (keyless ${ids.map(describeIdentity).join(' | ')})`, need);
   }
   return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `attestor ${name}: no key data or keyless identities` };
@@ -307,7 +347,8 @@ function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
     what = `key, ${format}, tlog ${ignoreTlog ? 'not checked' : 'required'}`;
   } else if ((a.keyless?.identities ?? []).length > 0) {
     const ids: any[] = a.keyless.identities;
-    req = { identities: ids, identityMatch: 'exact', ignoreTlog, trust };
+    // an embedded SCT unless keyless.insecureIgnoreSCT (pkg/webhook/validator.go checkOptsFromAuthority)
+    req = { identities: ids, identityMatch: 'exact', ignoreTlog, trust, requireSct: a.keyless.insecureIgnoreSCT !== true };
     what = `keyless ${ids.map(describeIdentity).join(' | ')}, ${format}`;
   } else {
     return { ok: false, code: 'VERIFY_OPTIONS_INVALID', text: `${label}: kms/secretRef keys are not evaluated here` };

@@ -34,6 +34,12 @@ export interface Requirement {
   readonly trust: TrustContext;
   /** bundles: the predicate type that counts; default cosign's signature predicate */
   readonly predicateType?: string;
+  /**
+   * keyless: does the verifier require a verified SCT in the certificate? Engines built on cosign
+   * do unless told to ignore SCTs (cosign `ValidateAndUnpackCert`); undefined: only when the
+   * trusted root names CT logs (the CLI's rule)
+   */
+  readonly requireSct?: boolean;
 }
 
 export type TlogStatus = 'verified' | 'present-unverified' | 'ignored' | 'missing';
@@ -171,6 +177,15 @@ function checkRekorBundle(sig: LegacySignature, trust: TrustContext, expect: Tlo
   if (!recorded.signature.equals(expect.signature)) return { status: 'missing', code: 'TLOG_INVALID', reason: 'the Rekor entry records another signature' };
   if (recorded.hash !== expect.payloadHash) return { status: 'missing', code: 'TLOG_INVALID', reason: 'the Rekor entry records another payload hash' };
   const key = trust.rekorKeys.find((k) => k.logId === String(p.logID));
+  if (!key && trust.rekorKeys.length > 0) {
+    // the verifier knows its logs (a trusted root or --rekor-public-key): an entry of another log proves nothing,
+    // and cosign refuses it too (its Rekor keys are looked up by the entry's log ID)
+    return {
+      status: 'missing',
+      code: 'TLOG_INVALID',
+      reason: `the Rekor entry is from log ${String(p.logID).slice(0, 16)}…, which none of the ${trust.rekorKeys.length} trusted Rekor key(s) signs for`,
+    };
+  }
   if (!key) {
     return { status: 'present-unverified', reason: `tlog entry present (log index ${p.logIndex}; it records this signature and payload hash) but not verified offline: no Rekor public key for log ${String(p.logID).slice(0, 16)}… (pass --rekor-public-key or a trusted root)` };
   }
@@ -484,7 +499,7 @@ function verifyWithSigstore(
     const trust = toTrustMaterial(root);
     signer = new Verifier(trust, {
       tlogThreshold: tlog === 'verified' ? 1 : 0,
-      ctlogThreshold: root.ctlogs.length > 0 ? 1 : 0,
+      ctlogThreshold: sctRequired(req, root) ? 1 : 0,
       timestampThreshold: 1,
     }).verify(toSignedEntity(bundle, artifact));
   } catch (e) {
@@ -508,12 +523,21 @@ function verifyWithSigstore(
         reason: `certificate chains to the trusted root; SAN ${san} and issuer ${issuer} match (${describeIdentity(id)}); signature verified; `
           + `${format === 'bundle' ? 'in-toto subject' : 'payload'} digest matches; ${tlogText(tlog, req.ignoreTlog)}`
           + `${(bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps.length ?? 0) > 0 ? '; RFC 3161 timestamp verified' : ''}`
-          + `${root.ctlogs.length > 0 ? '; SCT verified' : '; no CT log in the trusted root: SCT not checked'}`,
+          + `${sctText(req, root)}`,
       };
     }
     mismatches.push(why);
   }
   return fail(s, format, 'IDENTITY_MISMATCH', mismatches.join('; '), { signer: san, issuer });
+}
+
+function sctRequired(req: Requirement, root: TrustedRoot): boolean {
+  return req.requireSct ?? root.ctlogs.length > 0;
+}
+
+function sctText(req: Requirement, root: TrustedRoot): string {
+  if (sctRequired(req, root)) return '; SCT verified';
+  return req.requireSct === false ? '; SCT not required (the policy ignores SCTs)' : '; no CT log in the trusted root: SCT not checked';
 }
 
 function tlogText(tlog: TlogStatus, ignore: boolean): string {

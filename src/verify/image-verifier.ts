@@ -323,8 +323,20 @@ export class ImageVerifier {
     const remoteTrustRoots = await this.remoteTrustRoots(clusterObjects, warnings);
     const verdicts: AdmissionVerdict[] = [];
     for (const [cluster, objects] of clusterObjects) {
-      const [repository, digest] = [repositoryName(r.ref), r.digest];
-      const input = { cluster, objects, image, repository, digest, signatures: sigs, attestations, trust, defaultRootJson, remoteTrustRoots };
+      const c = model.clusters.find((x) => x.name === cluster);
+      const input = {
+        cluster,
+        objects,
+        image,
+        repository: repositoryName(r.ref),
+        digest: r.digest,
+        signatures: sigs,
+        attestations,
+        trust,
+        defaultRootJson,
+        remoteTrustRoots,
+        clusterFacts: c ? { kyvernoVersion: c.kyverno.version, airGapped: c.airGapped } : undefined,
+      };
       verdicts.push(...evaluateAdmission(input));
     }
     if (verdicts.every((v) => !v.matched)) warnings.push(`no policy of the blueprint selects ${image}: it is admitted without any signature check`);

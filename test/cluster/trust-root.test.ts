@@ -116,6 +116,47 @@ describe('private Sigstore trust material in the policies', () => {
     }
   });
 
+  test('with a CT log in the trusted root, SCTs stay required in every engine', () => {
+    const k = renderKyvernoClusterPolicy(m, cp).spec.rules[0].verifyImages[0].attestors[0].entries[0].keyless;
+    expect(k.ctlog.ignoreSCT).toBeUndefined();
+    for (const p of renderImageValidatingPolicies(m, ivp)) expect(p.spec.attestors[0].cosign.ctlog.insecureIgnoreSCT).toBeUndefined();
+    for (const cip of renderClusterObjects(m, pc).filter((o) => o.kind === 'ClusterImagePolicy')) {
+      for (const a of cip.spec.authorities) expect(a.keyless.insecureIgnoreSCT).toBeUndefined();
+    }
+  });
+
+  test('a private instance without a CT log issues no SCTs: every engine is told to ignore them (cosign refuses a certificate without one otherwise)', () => {
+    const noCt = JSON.stringify({ ...JSON.parse(TRUSTED_ROOT), ctlogs: [] });
+    const cfg = {
+      name: 'acme',
+      github: { owner: 'acme' },
+      repositories: [{ name: 'web', images: ['ghcr.io/acme/web'] }],
+      signing: { mode: 'keyless', keyless: { fulcioUrl: 'https://fulcio.sigstore.acme.internal', rekorUrl: 'https://rekor.sigstore.acme.internal', trustedRootFile: 'trusted_root.json' } },
+      clusters: [
+        { name: 'pc', kyverno: { enabled: false }, policyController: { enabled: true } },
+        { name: 'cp', kyverno: { policy: 'ClusterPolicy', version: '1.16' } },
+        { name: 'ivp', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
+      ],
+    };
+    const m2 = buildModel(validateConfig(cfg), { baseDir: projectDir({ 'trusted_root.json': noCt }) });
+    const p = renderKyvernoClusterPolicy(m2, m2.clusters[1]);
+    expectSchemaValid(SCHEMAS.clusterPolicy116, p);
+    const k = p.spec.rules[0].verifyImages[0].attestors[0].entries[0].keyless;
+    expect(k.ctlog).toEqual({ ignoreSCT: true });
+    expect(k.rekor.ignoreTlog).toBeUndefined(); // the tlog stays required
+    for (const v of renderImageValidatingPolicies(m2, m2.clusters[2])) {
+      expectSchemaValid(SCHEMAS.imageValidatingPolicy, v);
+      expect(v.spec.attestors[0].cosign.ctlog).toEqual({ url: 'https://rekor.sigstore.acme.internal', insecureIgnoreSCT: true });
+    }
+    for (const cip of renderClusterObjects(m2, m2.clusters[0]).filter((o) => o.kind === 'ClusterImagePolicy')) {
+      expectSchemaValid(SCHEMAS.clusterImagePolicy, cip);
+      for (const a of cip.spec.authorities) {
+        expect(a.keyless.insecureIgnoreSCT).toBe(true);
+        expect(a.ctlog.trustRootRef).toBeDefined(); // the tlog stays required
+      }
+    }
+  });
+
   test('the public instance gets none of it', () => {
     const pub = buildModel(validateConfig({
       name: 'acme',

@@ -5,6 +5,7 @@ import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { encryptPrivateKeyPem } from '../../src/keys/encrypted-key';
 import { cosign, CosignFormat, CosignResult, CosignVersion, isV3, ok } from '../support/cosign';
+import { EngineName, EngineVerdict, limitConcurrency, runEngine } from '../support/engines';
 import { tempDir } from '../support/fixtures';
 import { describeWithInterop } from '../support/interop';
 import { GITHUB_ISSUER, githubWorkflowSan, issueLeaf, Leaf, newPrivateCA, PrivateCA, writeTrustedRoot } from '../support/private-ca';
@@ -54,6 +55,20 @@ function expected(c: Case, id: IdentityKind): 'pass' | 'fail' {
   if (c === 'match') return 'pass';
   if (c === 'main-evil' && id === 'unanchored-regexp') return 'pass';
   return 'fail';
+}
+
+/**
+ * What a blueprint's policies do with the case: only the matching identity is admitted, except that
+ * a Kyverno ClusterPolicy reading bundles (type SigstoreBundle) takes the trusted root only from
+ * Kyverno's TUF repository and ignores the entry's `roots` (kyverno v1.16.3 pkg/cosign/sigstore.go,
+ * v1.19.1 pkg/image/verifiers/cpol/cosign/sigstore.go getTrustedMaterial), so it trusts no private CA;
+ * and in an air-gapped cluster an ImageValidatingPolicy's keyless attestor fails at the TUF client.
+ */
+function configExpected(c: Case, engine: string, format: CosignFormat, airGapped = false): 'pass' | 'fail' {
+  if (engine === 'kyverno' && format === 'bundle') return 'fail';
+  // a keyless IVP attestor initializes the public Sigstore TUF client first (src/cluster/kyverno-tuf.ts, ISB-NET-002)
+  if (engine === 'kyverno-ivpol' && airGapped) return 'fail';
+  return c === 'match' ? 'pass' : 'fail';
 }
 
 interface Flavour { readonly signer: CosignVersion; readonly format: CosignFormat }
@@ -109,8 +124,13 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
     const rows: Row[] = [];
     let n = 0;
 
-    /** a keyless blueprint of the registry's image: `exact` = branch main only (subject), `regexp` = main + tags v* (subjectRegExp) */
-    const blueprintFile = (identity: 'exact' | 'regexp', format: CosignFormat): string => path.join(work, `blueprint-${identity}-${format}.yaml`);
+    /**
+     * a keyless blueprint of the registry's image: `exact` = branch main only (subject), `regexp` =
+     * main + tags v* (subjectRegExp); `airGapped`: its clusters cannot reach the public Sigstore
+     * services, which is what the engines' CLIs here are (TUF_MIRROR is a closed port, no network)
+     */
+    const blueprintFile = (identity: 'exact' | 'regexp', format: CosignFormat, airGapped = false): string =>
+      path.join(work, `blueprint-${identity}-${format}${airGapped ? '-airgapped' : ''}.yaml`);
 
     beforeAll(async () => {
       [reg, rekor] = await Promise.all([startRegistry(), startTestRekor()]);
@@ -127,9 +147,9 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
         fs.writeFileSync(cosignKey, await encryptPrivateKeyPem(leaf.privateKey.export({ type: 'pkcs8', format: 'der' }), '', { scryptN: 32768 }), { mode: 0o600 });
         leaves.set(c, { leaf, cosignKey });
       }
-      for (const identity of ['exact', 'regexp'] as const) {
-        for (const format of ['legacy', 'bundle'] as const) {
-          fs.writeFileSync(blueprintFile(identity, format), YAML.stringify({
+      for (const [identity, format, airGapped] of (['exact', 'regexp'] as const).flatMap((i) => (['legacy', 'bundle'] as const).flatMap((f) => [[i, f, false], [i, f, true]] as const))) {
+        {
+          fs.writeFileSync(blueprintFile(identity, format, airGapped), YAML.stringify({
             name: `acme-${identity}-${format}`,
             github: { owner: OWNER },
             repositories: [{
@@ -145,12 +165,19 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
               transparencyLog: true,
               keyless: { issuer: GITHUB_ISSUER, trustedRootFile: 'trusted_root.json', fulcioUrl: 'https://fulcio.isb-private.invalid', rekorUrl: `https://${rekor.hostname}` },
             },
-            admission: { failureAction: 'Enforce' },
+            admission: { failureAction: 'Enforce', ...(airGapped ? { airGapped: true } : {}) },
             clusters: [
               { name: 'cp116', kyverno: { policy: 'ClusterPolicy', version: '1.16' }, policyController: { enabled: true } },
               { name: 'cp119', kyverno: { policy: 'ClusterPolicy', version: '1.19' } },
               { name: 'ivp119', kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } },
             ],
+            checks: {
+              suppress: [
+                { id: 'ISB-POL-005', reason: 'the matrix runs a ClusterPolicy on Kyverno 1.19 on purpose' },
+                ...(format === 'bundle' ? [{ id: 'ISB-POL-003', reason: 'the matrix shows that a bundle-reading ClusterPolicy refuses the private CA' }] : []),
+                ...(airGapped ? [{ id: 'ISB-NET-002', reason: 'the engine matrix shows that an offline ImageValidatingPolicy refuses every keyless image' }] : []),
+              ],
+            },
           }));
         }
       }
@@ -170,7 +197,7 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
         const w = (s: string, k: number) => s.padEnd(k);
         // eslint-disable-next-line no-console
         console.log(`keyless private-CA matrix (${rows.length} cells; tlog on a private Rekor stand-in):\n${rows.map((r) =>
-          `${w(r.flavour, 14)} ${w(r.kase, 12)} ${w(r.identity, 18)} ${w(r.tool, 26)} ${w(r.verdict, 4)}${r.verdict === r.expected ? '' : ` (EXPECTED ${r.expected})`}  ${r.detail.slice(0, 110)}`).join('\n')}`);
+          `${w(r.flavour, 14)} ${w(r.kase, 12)} ${w(r.identity, 18)} ${w(r.tool, 26)} ${w(r.verdict, 4)}${r.verdict === r.expected ? '' : ` (EXPECTED ${r.expected})`}  ${r.detail.slice(0, Number(process.env.ISB_MATRIX_DETAIL ?? 110))}`).join('\n')}`);
       }
       for (const d of [ca?.dir, work]) if (d) fs.rmSync(d, { recursive: true, force: true }); // CA and leaf private keys
     });
@@ -198,15 +225,39 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
       return { code, out: io.stdout(), err: io.stderr() };
     };
 
-    const signImage = async (flavour: Flavour, c: Case, tlog: boolean): Promise<string> => {
+    /**
+     * Sign a fresh image with the case's leaf. `--certificate-chain` is left out for v3.1.3 bundles:
+     * with it, cosign 3.1.3 (sigstore-go v1.2.2 pkg/sign/signer.go, CertificateChainProvider) writes
+     * the chain as `x509CertificateChain` in a v0.3 bundle, which v0.3 forbids (sigstore-go
+     * pkg/bundle/bundle.go "verification material cannot be X.509 certificate chain (for bundle
+     * v0.3)"); see the test below. The trusted root carries the intermediate anyway.
+     */
+    const signImage = async (flavour: Flavour, c: Case, tlog: boolean, withChain = !(flavour.signer === 'cosign-v3' && flavour.format === 'bundle')): Promise<string> => {
       n += 1;
       const img = await pushTinyImage(reg, `${OWNER}/${REPO}`, `k${n}`, `keyless ${n}\n`);
       const ref = `${reg.host}/${OWNER}/${REPO}@${img.digest}`;
       const { leaf, cosignKey } = leaves.get(c)!;
-      ok(await cosign(flavour.signer, ['sign', '--yes', '--key', cosignKey, '--certificate', leaf.certFile, '--certificate-chain', leaf.chainFile,
+      ok(await cosign(flavour.signer, ['sign', '--yes', '--key', cosignKey, '--certificate', leaf.certFile,
+        ...(withChain ? ['--certificate-chain', leaf.chainFile] : []),
         ...signFlags(flavour.signer, flavour.format, tlog ? rekor.url : undefined), ref], { password: '' }));
       return ref;
     };
+
+    describeWithInterop(['cosign-v3'], 'cosign 3.1.3, bundle, --certificate-chain', () => {
+      test('writes x509CertificateChain into a v0.3 bundle: cosign 3.1.3 verify and our verify both refuse it', async () => {
+        const ref = await signImage(FLAVOURS['v3.1.3 bundle'], 'match', true, true);
+        const cr = await cosignVerifyKeyless('cosign-v3', 'bundle', ref, 'exact', true);
+        const ours = await ourVerify(ref, [...identityFlags('exact'), '--trusted-root', rootFile]);
+        rows.push(
+          { flavour: 'v3.1.3 bundle', kase: 'match', identity: 'exact, +chain', tool: 'cosign-v3 verify', verdict: cr.code === 0 ? 'pass' : 'fail', expected: 'fail', detail: firstLine(cr.stderr) },
+          { flavour: 'v3.1.3 bundle', kase: 'match', identity: 'exact, +chain', tool: 'verify', verdict: ours.code === 0 ? 'pass' : 'fail', expected: 'fail', detail: ours.out.trim().slice(0, 200) },
+        );
+        expect(cr.code).not.toBe(0);
+        expect(cr.stderr).toMatch(/no signatures found/);
+        expect(ours.code).toBe(1);
+        expect(JSON.parse(ours.out).code).toBe('PAYLOAD_INVALID');
+      });
+    });
 
     describe.each(Object.keys(FLAVOURS))('%s', (flavourName: string) => {
       const flavour = FLAVOURS[flavourName];
@@ -243,7 +294,7 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
           for (const r of mine.filter((x) => x.tool === 'verify' && x.verdict === 'fail')) expect(r.detail).toMatch(/^\[IDENTITY_MISMATCH\]/);
         });
 
-        test('verify --config: the keyless blueprints (exact subject; main + tags → the rendered regexp) admit only the matching identity, in every engine', async () => {
+        test('verify --config: the keyless blueprints (exact subject; main + tags → the rendered regexp) admit only the matching identity, in every engine (a bundle-reading ClusterPolicy trusts no private CA)', async () => {
           const mine: Row[] = [];
           for (const identity of ['exact', 'regexp'] as const) {
             for (const c of Object.keys(CASES) as Case[]) {
@@ -256,7 +307,7 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
                   identity: identity === 'exact' ? 'blueprint subject' : 'blueprint regexp',
                   tool: `verify --config ${v.cluster}/${v.engine}`,
                   verdict: v.admitted ? 'pass' : 'fail',
-                  expected: c === 'match' ? 'pass' : 'fail',
+                  expected: configExpected(c, v.engine, flavour.format),
                   detail: v.admitted ? v.reasons[0] ?? '' : `[${v.code}] ${v.reasons.join('; ')}`,
                 });
               }
@@ -282,6 +333,120 @@ describeWithTool('openssl', 'interop: keyless with a private CA (#15.3)', () => 
           expect(ours.code).toBe(1);
           expect(JSON.parse(ours.out).code).toBe('UNTRUSTED_CERT');
         });
+      });
+    });
+
+    /*
+     * #16.3 Keyless on the engines: the policies each blueprint renders (Kyverno ClusterPolicy 1.16 and
+     * 1.19, ImageValidatingPolicy 1.19, policy-controller CIP + TrustRoot), evaluated by the real
+     * Kyverno CLI and policy-controller tester against the same cosign-signed images, must give the
+     * verdict `verify --config` gives for that cluster and engine.
+     */
+    describeWithInterop(['cosign-v3', 'kyverno-1.16', 'kyverno-1.19', 'policy-tester'], 'the real engines agree with verify --config (#16.3)', () => {
+      /** blueprint file → cluster → its synthesized objects */
+      const rendered = new Map<string, Map<string, any[]>>();
+      const signed = new Map<string, string>();
+      const ENGINE_RUNS: { cluster: string; engine: EngineName; kind: string; verdictEngine: string }[] = [
+        { cluster: 'cp116', engine: 'kyverno-1.16', kind: 'ClusterPolicy', verdictEngine: 'kyverno' },
+        { cluster: 'cp116', engine: 'policy-tester', kind: 'ClusterImagePolicy', verdictEngine: 'policy-controller' },
+        { cluster: 'cp119', engine: 'kyverno-1.19', kind: 'ClusterPolicy', verdictEngine: 'kyverno' },
+        { cluster: 'ivp119', engine: 'kyverno-1.19', kind: 'ImageValidatingPolicy', verdictEngine: 'kyverno-ivpol' },
+      ];
+
+      const synthObjects = async (file: string): Promise<Map<string, any[]>> => {
+        const out = tempDir('isb-keyless-synth-');
+        const io = memoryIo({ cwd: work, env: { HOME: work } });
+        const code = await main(['synth', '--config', file, '--out', out], io);
+        if (code !== 0) throw new Error(`synth ${file} failed (${code}): ${io.stderr()}${io.stdout()}`);
+        const byCluster = new Map<string, any[]>();
+        for (const c of ['cp116', 'cp119', 'ivp119']) {
+          const text = fs.readFileSync(path.join(out, 'kubernetes', c, 'image-signing.k8s.yaml'), 'utf8');
+          byCluster.set(c, YAML.parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o));
+        }
+        fs.rmSync(out, { recursive: true, force: true });
+        return byCluster;
+      };
+
+      beforeAll(async () => {
+        for (const identity of ['exact', 'regexp'] as const) {
+          for (const format of ['legacy', 'bundle'] as const) rendered.set(blueprintFile(identity, format, true), await synthObjects(blueprintFile(identity, format, true)));
+        }
+        // signed once per format by cosign 3.1.3 (legacy .sig, and bundle referrers), tlog on the Rekor stand-in
+        for (const format of ['legacy', 'bundle'] as const) {
+          for (const c of Object.keys(CASES) as Case[]) signed.set(`${format}/${c}`, await signImage({ signer: 'cosign-v3', format }, c, true));
+        }
+      });
+
+      const runOne = (objects: any[], run: typeof ENGINE_RUNS[number], ref: string): Promise<EngineVerdict> => runEngine(run.engine, {
+        policies: objects.filter((o) => o.kind === run.kind),
+        image: ref,
+        admissionImage: ref,
+        trustRoot: run.engine === 'policy-tester' ? objects.find((o) => o.kind === 'TrustRoot') : undefined,
+      });
+
+      test.each(['legacy', 'bundle'] as const)('%s signatures: Kyverno CLI 1.16/1.19 and policy-tester give verify --config\'s verdict for every blueprint, case and engine', async (format) => {
+        const mine: Row[] = [];
+        const tasks: (() => Promise<void>)[] = [];
+        for (const identity of ['exact', 'regexp'] as const) {
+          const file = blueprintFile(identity, format, true);
+          for (const c of Object.keys(CASES) as Case[]) {
+            const ref = signed.get(`${format}/${c}`)!;
+            tasks.push(async () => {
+              const sim = JSON.parse((await ourVerify(ref, ['--config', file])).out);
+              for (const run of ENGINE_RUNS) {
+                const v = sim.verdicts.find((x: any) => x.matched && x.cluster === run.cluster && x.engine === run.verdictEngine);
+                const simVerdict = v?.admitted ? 'admit' : 'deny';
+                const real = await runOne(rendered.get(file)!.get(run.cluster)!, run, ref);
+                const label = identity === 'exact' ? 'blueprint subject' : 'blueprint regexp';
+                mine.push({
+                  flavour: `engines ${format}`,
+                  kase: c,
+                  identity: label,
+                  tool: `${run.engine} ${run.kind}`,
+                  verdict: real.verdict === 'admit' ? 'pass' : 'fail',
+                  expected: simVerdict === 'admit' ? 'pass' : 'fail',
+                  detail: real.message,
+                });
+                mine.push({
+                  flavour: `engines ${format}`,
+                  kase: c,
+                  identity: label,
+                  tool: `verify --config ${run.cluster}/${run.verdictEngine}`,
+                  verdict: simVerdict === 'admit' ? 'pass' : 'fail',
+                  expected: configExpected(c, run.verdictEngine, format, true),
+                  detail: v?.code ?? '',
+                });
+              }
+            });
+          }
+        }
+        await limitConcurrency(2, tasks);
+        rows.push(...mine);
+        expect(mine.filter((r) => r.verdict !== r.expected).map((r) => `${r.identity}/${r.kase}/${r.tool}: ${r.verdict} (${r.detail})`)).toEqual([]);
+      });
+
+      test('neighbour: the same policies requiring an SCT (ignore flags removed) refuse the matching identity in every engine: the private CA embeds none', async () => {
+        const ref = signed.get('legacy/match')!;
+        const objects = rendered.get(blueprintFile('exact', 'legacy', true))!;
+        const strip = (o: any): any => {
+          const c = JSON.parse(JSON.stringify(o));
+          const entries = (c.spec?.rules ?? []).flatMap((r: any) => r.verifyImages ?? [])
+            .flatMap((v: any) => v.attestors ?? []).flatMap((a: any) => a.entries ?? []);
+          for (const e of entries) delete e.keyless?.ctlog;
+          for (const a of c.spec?.attestors ?? []) delete a.cosign?.ctlog?.insecureIgnoreSCT;
+          for (const a of c.spec?.authorities ?? []) delete a.keyless?.insecureIgnoreSCT;
+          return c;
+        };
+        const mine: Row[] = [];
+        for (const run of ENGINE_RUNS.filter((r) => r.cluster !== 'cp119')) {
+          const all = objects.get(run.cluster)!;
+          const v = await runOne(all.map(strip), run, ref);
+          // the same objects as rendered: admitted (the test above), so the SCT requirement is what refuses
+          mine.push({ flavour: 'engines legacy', kase: 'match', identity: 'SCT required', tool: `${run.engine} ${run.kind}`, verdict: v.verdict === 'admit' ? 'pass' : 'fail', expected: 'fail', detail: v.message });
+          expect(v.verdict).toBe('deny');
+          expect(v.output).toMatch(/SCT|CTLog|ctlog/); // the missing SCT, or the CT log keys an SCT check needs (TUF)
+        }
+        rows.push(...mine);
       });
     });
   });

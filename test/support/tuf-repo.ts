@@ -42,12 +42,24 @@ export function describeWithPythonTuf(name: string, fn: () => void): void {
   }
 }
 
+/** A target as the public Sigstore repository published them before trusted_root.json (custom metadata). */
+export interface LegacyTarget {
+  readonly name: string;
+  readonly file: string;
+  readonly usage: 'Fulcio' | 'Rekor' | 'CTFE' | 'TSA';
+  readonly uri: string;
+}
+
 /** One TUF repository made by python-tuf, with its keys outside the served folder. */
 export class TufRepo {
-  /** `init`: root v1 and targets/snapshot/timestamp v1 holding the given targets (name → file) */
-  static create(targets: Record<string, string>): TufRepo {
+  /**
+   * `init`: root v1 and targets/snapshot/timestamp v1 holding the given targets (name → file), and
+   * optionally targets with Sigstore's legacy custom metadata (usage Fulcio/Rekor/CTFE/TSA and URI)
+   */
+  static create(targets: Record<string, string>, legacy: readonly LegacyTarget[] = []): TufRepo {
     const repo = new TufRepo(tempDir('isb-tuf-'));
-    repo.run('init', ...Object.entries(targets).flatMap(([n, f]) => ['--target', `${n}=${f}`]));
+    repo.run('init', ...Object.entries(targets).flatMap(([n, f]) => ['--target', `${n}=${f}`]),
+      ...legacy.flatMap((l) => ['--legacy', `${l.name}=${l.file}:${l.usage}:${l.uri}`]));
     return repo;
   }
 

@@ -242,7 +242,7 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         expect([r.verified, r.code]).toEqual([false, 'IDENTITY_MISMATCH']);
       });
 
-      test('verify --config, keyless blueprint signing v0.3 bundles (cosign v3): every engine reads the referrer', async () => {
+      test('verify --config, keyless blueprint signing v0.3 bundles (cosign v3): policy-controller and ImageValidatingPolicy admit; a ClusterPolicy (SigstoreBundle) ignores its roots (TUF only)', async () => {
         const SAN = 'https://github.com/acme/web/.github/workflows/build-sign.yml@refs/heads/main';
         const dir = tempDir();
         fs.writeFileSync(path.join(dir, 'trusted_root.json'), rootJson);
@@ -264,12 +264,16 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         await pushKeylessBundle(img, issueLeaf(ca, { san: SAN }));
         const r = await verifier({}).evaluateBlueprint(img.ref, path.join(dir, 'blueprint.yaml'));
         const matched = r.verdicts.filter((v) => v.matched);
+        // ClusterPolicy type SigstoreBundle takes the trusted root only from Kyverno's TUF repository
+        // (kyverno pkg/image/verifiers/cpol/cosign/sigstore.go getTrustedMaterial): the entry's roots
+        // are ignored, so the private CA is not trusted there (the public root is the default here)
         expect(matched.map((v) => [v.cluster, v.engine, v.admitted, v.code ?? null])).toEqual([
-          ['prod', 'kyverno', true, null],
+          ['prod', 'kyverno', false, 'UNTRUSTED_CERT'],
           ['prod', 'policy-controller', true, null],
           ['edge', 'kyverno-ivpol', true, null],
         ]);
         expect(matched[0].reasons.join('\n')).toMatch(/type SigstoreBundle reads Sigstore bundle referrers/);
+        expect(matched[0].reasons.join('\n')).toMatch(/roots\/rekor ignored: type SigstoreBundle reads the trusted root from TUF/);
 
         // the same certificate as a legacy .sig only: the bundle-reading policies find nothing
         const legacy = await image('acme/bun');
@@ -357,6 +361,24 @@ describeWithTool('openssl', 'keyless and attestations (openssl private CA and DS
         await signKeyless(evil, issueLeaf(evilCA, { san: SAN }), { chain: evilCA.chainPem });
         const e = await evaluate(evil.ref);
         expect(e.verdicts.filter((v) => v.matched).map((v) => v.code)).toEqual(['UNTRUSTED_CERT', 'UNTRUSTED_CERT', 'UNTRUSTED_CERT']);
+      });
+
+      test('a private trusted root with a CT log: the policies require an SCT (no ignore flag), so a certificate without one is refused by every engine', async () => {
+        // the same instance, its trusted root naming a CT log: its Fulcio would embed SCTs, these test certificates have none
+        const ct = newRekor();
+        const withCt = JSON.parse(rootJson);
+        withCt.ctlogs = JSON.parse(trustedRootJson(ca, ct)).tlogs;
+        const d = tempDir();
+        fs.writeFileSync(path.join(d, 'trusted_root.json'), JSON.stringify(withCt));
+        fs.writeFileSync(path.join(d, 'blueprint.yaml'), fs.readFileSync(path.join(dir, 'blueprint.yaml')));
+        const img = await image('acme/kl');
+        await signKeyless(img, issueLeaf(ca, { san: SAN }));
+        const r = await verifier({}).evaluateBlueprint(img.ref, path.join(d, 'blueprint.yaml'));
+        const matched = r.verdicts.filter((v) => v.matched);
+        expect(matched.map((v) => [v.engine, v.code ?? null])).toEqual([['kyverno', 'UNTRUSTED_CERT'], ['policy-controller', 'UNTRUSTED_CERT'], ['kyverno-ivpol', 'UNTRUSTED_CERT']]);
+        for (const v of matched) expect(v.reasons.join('\n')).toMatch(/SCT/);
+        // and without the CT log (the blueprint above): the policies ignore SCTs and admit
+        expect((await evaluate(img.ref)).verdicts.filter((v) => v.matched).map((v) => v.admitted)).toEqual([true, true, true]);
       });
     });
 

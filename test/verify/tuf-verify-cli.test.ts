@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GITHUB_ISSUER, hashedrekordBody, issueLeaf, newCA, newRekor, opensslSign, rekorBundleAnnotation, TestCA, TestRekor, trustedRootJson, WEB_SAN } from './keyless';
-import { pushLegacySignature, simpleSigningPayload } from './signing';
+import { newCosignKey, pushLegacySignature, signLayer, simpleSigningPayload } from './signing';
 import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { tempDir } from '../support/fixtures';
@@ -127,14 +127,25 @@ describeWithPythonTuf('verify through a TUF-refreshed trusted root', () => {
         expect(io.stdout()).toBe('');
       });
 
-      test('verify --config: policies naming no trust material of their own are checked against the refreshed root', async () => {
-        const ref = await signedImage('acme/web');
+      test('verify --config: policies naming no trust material of their own (here: the Rekor key of a key-based policy) are checked against the refreshed root', async () => {
+        // a key signature logged in the test Rekor: the ClusterPolicy names the key, but no Rekor key
+        // (`rekor.url` only), so the engine's default root (here: the refreshed one) must know the log
+        const key = await newCosignKey();
+        n += 1;
+        const img = await pushTinyImage(reg, 'acme/web', `k${n}`, `tuf key ${n}\n`);
+        const name = `${reg.host}/acme/web`;
+        const payload = simpleSigningPayload(name, img.digest);
+        const layer = signLayer(key, payload);
+        const rekorBundle = rekorBundleAnnotation(rekor, hashedrekordBody(Buffer.from(layer.signature, 'base64'), payload, key.publicKeyPem));
+        await pushLegacySignature(reg, 'acme/web', img.digest, [{ ...layer, annotations: { 'dev.sigstore.cosign/bundle': rekorBundle } }]);
+        const ref = `${name}@${img.digest}`;
         const io = cli();
+        fs.writeFileSync(path.join(io.cwd, 'cosign.pub'), key.publicKeyPem);
         fs.writeFileSync(path.join(io.cwd, 'blueprint.yaml'), JSON.stringify({
           name: 'acme-tuf',
           github: { owner: 'acme' },
-          repositories: [{ name: 'web', images: [`${reg.host}/acme/web`], workflow: { file: 'build.yml' } }],
-          signing: { mode: 'keyless', cosign: { version: 'v2.6.5', signatureFormat: 'legacy' } },
+          repositories: [{ name: 'web', images: [name] }],
+          signing: { mode: 'key', cosign: { version: 'v2.6.5', signatureFormat: 'legacy' }, key: { publicKeyFile: 'cosign.pub' } },
           clusters: [{ name: 'prod', kyverno: { policy: 'ClusterPolicy', version: '1.16' } }],
         }));
         await withMirror(async (repo, server) => {
@@ -142,9 +153,12 @@ describeWithPythonTuf('verify through a TUF-refreshed trusted root', () => {
         });
         expect(io.stdout()).toContain('admitted:');
         expect(io.stderr()).not.toContain('embedded in @sigstore/tuf');
-        // without it, the same policies fall back to the embedded public root, which does not know the test CA
+        // without it, the same policy falls back to the embedded public root, which does not know the test Rekor
         const pub = memoryIo({ cwd: io.cwd, env: io.env });
-        expect(await main(['verify', '--config', 'blueprint.yaml', ref], pub)).toBe(1);
+        const prc = await main(['verify', '--config', 'blueprint.yaml', ref], pub);
+        if (prc !== 1) console.log(pub.stdout(), pub.stderr());
+        expect(prc).toBe(1);
+        expect(pub.stdout()).toContain('[TLOG_INVALID]');
         expect(pub.stderr()).toContain('embedded in @sigstore/tuf');
       });
 

@@ -15,6 +15,7 @@ import { ISB_KEY_003 } from './key-003-no-secret-material';
 import { ISB_KEY_004 } from './key-004-previous-key-expired';
 import { ISB_KEY_005 } from './key-005-kms-key-matches';
 import { ISB_NET_001 } from './net-001-airgapped-keyless';
+import { ISB_NET_002 } from './net-002-airgapped-ivpol-tuf';
 import { ISB_POL_001 } from './pol-001-enforcement';
 import { ISB_POL_002 } from './pol-002-background';
 import { ISB_POL_003 } from './pol-003-format-readable';
@@ -38,5 +39,5 @@ export const RULES: readonly Rule[] = [
   ISB_KEY_001, ISB_KEY_002, ISB_KEY_003, ISB_KEY_004, ISB_KEY_005,
   ISB_POL_001, ISB_POL_002, ISB_POL_003, ISB_POL_004, ISB_POL_005, ISB_POL_006, ISB_POL_007, ISB_POL_008,
   ISB_WF_001, ISB_WF_002, ISB_WF_003, ISB_WF_004, ISB_WF_005, ISB_WF_006,
-  ISB_REG_001, ISB_NET_001, ISB_CFG_001,
+  ISB_REG_001, ISB_NET_001, ISB_NET_002, ISB_CFG_001,
 ];

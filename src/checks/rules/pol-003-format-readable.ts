@@ -11,7 +11,9 @@ export const ISB_POL_003: Rule = {
   explanation: 'cosign v3 stores Sigstore bundles as OCI referrers by default; Kyverno ClusterPolicy with type '
     + 'Cosign only finds legacy .sig tags ("no signatures found"). Kyverno verifies bundles signed with a static '
     + 'key only from 1.19 (type SigstoreBundle, or ImageValidatingPolicy), and policy-controller 0.15 reads bundles '
-    + 'for keyless authorities only. A policy that cannot read the signature rejects every image.',
+    + 'for keyless authorities only. A ClusterPolicy of type SigstoreBundle reads the trusted root only from '
+    + 'Kyverno\'s TUF repository, never from the policy, so it cannot verify a private Sigstore instance\'s bundles. '
+    + 'A policy that cannot read the signature rejects every image.',
   fix: 'Sign with signatureFormat legacy or both, or target an engine/version that reads bundles (see the README table).',
   check(ctx) {
     const out: RawFinding[] = [];
@@ -34,6 +36,15 @@ export const ISB_POL_003: Rule = {
       }
       if (type === 'SigstoreBundle' && fmts.has(SignatureFormat.LEGACY)) {
         out.push({ path: clusterPath(ctx.model, e.cluster), message: `${e.where}: type SigstoreBundle, but the workflow signs only legacy .sig signatures` });
+      }
+      if (type === 'SigstoreBundle' && kyvernoAttestorEntries(e.entry).some((a) => a.keyless?.roots !== undefined)) {
+        // kyverno v1.16.3 pkg/cosign/sigstore.go, v1.19.1 pkg/image/verifiers/cpol/cosign/sigstore.go getTrustedMaterial
+        out.push({
+          path: clusterPath(ctx.model, e.cluster),
+          message: `${e.where}: type SigstoreBundle takes the trusted root only from Kyverno's TUF repository and ignores the entry's roots and `
+            + 'rekor/ctlog keys, so the private instance\'s certificates are refused unless Kyverno\'s own TUF settings serve its trusted_root.json; '
+            + 'sign legacy signatures (type Cosign reads roots) or use an ImageValidatingPolicy (trustedRoot)',
+        });
       }
       if (type === 'SigstoreBundle' && hasKey && cluster && !versionAtLeast(cluster.kyverno.version, 1, 19)) {
         out.push({ path: `${clusterPath(ctx.model, e.cluster)}.kyverno.version`, message: `${e.where}: SigstoreBundle with a static key needs Kyverno >= 1.19 (targeted: ${cluster.kyverno.version.text})` });

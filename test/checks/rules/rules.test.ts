@@ -27,6 +27,7 @@ describe('the catalogue', () => {
       'ISB-WF-005', // beyond DESIGN.md: action runtimes the hosted runners dropped (issue 22)
       'ISB-WF-006', // beyond DESIGN.md: a reusable signer workflow the blueprint writes serves its callers alike (issue 21)
       'ISB-REG-001', 'ISB-NET-001',
+      'ISB-NET-002', // beyond DESIGN.md: IVP attestors that need the public TUF repository in an air-gapped cluster (issue 16)
       'ISB-CFG-001', // beyond DESIGN.md: the loader's refusals without a more specific rule (issue 14)
     ]);
     for (const r of RULES) {
@@ -279,6 +280,30 @@ describe('ISB-POL-003 signature format vs engine', () => {
   test('neighbour: legacy signatures with type Cosign', () => {
     expect(findingsFor('ISB-POL-003', keyConfig())).toEqual([]);
   });
+
+  // a private instance: one CA (the bytes need not parse; the renderer re-encodes them as PEM)
+  const PRIVATE_ROOT = JSON.stringify({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [],
+    certificateAuthorities: [{ subject: {}, uri: 'https://fulcio.acme.internal', certChain: { certificates: [{ rawBytes: Buffer.from('a private CA').toString('base64') }] }, validFor: { start: '2020-01-01T00:00:00Z' } }],
+    ctlogs: [],
+  });
+  const privateKeyless = (format: string, policy: string) => keyConfig({
+    signing: {
+      mode: 'keyless',
+      cosign: { version: 'v3.0.6', signatureFormat: format },
+      keyless: { fulcioUrl: 'https://fulcio.acme.internal', rekorUrl: 'https://rekor.acme.internal', trustedRootFile: 'trusted_root.json' },
+    },
+    admission: { kyverno: { policy, version: '1.19' } },
+  });
+  test('fires: keyless bundles of a private instance with a ClusterPolicy (SigstoreBundle reads the trusted root only from TUF)', () => {
+    const f = findingsFor('ISB-POL-003', privateKeyless('bundle', 'ClusterPolicy'), undefined, { files: { 'trusted_root.json': PRIVATE_ROOT } });
+    expect(errorsOf(f).map((x) => x.message).join('\n')).toMatch(/type SigstoreBundle takes the trusted root only from Kyverno's TUF repository and ignores the entry's roots/);
+  });
+  test('neighbour: the same instance signing legacy signatures (type Cosign reads roots), or verified by an ImageValidatingPolicy', () => {
+    expect(findingsFor('ISB-POL-003', privateKeyless('legacy', 'ClusterPolicy'), undefined, { files: { 'trusted_root.json': PRIVATE_ROOT } })).toEqual([]);
+    expect(findingsFor('ISB-POL-003', privateKeyless('bundle', 'ImageValidatingPolicy'), undefined, { files: { 'trusted_root.json': PRIVATE_ROOT } })).toEqual([]);
+  });
 });
 
 describe('ISB-POL-004 transparency log agreement', () => {
@@ -431,6 +456,38 @@ describe('ISB-NET-001 air-gapped keyless', () => {
   });
   test('neighbour: keyless, no cluster air-gapped', () => {
     expect(findingsFor('ISB-NET-001', keyConfig({ signing: { mode: 'keyless' } }))).toEqual([]);
+  });
+});
+
+describe('ISB-NET-002 air-gapped ImageValidatingPolicy and the public TUF repository', () => {
+  const ivp = (version: string, over: Record<string, unknown> = {}, signing: Record<string, unknown> = { mode: 'key', transparencyLog: false, key: { publicKeyFile: 'cosign.pub' } }) => keyConfig({
+    signing,
+    clusters: [{ name: 'edge', airGapped: true, kyverno: { policy: 'ImageValidatingPolicy', version } }, { name: 'cloud', kyverno: { policy: 'ImageValidatingPolicy', version } }],
+    checks: { suppress: [{ id: 'ISB-POL-005', reason: 'the test targets old Kyverno versions on purpose' }] },
+    ...over,
+  });
+
+  test('fires: Kyverno 1.16, key + insecureIgnoreTlog (TUF is initialized for every attestor before 1.19), at the air-gapped cluster only', () => {
+    const f = findingsFor('ISB-NET-002', ivp('1.16'));
+    expect(f.map((x) => [x.level, x.path])).toEqual([['error', 'clusters[0].airGapped']]);
+    expect(f[0].message).toMatch(/ImageValidatingPolicy\/.*"edge" is air-gapped.*Kyverno 1\.16.*attestor "key".*public Sigstore TUF/);
+  });
+  test('fires: Kyverno 1.19 with the tlog checked (the key attestor then initializes TUF)', () => {
+    expect(findingsFor('ISB-NET-002', ivp('1.19', {}, { mode: 'key', transparencyLog: true, key: { publicKeyFile: 'cosign.pub' } }))).toHaveLength(1);
+  });
+  test('neighbour: Kyverno 1.19, key + insecureIgnoreTlog skips the Sigstore infrastructure', () => {
+    expect(findingsFor('ISB-NET-002', ivp('1.19'))).toEqual([]);
+  });
+  test('neighbour: a private TUF mirror on the attestor (a customization)', () => {
+    const f = findingsFor('ISB-NET-002', ivp('1.16'), (a) => {
+      for (const o of a.clusterObjects.get('edge') as any[]) {
+        for (const at of o.spec?.attestors ?? []) at.cosign.tuf = { mirror: 'http://tuf.acme.internal', root: { data: 'e30=' } };
+      }
+    });
+    expect(f).toEqual([]);
+  });
+  test('neighbour: a ClusterPolicy in the same air-gapped cluster', () => {
+    expect(findingsFor('ISB-NET-002', keyConfig({ clusters: [{ name: 'edge', airGapped: true, kyverno: { policy: 'ClusterPolicy', version: '1.16' } }] }))).toEqual([]);
   });
 });
 

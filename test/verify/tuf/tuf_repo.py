@@ -10,6 +10,9 @@ Layout under WORK (only WORK/repo is served over HTTP; the keys never are):
 
 Commands:
   init WORK --target NAME=FILE          new repository: root v1, targets/snapshot/timestamp v1
+       [--legacy NAME=FILE:USAGE:URI]   a target with Sigstore's legacy custom metadata
+                                        ({"sigstore": {"usage": Fulcio|Rekor|CTFE|TSA, "status": "Active", "uri": URI}}),
+                                        as the public repository had before trusted_root.json
   publish WORK [--target NAME=FILE]     new targets (when a target is given), snapshot and timestamp
   timestamp WORK --expires ISO8601      a new timestamp version with this expiry
   rogue-targets WORK                    new targets signed by a key the root does not trust
@@ -80,6 +83,19 @@ def add_target(work, targets, spec):
         f.write(data)
 
 
+def add_legacy_target(work, targets, spec):
+    name, rest = spec.split("=", 1)
+    file, usage, uri = rest.split(":", 2)
+    with open(file, "rb") as f:
+        data = f.read()
+    tf = TargetFile.from_data(name, data, ["sha256"])
+    tf.unrecognized_fields["custom"] = {"sigstore": {"usage": usage, "status": "Active", "uri": uri}}
+    targets.signed.targets[name] = tf
+    os.makedirs(repo(work, "targets"), exist_ok=True)
+    with open(repo(work, "targets", f"{tf.hashes['sha256']}.{name}"), "wb") as f:
+        f.write(data)
+
+
 def snapshot_and_timestamp(work, targets_version, ts_expires=None):
     snap_prev = None
     try:
@@ -116,6 +132,8 @@ def cmd_init(a):
     targets = Metadata(Targets(expires=expiry(90)))
     for spec in a.target or []:
         add_target(a.work, targets, spec)
+    for spec in a.legacy or []:
+        add_legacy_target(a.work, targets, spec)
     targets.sign(load_signer(a.work, "targets"))
     write(targets, repo(a.work, "1.targets.json"))
     snapshot_and_timestamp(a.work, 1)
@@ -175,6 +193,7 @@ def main():
         s = sub.add_parser(name)
         s.add_argument("work")
         s.add_argument("--target", action="append")
+        s.add_argument("--legacy", action="append")
     s = sub.add_parser("timestamp")
     s.add_argument("work")
     s.add_argument("--expires", required=True)

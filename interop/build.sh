@@ -25,6 +25,7 @@ TOOLS=(
   "cosign-v3.0|cosign-v3.0|github.com/sigstore/cosign/v3/cmd/cosign|sigs.k8s.io/release-utils/version.gitVersion"
   "crane|ggcr|github.com/google/go-containerregistry/cmd/crane|"
   "registry|ggcr|github.com/google/go-containerregistry/cmd/registry|"
+  "referrers-registry|referrers-registry|.|"
   "tofu|tofu|github.com/opentofu/opentofu/cmd/tofu|github.com/opentofu/opentofu/version.dev=no"
   "terraform-provider-github|provider-github|github.com/integrations/terraform-provider-github/v6|"
   "kyverno-1.16|kyverno-1.16|github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno|github.com/kyverno/kyverno/pkg/version.BuildVersion"

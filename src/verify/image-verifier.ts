@@ -8,7 +8,7 @@ import { predicateTypeUri } from './predicates';
 import { publicGoodTrustedRoot } from './public-root';
 import { cosignTag, digestReference, parseRegistryRef, RegistryRef, repositoryName, SignatureArtifactType } from './reference';
 import { isIndex, Manifest, RegistryClient } from './registry-client';
-import { collectSignatures, CollectedSignatures, COSIGN } from './signatures';
+import { BundlePart, collectBundles, collectLegacy, CollectedSignatures, combineParts, COSIGN, LegacyPart } from './signatures';
 import { defaultTufCacheDir, SigstoreTuf } from './tuf-root';
 import { AdmissionVerdict } from './verdict';
 import { SigningMode } from '../config/types';
@@ -22,6 +22,29 @@ export enum SignatureArtifact {
   ATTESTATION = 'attestation',
   /** `:sha256-<hex>.sbom` */
   SBOM = 'sbom',
+}
+
+/** Which signatures `ImageVerifier.verify` reads. */
+export enum SignatureLookup {
+  /** Every kind: the legacy `.sig` tag and the Sigstore bundle referrers; the result lists every valid signature. */
+  ALL = 'all',
+  /**
+   * The legacy `.sig` tag first, the bundle referrers only when no legacy signature verified.
+   * The verdict is the one ALL gives (verified when any signature verifies; when none does, both
+   * kinds were read and every failure is reported), but the result lists only the valid
+   * signatures of the kind read first. A legacy-signed image then costs 3 registry requests
+   * (image manifest, `.sig` manifest, payload blob) instead of 4.
+   */
+  UNTIL_VERIFIED = 'until-verified',
+}
+
+/** Options of one `ImageVerifier.verify`. */
+export interface VerifyImageOptions {
+  /**
+   * Which signatures are read.
+   * @default SignatureLookup.ALL
+   */
+  readonly lookup?: SignatureLookup;
 }
 
 /** Props of an ImageVerifier. */
@@ -222,7 +245,9 @@ export class ImageVerifier {
   /** the embedded seed's expiry warning, when verify uses it (never trusted silently) */
   private readonly seedWarning?: string;
   private readonly props: ImageVerifierProps;
-  private readonly signatures = new Map<string, Promise<CollectedSignatures>>();
+  private parsedRequirement?: Requirement;
+  private readonly legacyParts = new Map<string, Promise<LegacyPart>>();
+  private readonly bundleParts = new Map<string, Promise<BundlePart>>();
   /** registries of the images asked about: the only ones ISB_REGISTRY_USERNAME/PASSWORD are sent to */
   private readonly targetRegistries = new Set<string>();
 
@@ -244,9 +269,14 @@ export class ImageVerifier {
   }
 
   /** Resolves the image (tag → digest) and verifies its signatures with the keys or identity of the props. */
-  public async verify(image: string): Promise<ImageVerificationResult> {
+  public async verify(image: string, options: VerifyImageOptions = {}): Promise<ImageVerificationResult> {
     const req = this.requirement();
     const r = await this.resolve(image);
+    if (options.lookup === SignatureLookup.UNTIL_VERIFIED) {
+      const legacy = await this.legacyPart(r.ref, r.digest, 'signature');
+      const legacyChecks = legacy.legacy.map((l) => checkLegacy(l, r.digest, req));
+      if (legacyChecks.some((c) => c.ok)) return this.verdict(image, r, combineParts(legacy), legacyChecks, 'signature');
+    }
     const sigs = await this.collect(r.ref, r.digest, 'signature');
     const checks: SignatureCheck[] = [
       ...sigs.bundles.map((b) => checkBundle(b, r.digest, req)),
@@ -427,7 +457,13 @@ export class ImageVerifier {
     this.client.close();
   }
 
+  /** the keys or identity of the props, parsed once (a PEM parse and fingerprint cost ~1 ms per image) */
   private requirement(): Requirement {
+    this.parsedRequirement ??= this.parseRequirement();
+    return this.parsedRequirement;
+  }
+
+  private parseRequirement(): Requirement {
     const p = this.props;
     const keyPems = p.publicKeyPems ?? [];
     const keyless = p.certificateIdentity !== undefined || p.certificateIdentityRegexp !== undefined;
@@ -449,14 +485,18 @@ export class ImageVerifier {
     return { keys: keyPems.map((k, i) => parsePublicKeyPem(k, `public key ${i + 1}`)), ignoreTlog: p.insecureIgnoreTlog === true, trust: this.trust };
   }
 
-  private collect(ref: RegistryRef, digest: string, type: 'signature' | 'attestation'): Promise<CollectedSignatures> {
-    const key = `${type} ${ref.host}/${ref.repository}@${digest}`;
-    let p = this.signatures.get(key);
-    if (!p) {
-      p = collectSignatures(this.client, ref, digest, type);
-      this.signatures.set(key, p);
-    }
-    return p;
+  /** both kinds, read in parallel; each part is read once per verifier (bundles serve signatures and attestations alike) */
+  private async collect(ref: RegistryRef, digest: string, type: 'signature' | 'attestation'): Promise<CollectedSignatures> {
+    const [legacy, bundles] = await Promise.all([this.legacyPart(ref, digest, type), this.bundlePart(ref, digest)]);
+    return combineParts(legacy, bundles);
+  }
+
+  private legacyPart(ref: RegistryRef, digest: string, type: 'signature' | 'attestation'): Promise<LegacyPart> {
+    return memo(this.legacyParts, `${type} ${ref.host}/${ref.repository}@${digest}`, () => collectLegacy(this.client, ref, digest, type));
+  }
+
+  private bundlePart(ref: RegistryRef, digest: string): Promise<BundlePart> {
+    return memo(this.bundleParts, `${ref.host}/${ref.repository}@${digest}`, () => collectBundles(this.client, ref, digest));
   }
 
   private async resolve(image: string): Promise<Resolved> {
@@ -486,3 +526,12 @@ export class ImageVerifier {
 }
 
 const buildTrust = trustFromRootJson;
+
+function memo<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let p = cache.get(key);
+  if (!p) {
+    p = make();
+    cache.set(key, p);
+  }
+  return p;
+}

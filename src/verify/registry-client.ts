@@ -77,6 +77,19 @@ export class RegistryClient {
   private readonly transport: HttpTransport;
   private readonly auth = new Map<string, HostAuth>();
   private readonly manifests = new Map<string, Promise<Manifest | undefined>>();
+  /** tag reads in flight: concurrent readers of one tag share one GET (tags are never cached past it) */
+  private readonly tagReads = new Map<string, Promise<Manifest | undefined>>();
+  /** referrers listings in flight, per repository and digest (signature and attestation lookups share one) */
+  private readonly referrerReads = new Map<string, Promise<ReferrersListing>>();
+  /**
+   * Per host, whether it serves the referrers API: `false` once it answered 404 or 405 to
+   * `/referrers/` in a repository that exists (the distribution spec: "If the registry supports
+   * the referrers API, the registry MUST NOT return a 404 Not Found to a referrers API requests"),
+   * `true` once it answered with an index; while the first probe is in flight, the promise of its
+   * answer, which concurrent listings wait for instead of probing too. Unknown again after a
+   * probe that failed.
+   */
+  private readonly referrersApi = new Map<string, boolean | Promise<boolean | undefined>>();
   private readonly insecure: ReadonlySet<string>;
   private readonly retries: number;
   private readonly retryDelayMs: number;
@@ -110,16 +123,18 @@ export class RegistryClient {
   public findManifest(ref: RegistryRef, reference: string): Promise<Manifest | undefined> {
     const key = `${ref.host}/${ref.repository}@${reference}`;
     const isDigest = reference.startsWith('sha256:');
-    let p = this.manifests.get(key);
-    if (!p) {
-      p = this.fetchManifest(ref, reference);
-      // only digests are immutable: tags are re-read by a later call
-      if (isDigest) {
+    if (isDigest) {
+      let p = this.manifests.get(key);
+      if (!p) {
+        p = this.fetchManifest(ref, reference);
         this.manifests.set(key, p);
         p.catch(() => this.manifests.delete(key));
       }
+      return p;
     }
-    return p;
+    // only digests are immutable: a tag is re-read by a later call, but callers asking while a
+    // read is in flight get its answer
+    return singleFlight(this.tagReads, key, () => this.fetchManifest(ref, reference));
   }
 
   /** the digest a tag points at now (tags move: verify the digest, not the tag) */
@@ -149,30 +164,58 @@ export class RegistryClient {
    * Referrers of `digest`: the referrers API (`GET /v2/<repo>/referrers/<digest>`); when the
    * registry has none (404, as distribution 2.8), the fallback tag `sha256-<hex>` index.
    */
-  public async referrers(ref: RegistryRef, digest: string, artifactType?: string): Promise<{ descriptors: Descriptor[]; via: 'api' | 'fallback-tag' | 'none' }> {
+  public async referrers(ref: RegistryRef, digest: string, artifactType?: string): Promise<ReferrersListing> {
     checkDigestSyntax(digest);
-    const res = await this.get(ref, `/v2/${ref.repository}/referrers/${digest}`, MEDIA_TYPES.ociIndex, this.maxManifestBytes);
-    let descriptors: Descriptor[] | undefined;
-    let via: 'api' | 'fallback-tag' | 'none' = 'none';
-    const ct = String(res.headers['content-type'] ?? '').split(';')[0].trim();
-    if (res.status === 200 && ct === MEDIA_TYPES.ociIndex) {
-      descriptors = indexEntries(parseJson(res.body, `referrers of ${digest}`), `referrers of ${digest}`);
-      via = 'api';
-    } else if (res.status === 404 || res.status === 200 || res.status === 400 || res.status === 405) {
-      const fallback = await this.findManifest(ref, referrersFallbackTag(digest));
-      if (fallback) {
-        descriptors = indexEntries(fallback.json, `referrers fallback tag ${referrersFallbackTag(digest)}`);
-        via = 'fallback-tag';
-      }
-    } else {
-      throw statusError(res, `referrers of ${ref.registry}/${ref.repository}@${digest}`);
-    }
-    const all = descriptors ?? [];
+    const listing = await singleFlight(this.referrerReads, `${ref.host}/${ref.repository}@${digest}`, () => this.listReferrers(ref, digest));
     // cosign v2.6.5 and v3.0.6 (go-containerregistry < 0.21.7) write the fallback-tag index entry
     // with the empty config's type as artifactType, the real one only in the manifest itself: keep
     // those entries too (the caller checks the manifest's artifactType)
     const wanted = (d: Descriptor) => d.artifactType === artifactType || d.artifactType === OCI_EMPTY_CONFIG || d.artifactType === undefined;
-    return { descriptors: artifactType ? all.filter(wanted) : all, via };
+    return { descriptors: artifactType ? listing.descriptors.filter(wanted) : listing.descriptors, via: listing.via };
+  }
+
+  private async listReferrers(ref: RegistryRef, digest: string): Promise<ReferrersListing> {
+    let known = this.referrersApi.get(ref.host);
+    if (known instanceof Promise) known = await known;
+    if (known !== false) {
+      const listed = await this.probeReferrers(ref, digest, known === undefined);
+      if (listed) return listed;
+    }
+    const fallback = await this.findManifest(ref, referrersFallbackTag(digest));
+    if (!fallback) return { descriptors: [], via: 'none' };
+    return { descriptors: indexEntries(fallback.json, `referrers fallback tag ${referrersFallbackTag(digest)}`), via: 'fallback-tag' };
+  }
+
+  /** the referrers API's listing, or undefined when the registry has no such endpoint; `first`: record what the host answered */
+  private async probeReferrers(ref: RegistryRef, digest: string, first: boolean): Promise<ReferrersListing | undefined> {
+    let settle: (api: boolean | undefined) => void = () => {};
+    if (first) {
+      const answer = new Promise<boolean | undefined>((resolve) => { settle = resolve; });
+      this.referrersApi.set(ref.host, answer);
+    }
+    let api: boolean | undefined;
+    try {
+      const res = await this.get(ref, `/v2/${ref.repository}/referrers/${digest}`, MEDIA_TYPES.ociIndex, this.maxManifestBytes);
+      const ct = String(res.headers['content-type'] ?? '').split(';')[0].trim();
+      if (res.status === 200 && ct === MEDIA_TYPES.ociIndex) {
+        const descriptors = indexEntries(parseJson(res.body, `referrers of ${digest}`), `referrers of ${digest}`);
+        api = true;
+        return { descriptors, via: 'api' };
+      }
+      if (res.status !== 404 && res.status !== 200 && res.status !== 400 && res.status !== 405) {
+        throw statusError(res, `referrers of ${ref.registry}/${ref.repository}@${digest}`);
+      }
+      // only answers that mean "no such endpoint" are remembered: a registry with the API may
+      // answer 404 NAME_UNKNOWN for a repository it does not have
+      if ((res.status === 404 || res.status === 405) && !hasErrorCode(res, 'NAME_UNKNOWN')) api = false;
+      return undefined;
+    } finally {
+      if (first) {
+        if (api === undefined) this.referrersApi.delete(ref.host);
+        else this.referrersApi.set(ref.host, api);
+        settle(api);
+      }
+    }
   }
 
   private async fetchManifest(ref: RegistryRef, reference: string): Promise<Manifest | undefined> {
@@ -307,6 +350,35 @@ export class RegistryClient {
       if (res && attempt >= this.retries) return res;
       await new Promise((r) => setTimeout(r, this.retryDelayMs * 2 ** attempt));
     }
+  }
+}
+
+/** How the referrers of a digest were listed, and what they are. */
+export interface ReferrersListing {
+  readonly descriptors: Descriptor[];
+  /** `api`: the referrers API; `fallback-tag`: the `sha256-<hex>` index; `none`: neither exists */
+  readonly via: 'api' | 'fallback-tag' | 'none';
+}
+
+/** one promise per key while it is pending: concurrent callers share a request, later ones make their own */
+function singleFlight<T>(inFlight: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  let p = inFlight.get(key);
+  if (!p) {
+    p = start();
+    inFlight.set(key, p);
+    const done = () => { inFlight.delete(key); };
+    p.then(done, done);
+  }
+  return p;
+}
+
+/** does a distribution error body (`{"errors":[{"code":…}]}`) carry this code */
+function hasErrorCode(res: HttpResponse, code: string): boolean {
+  try {
+    const errors = JSON.parse(res.body.toString('utf8'))?.errors;
+    return Array.isArray(errors) && errors.some((e: any) => e?.code === code);
+  } catch {
+    return false;
   }
 }
 

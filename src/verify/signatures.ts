@@ -65,21 +65,46 @@ function errorOf(e: unknown): { code: string; message: string } {
   return { code: 'REGISTRY_ERROR', message: (e as Error)?.message ?? String(e) };
 }
 
-/** Reads the legacy `.sig`/`.att` layers and the bundle referrers of `digest` (every blob sha256-checked). */
-export async function collectSignatures(
+/** What the legacy `.sig`/`.att` tag holds. */
+export interface LegacyPart {
+  readonly legacyTag: string;
+  readonly legacyFound: boolean;
+  readonly legacy: readonly LegacySignature[];
+  readonly errors: readonly { readonly code: string; readonly message: string }[];
+}
+
+/** The Sigstore bundle referrers of a digest. */
+export interface BundlePart {
+  readonly bundles: readonly BundleSignature[];
+  readonly referrersVia: 'api' | 'fallback-tag' | 'none';
+  readonly errors: readonly { readonly code: string; readonly message: string }[];
+}
+
+/** One lookup's result from its parts; without `bundles`, the referrers were not read. */
+export function combineParts(legacy: LegacyPart, bundles?: BundlePart): CollectedSignatures {
+  return {
+    legacyTag: legacy.legacyTag,
+    legacyFound: legacy.legacyFound,
+    legacy: legacy.legacy,
+    bundles: bundles?.bundles ?? [],
+    referrersVia: bundles?.referrersVia ?? 'none',
+    errors: [...legacy.errors, ...(bundles?.errors ?? [])],
+  };
+}
+
+/** Reads the legacy `.sig`/`.att` manifest and its layers (each blob sha256-checked): one GET for the manifest, one per layer. */
+export async function collectLegacy(
   client: RegistryClient, ref: RegistryRef, digest: string, type: 'signature' | 'attestation' = 'signature',
-): Promise<CollectedSignatures> {
+): Promise<LegacyPart> {
   const tag = cosignTag(digest, type);
   const legacyTag = `${ref.registry}/${ref.repository}:${tag}`;
   const errors: { code: string; message: string }[] = [];
   const legacy: LegacySignature[] = [];
   let legacyFound = false;
   const wantType = type === 'signature' ? COSIGN.simpleSigningMediaType : COSIGN.dsseMediaType;
-
-  const legacyPart = (async () => {
-    try {
-      const m = await client.findManifest(ref, tag);
-      if (!m) return;
+  try {
+    const m = await client.findManifest(ref, tag);
+    if (m) {
       legacyFound = true;
       const layers: any[] = Array.isArray(m.json.layers) ? m.json.layers.slice(0, MAX_LAYERS) : [];
       await Promise.all(layers.map(async (layer, i) => {
@@ -116,54 +141,58 @@ export async function collectSignatures(
           error,
         };
       }));
-    } catch (e) {
-      errors.push(errorOf(e));
     }
-  })();
+  } catch (e) {
+    errors.push(errorOf(e));
+  }
+  return { legacyTag, legacyFound, legacy: legacy.filter((l) => l !== undefined), errors };
+}
 
+/**
+ * Reads the Sigstore bundle referrers of `digest`: the listing (referrers API, or the fallback tag
+ * on a registry known to have none), then per bundle its manifest and its bundle blob.
+ */
+export async function collectBundles(client: RegistryClient, ref: RegistryRef, digest: string): Promise<BundlePart> {
+  const errors: { code: string; message: string }[] = [];
   const bundles: BundleSignature[] = [];
   let referrersVia: 'api' | 'fallback-tag' | 'none' = 'none';
-  const bundlePart = (async () => {
-    try {
-      const r = await client.referrers(ref, digest, COSIGN.bundleArtifactType);
-      referrersVia = r.via;
-      await Promise.all(r.descriptors.map(async (d) => {
-        const source = `${ref.registry}/${ref.repository}@${d.digest}`;
-        const predicateType = d.annotations?.[COSIGN.bundlePredicateAnnotation];
-        try {
-          const m = await client.getManifest(ref, d.digest);
-          // an index entry kept for its empty-config artifactType (cosign v2.6 / v3.0 fallback tags)
-          // counts only when the manifest itself is a Sigstore bundle
-          if (d.artifactType !== COSIGN.bundleArtifactType && m.json.artifactType !== COSIGN.bundleArtifactType) return;
-          const subject = m.json.subject?.digest;
-          if (subject !== digest) {
-            bundles.push({ kind: 'bundle', source, predicateType, error: { code: 'DIGEST_MISMATCH', message: `referrer ${source} has subject ${String(subject)}, not ${digest}` } });
-            return;
-          }
-          const layer = (m.json.layers ?? []).find((l: any) => l?.mediaType === COSIGN.bundleArtifactType) ?? m.json.layers?.[0];
-          if (!layer) {
-            bundles.push({ kind: 'bundle', source, predicateType, error: { code: 'PAYLOAD_INVALID', message: `referrer ${source} has no bundle layer` } });
-            return;
-          }
-          const blob = await client.getBlob(ref, layer);
-          let bundleJson: any;
-          try {
-            bundleJson = JSON.parse(blob.toString('utf8'));
-          } catch {
-            bundles.push({ kind: 'bundle', source, predicateType, error: { code: 'PAYLOAD_INVALID', message: `bundle of ${source} is not JSON` } });
-            return;
-          }
-          bundles.push({ kind: 'bundle', source, predicateType: m.json.annotations?.[COSIGN.bundlePredicateAnnotation] ?? predicateType, bundleJson });
-        } catch (e) {
-          bundles.push({ kind: 'bundle', source, predicateType, error: errorOf(e) });
+  try {
+    const r = await client.referrers(ref, digest, COSIGN.bundleArtifactType);
+    referrersVia = r.via;
+    await Promise.all(r.descriptors.map(async (d) => {
+      const source = `${ref.registry}/${ref.repository}@${d.digest}`;
+      const predicateType = d.annotations?.[COSIGN.bundlePredicateAnnotation];
+      try {
+        const m = await client.getManifest(ref, d.digest);
+        // an index entry kept for its empty-config artifactType (cosign v2.6 / v3.0 fallback tags)
+        // counts only when the manifest itself is a Sigstore bundle
+        if (d.artifactType !== COSIGN.bundleArtifactType && m.json.artifactType !== COSIGN.bundleArtifactType) return;
+        const subject = m.json.subject?.digest;
+        if (subject !== digest) {
+          bundles.push({ kind: 'bundle', source, predicateType, error: { code: 'DIGEST_MISMATCH', message: `referrer ${source} has subject ${String(subject)}, not ${digest}` } });
+          return;
         }
-      }));
-    } catch (e) {
-      errors.push(errorOf(e));
-    }
-  })();
-
-  await Promise.all([legacyPart, bundlePart]);
+        const layer = (m.json.layers ?? []).find((l: any) => l?.mediaType === COSIGN.bundleArtifactType) ?? m.json.layers?.[0];
+        if (!layer) {
+          bundles.push({ kind: 'bundle', source, predicateType, error: { code: 'PAYLOAD_INVALID', message: `referrer ${source} has no bundle layer` } });
+          return;
+        }
+        const blob = await client.getBlob(ref, layer);
+        let bundleJson: any;
+        try {
+          bundleJson = JSON.parse(blob.toString('utf8'));
+        } catch {
+          bundles.push({ kind: 'bundle', source, predicateType, error: { code: 'PAYLOAD_INVALID', message: `bundle of ${source} is not JSON` } });
+          return;
+        }
+        bundles.push({ kind: 'bundle', source, predicateType: m.json.annotations?.[COSIGN.bundlePredicateAnnotation] ?? predicateType, bundleJson });
+      } catch (e) {
+        bundles.push({ kind: 'bundle', source, predicateType, error: errorOf(e) });
+      }
+    }));
+  } catch (e) {
+    errors.push(errorOf(e));
+  }
   bundles.sort((a, b) => a.source.localeCompare(b.source));
-  return { legacyTag, legacyFound, legacy: legacy.filter((l) => l !== undefined), bundles, referrersVia, errors };
+  return { bundles, referrersVia, errors };
 }

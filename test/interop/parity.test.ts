@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ImageVerifier, ImageVerificationResult } from '../../src/verify/image-verifier';
+import { ImageVerifier, ImageVerificationResult, SignatureLookup } from '../../src/verify/image-verifier';
 import {
   cosignAttest, cosignGenerateKeyPair, CosignResult, cosignSign, cosignVerify, cosignVerifyAttestation,
   COSIGN_VERSIONS, CosignFormat, CosignVersion, ok,
@@ -80,7 +80,7 @@ describeWithTool('docker-registry', 'interop: verdict parity with real cosign', 
 
       /** every cosign's verdict and ours; all must equal `expected` (so cosign's own answer is asserted too) */
       async function compareWith(flavour: string, kase: string, run: (v: CosignVersion) => Promise<CosignResult>,
-        our: () => Promise<ImageVerificationResult>, expected: Verdict): Promise<void> {
+        our: () => Promise<ImageVerificationResult>, expected: Verdict, ourUntilVerified?: () => Promise<ImageVerificationResult>): Promise<void> {
         const got: Record<string, Verdict> = {};
         for (const v of COSIGN_VERSIONS) {
           const r = await run(v);
@@ -90,12 +90,22 @@ describeWithTool('docker-registry', 'interop: verdict parity with real cosign', 
         const o = ourClass(await our());
         got.ours = o.verdict;
         matrix.push({ flavour, kase, tool: 'ours', verdict: o.verdict, detail: o.detail });
-        expect(got).toEqual(Object.fromEntries([...COSIGN_VERSIONS, 'ours'].map((t) => [t, expected])));
+        const tools: string[] = [...COSIGN_VERSIONS, 'ours'];
+        if (ourUntilVerified) {
+          // the batch's lookup (.sig first, bundles only when none verified) gives the same verdict and code
+          const f = ourClass(await ourUntilVerified());
+          got['ours until-verified'] = f.verdict;
+          matrix.push({ flavour, kase, tool: 'ours (until-verified)', verdict: f.verdict, detail: f.detail });
+          expect(f.detail).toBe(o.detail);
+          tools.push('ours until-verified');
+        }
+        expect(got).toEqual(Object.fromEntries(tools.map((t) => [t, expected])));
       }
 
       function compare(flavour: string, kase: string, ref: string, cosignKey: string, ourKeys: string[], expected: Verdict): Promise<void> {
         const format = FLAVOURS[flavour].format;
-        return compareWith(flavour, kase, (v) => cosignVerify(v, ref, { key: cosignKey, format }), () => verifier(ourKeys).verify(ref), expected);
+        return compareWith(flavour, kase, (v) => cosignVerify(v, ref, { key: cosignKey, format }), () => verifier(ourKeys).verify(ref), expected,
+          () => verifier(ourKeys).verify(ref, { lookup: SignatureLookup.UNTIL_VERIFIED }));
       }
 
       async function signedImage(flavour: string, key = keyA): Promise<{ repo: string; digest: string; ref: string }> {

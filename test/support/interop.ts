@@ -3,12 +3,12 @@ import * as path from 'node:path';
 
 /**
  * The real tools built by `interop/build.sh` (npm run interop:build) from the Go modules pinned in
- * interop/*\/go.mod: cosign-v2, cosign-v3, cosign-v3.0, crane, registry, tofu,
+ * interop/*\/go.mod: cosign-v2, cosign-v3, cosign-v3.0, crane, registry, referrers-registry, tofu,
  * terraform-provider-github, kyverno-1.16, kyverno-1.19, policy-tester. They live in
  * $INTEROP_BIN when set (.ci/run sets it to a machine cache), else in interop/bin/.
  */
 export type InteropTool =
-  | 'cosign-v2' | 'cosign-v3' | 'cosign-v3.0' | 'crane' | 'registry' | 'tofu' | 'terraform-provider-github'
+  | 'cosign-v2' | 'cosign-v3' | 'cosign-v3.0' | 'crane' | 'registry' | 'referrers-registry' | 'tofu' | 'terraform-provider-github'
   | 'kyverno-1.16' | 'kyverno-1.19' | 'policy-tester';
 
 export function interopBinDir(): string {

@@ -134,6 +134,16 @@ describe('signing.keyless.tuf in the policies', () => {
     const plain = model({});
     expect(renderRunbook(plain, { githubDir: (r) => r, kubernetesDir: (c) => c, terraformStackDir: (r) => r })).not.toContain('cosign initialize');
   });
+  test('ISB-NET-002: an air-gapped cluster\'s keyless ImageValidatingPolicy needs the private TUF mirror; signing.keyless.tuf gives it', () => {
+    const airGapped = (keyless: Record<string, unknown>) => ({
+      ...config(keyless),
+      clusters: [{ name: 'ivp', airGapped: true, kyverno: { policy: 'ImageValidatingPolicy', version: '1.19' } }],
+    });
+    const without = findingsFor('ISB-NET-002', airGapped({}), undefined, { files });
+    expect(without.map((f) => [f.level, f.path])).toEqual([['error', 'clusters[0].airGapped']]);
+    expect(without[0].fix).toContain('signing.keyless.tuf');
+    expect(findingsFor('ISB-NET-002', airGapped({ tuf: { mirror: MIRROR, rootFile: 'tuf/1.root.json' } }), undefined, { files })).toEqual([]);
+  });
   test('the checks pass it (ISB-POL-008 reads the snapshot for ClusterPolicy and IVPOL; a remote TrustRoot is refreshed at run time)', () => {
     const f = findingsFor('ISB-POL-008', config({ tuf: { mirror: MIRROR, rootFile: 'tuf/1.root.json' } }), undefined, { files });
     expect(f).toEqual([]);

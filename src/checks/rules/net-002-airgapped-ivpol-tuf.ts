@@ -12,8 +12,8 @@ export const ISB_NET_002: Rule = {
     + 'insecureIgnoreTlog (keyless ones too, even with their own trustedRoot). Without a tuf.mirror it is the public '
     + 'repository; an air-gapped cluster cannot reach it, the attestor fails, and every image the policy selects is '
     + 'rejected (seen with the Kyverno 1.16.3 CLI offline).',
-  fix: 'Target Kyverno >= 1.19 and sign with a key and transparencyLog: false, use a ClusterPolicy, or give the attestor '
-    + 'a private TUF mirror (tuf.mirror and tuf.root) through a customization.',
+  fix: 'Keyless: name the private instance\'s TUF repository in signing.keyless.tuf (mirror, rootFile), which renders the '
+    + 'attestors\' tuf.mirror and tuf.root; key: target Kyverno >= 1.19 and sign with transparencyLog: false; or use a ClusterPolicy.',
   check(ctx) {
     const out: RawFinding[] = [];
     for (const p of objectsOfKind(ctx.artifacts, 'ImageValidatingPolicy')) {

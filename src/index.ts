@@ -7,4 +7,5 @@ export * from './github/org-secrets-stack';
 export * from './cluster/admission-chart';
 export * from './checks/public';
 export * from './verify/image-verifier';
+export * from './verify/tuf-root';
 export * from './verify/verdict';

@@ -2,7 +2,7 @@ import { PREDICATE_TYPES, PUBLIC_REKOR, sbomAttestation } from './attestations';
 import { ivpolImageGlobs } from './image-references';
 import { ivpolCheckedImages } from './ivpol-image-filter';
 import { BLUEPRINT_ANNOTATION, boundedName, MANAGED_BY_LABEL, SYSTEM_NAMESPACES } from './metadata';
-import { trustedRootHasCtLogs } from './trust-root';
+import { ivpolTuf, trustedRootHasCtLogs } from './trust-root';
 import { FailureAction, SigningMode } from '../config/types';
 import { hasSingleExactIdentity } from '../model/identity';
 import { BlueprintModel, ClusterModel, keyLabel, RepositoryModel, Version, versionAtLeast } from '../model/model';
@@ -73,6 +73,9 @@ function signatureAttestors(model: BlueprintModel, repo?: RepositoryModel): Atte
   // a private instance: the TrustedRoot JSON itself (Fulcio chain, Rekor, CT log and TSA keys)
   const root = model.signing.keyless?.trustedRoot;
   if (root) cosign.trustedRoot = { value: root.json };
+  // and the TUF repository publishing it: Kyverno initializes TUF for every keyless attestor (the public one without this)
+  const tuf = model.signing.keyless?.tuf;
+  if (tuf) cosign.tuf = ivpolTuf(tuf);
   return [{ name: 'workflow', body: { cosign } }];
 }
 

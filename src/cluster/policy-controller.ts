@@ -32,7 +32,9 @@ export const INCLUDE_LABEL = 'policy.sigstore.dev/include';
 export function trustRootName(model: BlueprintModel): string {
   const root = model.signing.keyless?.trustedRoot;
   if (model.signing.isDefault || !root) return boundedName(model.name, 'sigstore');
-  return boundedName(model.name, 'sigstore', createHash('sha256').update(root.json).digest('hex').slice(0, 8));
+  const tuf = model.signing.keyless?.tuf;
+  const material = tuf ? `${root.json}\n${tuf.mirror}\n${tuf.rootJson}` : root.json;
+  return boundedName(model.name, 'sigstore', createHash('sha256').update(material).digest('hex').slice(0, 8));
 }
 
 function identity(repo: RepositoryModel): Record<string, unknown> {
@@ -136,7 +138,7 @@ export function renderPolicyControllerObjects(model: BlueprintModel, cluster: Cl
     const name = trustRootName(modelForSigner(model, g.signing, g.repos));
     if (roots.has(name)) continue;
     roots.add(name);
-    out.push(renderPolicyControllerTrustRoot(name, model.name, trustedRoot.json));
+    out.push(renderPolicyControllerTrustRoot(name, model.name, trustedRoot.json, g.signing.keyless?.tuf));
   }
   for (const g of signerGroups(model)) {
     const sub = modelForSigner(model, g.signing, g.repos);

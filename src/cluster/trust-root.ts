@@ -1,4 +1,5 @@
 import { BLUEPRINT_ANNOTATION, MANAGED_BY_LABEL } from './metadata';
+import { TufModel } from '../model/model';
 
 /*
  * A private Sigstore instance's trust material, read from a Sigstore TrustedRoot JSON
@@ -12,6 +13,12 @@ import { BLUEPRINT_ANNOTATION, MANAGED_BY_LABEL } from './metadata';
  * - Kyverno ClusterPolicy keyless attestor: `roots` (PEM of the Fulcio chain), `rekor.pubkey`,
  *   `ctlog.pubkey`, `ctlog.tsaCertChain` (admission-engines.md §2, verifyImages attestor fields).
  * - Kyverno ImageValidatingPolicy: `cosign.trustedRoot.value` takes the TrustedRoot JSON itself.
+ * With a TUF repository publishing that root (`signing.keyless.tuf`), the verifiers that can
+ * refresh it do: the TrustRoot is `spec.remote` (mirror + base64 initial root.json; policy-controller
+ * allows exactly one of repository, remote, sigstoreKeys: trustroot_validation.go), and the
+ * ImageValidatingPolicy gets `cosign.tuf` (mirror + `root.data`, base64; Kyverno 1.19
+ * pkg/image/verifiers/ivpol/cosign/opts.go initTUFAndFetch, which without it initializes the
+ * public TUF repository for every keyless attestor).
  */
 
 export const TRUST_ROOT_API_VERSION = 'policy.sigstore.dev/v1alpha1';
@@ -80,8 +87,20 @@ export function trustMaterial(trustedRootJson: string): TrustMaterial {
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
-/** The policy-controller TrustRoot (`spec.sigstoreKeys`) that the ClusterImagePolicies' `trustRootRef` names. */
-export function renderPolicyControllerTrustRoot(name: string, blueprint: string, trustedRootJson: string): Record<string, any> {
+/** ImageValidatingPolicy `cosign.tuf`: the mirror and the initial root.json (base64, `root.data`) */
+export function ivpolTuf(tuf: TufModel): { mirror: string; root: { data: string } } {
+  return { mirror: tuf.mirror, root: { data: b64(tuf.rootJson) } };
+}
+
+/**
+ * The policy-controller TrustRoot that the ClusterImagePolicies' `trustRootRef` names:
+ * `spec.sigstoreKeys` from the trusted root, or `spec.remote` when a TUF repository publishes it.
+ */
+export function renderPolicyControllerTrustRoot(name: string, blueprint: string, trustedRootJson: string, tuf?: TufModel): Record<string, any> {
+  const metadata = { name, labels: { ...MANAGED_BY_LABEL }, annotations: { [BLUEPRINT_ANNOTATION]: blueprint } };
+  if (tuf) {
+    return { apiVersion: TRUST_ROOT_API_VERSION, kind: 'TrustRoot', metadata, spec: { remote: { mirror: tuf.mirror, root: b64(tuf.rootJson) } } };
+  }
   const m = trustMaterial(trustedRootJson);
   const caOut = (c: CaMaterial) => ({ subject: { organization: c.organization, commonName: c.commonName }, uri: c.uri, certChain: b64(c.chainPem) });
   const logOut = (l: LogMaterial) => ({ baseURL: l.baseUrl, hashAlgorithm: l.hashAlgorithm, publicKey: b64(l.publicKeyPem) });
@@ -89,12 +108,7 @@ export function renderPolicyControllerTrustRoot(name: string, blueprint: string,
   if (m.tlogs.length > 0) sigstoreKeys.tLogs = m.tlogs.map(logOut);
   if (m.ctlogs.length > 0) sigstoreKeys.ctLogs = m.ctlogs.map(logOut);
   if (m.timestampAuthorities.length > 0) sigstoreKeys.timestampAuthorities = m.timestampAuthorities.map(caOut);
-  return {
-    apiVersion: TRUST_ROOT_API_VERSION,
-    kind: 'TrustRoot',
-    metadata: { name, labels: { ...MANAGED_BY_LABEL }, annotations: { [BLUEPRINT_ANNOTATION]: blueprint } },
-    spec: { sigstoreKeys },
-  };
+  return { apiVersion: TRUST_ROOT_API_VERSION, kind: 'TrustRoot', metadata, spec: { sigstoreKeys } };
 }
 
 /**

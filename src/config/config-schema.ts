@@ -105,6 +105,10 @@ const signingSchema = obj({
     fulcioUrl: opt(str(v.httpsUrl)),
     rekorUrl: opt(str(v.httpsUrl)),
     trustedRootFile: opt(str(v.relativeFile)),
+    tuf: opt(obj({
+      mirror: req(str(v.httpsOrLoopbackUrl)),
+      rootFile: req(str(v.relativeFile)),
+    })),
   })),
 });
 

@@ -384,6 +384,23 @@ export interface KeylessConfig {
    * @default - public Sigstore
    */
   readonly trustedRootFile?: string;
+  /**
+   * The TUF repository that publishes the private instance's trusted root (target
+   * `trusted_root.json`), for verifiers that refresh it: the policy-controller TrustRoot becomes
+   * `spec.remote`, ImageValidatingPolicies get `cosign.tuf`, `verify --config` refreshes through it.
+   * Needs `trustedRootFile` too: a snapshot of the same trusted root for what reads no TUF
+   * (Kyverno ClusterPolicy `roots`, the workflow's `cosign verify`, the synth-time checks).
+   * @default - none: every verifier reads `trustedRootFile` as is
+   */
+  readonly tuf?: SigstoreTufConfig;
+}
+
+/** A TUF repository publishing a Sigstore trusted root. */
+export interface SigstoreTufConfig {
+  /** Base URL of the TUF repository (https). */
+  readonly mirror: string;
+  /** The repository's initial (pinned) root.json, relative to the config: the trust anchor of every refresh. */
+  readonly rootFile: string;
 }
 
 /** How images are signed. */

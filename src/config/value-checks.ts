@@ -75,6 +75,18 @@ export const httpsUrl: ValueCheck = (v: string, path) => {
   return [{ path, value: v, message: 'must be an https:// URL without credentials', fix: 'e.g. "https://rekor.sigstore.dev"' }];
 };
 
+/** https, or plain http to the loopback interface only (a mirror sidecar, a test): a TUF mirror's metadata is signed, not its transport */
+export const httpsOrLoopbackUrl: ValueCheck = (v: string, path) => {
+  try {
+    const u = new URL(v);
+    const loopback = u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+    if ((u.protocol === 'https:' || loopback) && !u.username && !u.password) return ok;
+  } catch {
+    // fall through
+  }
+  return [{ path, value: v, message: 'must be an https:// URL without credentials (http only to 127.0.0.1/localhost)', fix: 'e.g. "https://tuf.sigstore.example.com"' }];
+};
+
 export const cronSchedule: ValueCheck = (v: string, path) => {
   const fields = v.trim().split(/\s+/);
   if (fields.length === 5 && fields.every((f) => /^[0-9*,\/-]+$|^[A-Za-z]{3}$/.test(f))) return ok;

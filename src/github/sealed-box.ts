@@ -172,7 +172,9 @@ export function sealingNeeded(model: BlueprintModel): boolean {
   return model.repositories.some((r) => {
     const key = r.signing.key;
     if (r.signing.mode !== SigningMode.KEY || !key || key.kms) return false;
-    return key.secretScope === SecretScope.ORGANIZATION ? key.organizationActionsPublicKey !== undefined : key.repositoryActionsPublicKeys.has(r.name);
+    return key.secretScope === SecretScope.ORGANIZATION
+      ? key.organizationActionsPublicKey !== undefined
+      : key.repositoryActionsPublicKeys.has(r.name);
   });
 }
 

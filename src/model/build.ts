@@ -5,7 +5,7 @@ import { effectiveSigning } from '../config/merge';
 import { ConfigError, Problem } from '../config/problems';
 import {
   BlueprintConfig, FailureAction, KeylessConfig, KyvernoPolicyType, SbomFormat, SecretScope, SignatureFormat, SignerWorkflowConfig, SigningConfig,
-  SigningMode, WorkflowConfig,
+  SigningMode, SigstoreTufConfig, WorkflowConfig,
 } from '../config/types';
 import { BlueprintError } from '../errors';
 import { clusterReadsBundles, defaultSignatureFormat } from './default-format';
@@ -13,7 +13,7 @@ import { deriveIdentity, filterPatternToRegExp, GITHUB_ACTIONS_ISSUER } from './
 import { buildKmsKey } from './kms';
 import {
   ActionsPublicKeyModel, BlueprintModel, ClusterModel, KeyModel, keyIdentity, KeylessModel, parseVersion, PreviousPublicKeyModel, RepositoryModel,
-  SignerWorkflowModel, SigningModel, versionAtLeast,
+  SignerWorkflowModel, SigningModel, TufModel, versionAtLeast,
 } from './model';
 import { isImageName, parseImageName } from '../config/image-name';
 import { DEFAULT_COSIGN_VERSION } from '../config/pins';
@@ -450,6 +450,7 @@ function buildSigning(
       else trustedRootFile = keylessCfg.trustedRootFile;
     }
     const trustedRoot = trustedRootFile !== undefined ? readTrustedRoot(src, trustedRootFile, problems, where) : undefined;
+    const tuf = keylessCfg.tuf !== undefined ? readTufConfig(src, keylessCfg.tuf, at('keyless.tuf'), keylessCfg.trustedRootFile !== undefined, problems) : undefined;
     const fulcioUrl = keylessCfg.fulcioUrl ?? DEFAULTS.fulcioUrl;
     const rekorUrl = keylessCfg.rekorUrl ?? DEFAULTS.rekorUrl;
     keyless = {
@@ -458,6 +459,7 @@ function buildSigning(
       rekorUrl,
       trustedRootFile,
       trustedRoot,
+      tuf,
       privateInstance: fulcioUrl !== DEFAULTS.fulcioUrl || rekorUrl !== DEFAULTS.rekorUrl || trustedRootFile !== undefined,
     };
   }
@@ -500,6 +502,46 @@ function readTrustedRoot(src: FileSource, rel: string, problems: Problem[], wher
     return undefined;
   }
   return { json: text, repoPath: TRUSTED_ROOT_REPO_PATH };
+}
+
+/** `signing.keyless.tuf`: the mirror and its initial root.json (TUF root metadata), read and sanity-checked. */
+function readTufConfig(src: FileSource, cfg: SigstoreTufConfig, where: string, hasTrustedRoot: boolean, problems: Problem[]): TufModel | undefined {
+  if (!hasTrustedRoot) {
+    problems.push({
+      path: where,
+      value: cfg.mirror,
+      message: 'needs signing.keyless.trustedRootFile as well',
+      fix: 'add trustedRootFile: a snapshot of the trusted_root.json the repository publishes (Kyverno ClusterPolicy roots, the workflow\'s cosign verify and the checks read no TUF)',
+    });
+    return undefined;
+  }
+  const rootWhere = `${where}.rootFile`;
+  const abs = resolveInside(src.baseDir, cfg.rootFile, rootWhere);
+  if (isProblem(abs)) {
+    problems.push(abs);
+    return undefined;
+  }
+  const text = readSmallFile(abs, rootWhere, cfg.rootFile);
+  if (isProblem(text)) {
+    problems.push({ ...text, fix: 'give the TUF repository\'s initial root.json (for example its 1.root.json), obtained out of band' });
+    return undefined;
+  }
+  let doc: any;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    doc = undefined;
+  }
+  if (doc?.signed?._type !== 'root' || typeof doc?.signed?.version !== 'number' || !Array.isArray(doc?.signatures)) {
+    problems.push({
+      path: rootWhere,
+      value: cfg.rootFile,
+      message: 'is not TUF root metadata ({"signed": {"_type": "root", "version": N, …}, "signatures": […]})',
+      fix: 'give the TUF repository\'s root.json (for example its 1.root.json), not the Sigstore trusted_root.json',
+    });
+    return undefined;
+  }
+  return { mirror: cfg.mirror, rootJson: text, rootFile: cfg.rootFile };
 }
 
 function signerWorkflowModel(s: SignerWorkflowConfig): SignerWorkflowModel {

@@ -150,6 +150,15 @@ export interface KeyModel {
   readonly repositoryActionsPublicKeys: ReadonlyMap<string, ActionsPublicKeyModel>;
 }
 
+/** A TUF repository publishing a Sigstore trusted root (`signing.keyless.tuf`). */
+export interface TufModel {
+  readonly mirror: string;
+  /** the initial root.json, as read (JSON text) */
+  readonly rootJson: string;
+  /** config-relative path of the root file */
+  readonly rootFile: string;
+}
+
 export interface KeylessModel {
   readonly issuer: string;
   readonly fulcioUrl: string;
@@ -157,6 +166,8 @@ export interface KeylessModel {
   readonly trustedRootFile?: string;
   /** the trusted root, when given: its JSON and where the workflow finds it in the repository */
   readonly trustedRoot?: { readonly json: string; readonly repoPath: string };
+  /** the TUF repository publishing that trusted root, for verifiers that refresh it */
+  readonly tuf?: TufModel;
   /** true when any URL differs from the public Sigstore instance */
   readonly privateInstance: boolean;
 }

@@ -46,6 +46,7 @@ export function signerCanonical(repo: RepositoryModel): string {
     fulcio: kl.fulcioUrl,
     rekor: kl.rekorUrl,
     trustedRoot: kl.trustedRoot ? sha(kl.trustedRoot.json) : null,
+    tuf: kl.tuf ? `${kl.tuf.mirror} ${sha(kl.tuf.rootJson)}` : null,
     ...common,
   });
 }

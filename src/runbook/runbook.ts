@@ -118,16 +118,37 @@ export function renderRunbook(model: BlueprintModel, paths: RunbookPaths): strin
     L.push('policy-controller checks only namespaces labelled `policy.sigstore.dev/include=true`'
       + (c.namespaces.length > 0 ? ` (the manifests label ${c.namespaces.map((n) => `\`${n}\``).join(', ')}).` : '.'), '');
     code('kubectl label namespace <namespace> policy.sigstore.dev/include=true', 'kubectl get clusterimagepolicy');
-    const roots = new Map<string, string>();
+    const roots = new Map<string, { file: string; mirror?: string }>();
     for (const r of keylessRepos) {
       const f = r.signing.keyless?.trustedRootFile;
-      if (f) roots.set(trustRootName(modelForRepository(model, r)), f);
+      if (f) roots.set(trustRootName(modelForRepository(model, r)), { file: f, mirror: r.signing.keyless?.tuf?.mirror });
     }
-    for (const [name, f] of roots) {
-      L.push(`The manifests include the TrustRoot \`${name}\` built from \`${f}\``
-        + ' (Fulcio chain, Rekor and CT log keys); synthesize again when that file changes.', '');
+    for (const [name, { file, mirror }] of roots) {
+      L.push(mirror
+        ? `The manifests include the TrustRoot \`${name}\`, which policy-controller refreshes through TUF from \`${mirror}\``
+          + ' (`spec.remote`, from the pinned root.json of `signing.keyless.tuf.rootFile`).'
+        : `The manifests include the TrustRoot \`${name}\` built from \`${file}\``
+          + ' (Fulcio chain, Rekor and CT log keys); synthesize again when that file changes.', '');
       code(`kubectl get trustroot ${name} -o yaml`);
     }
+  }
+  const tufs = new Map<string, string>();
+  for (const r of keylessRepos) {
+    const t = r.signing.keyless?.tuf;
+    if (t) tufs.set(t.mirror, t.rootFile);
+  }
+  if (tufs.size > 0) {
+    L.push('### Sigstore trust root through TUF', '');
+    L.push('The private instance\'s trusted root is published by a TUF repository. Point cosign at it once per machine, and '
+      + 'check what a verifier gets from it (`verify` refreshes from the pinned root, then verifies against it):', '');
+    for (const [mirror, root] of tufs) {
+      code(`cosign initialize --mirror ${mirror} --root ${root}`,
+        'image-signing-blueprint verify --config blueprint.yaml <image>@sha256:<digest> --tuf-cache ~/.cache/image-signing-blueprint/tuf');
+    }
+    L.push('policy-controller refreshes the `spec.remote` TrustRoot itself, and ImageValidatingPolicies carry `cosign.tuf`. '
+      + 'Kyverno ClusterPolicies carry the snapshot\'s `roots` and keys (synthesize again when the published trusted root changes); '
+      + 'Kyverno itself initializes TUF once per process: start it with `--tufMirror` and `--tufRoot` (or `--tufRootRaw`) '
+      + 'set to this repository, or it contacts the public Sigstore TUF repository.', '');
   }
   if (model.verification.cluster) {
     const v = model.verification.cluster;

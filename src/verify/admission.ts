@@ -1,6 +1,6 @@
 import { evaluateCipPolicy, evaluateKyvernoConditions, PolicyOutcome } from './attestation-policy';
 import { checkBundle, checkLegacy, checkLegacyAttestation, describeIdentity, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
-import { cipTrustRoot, ivpolAttestorTrust, kyvernoEntryTrust } from './policy-trust';
+import { cipTrustRoot, ivpolAttestorTrust, kyvernoEntryTrust, RemoteTrustRoots } from './policy-trust';
 import { BundleSignature, CollectedSignatures } from './signatures';
 import type { AdmissionVerdict } from './verdict';
 import { matchImage } from '../checks/matchers/engine';
@@ -28,6 +28,8 @@ export interface AdmissionInput {
   readonly defaultRootJson?: string;
   /** the KMS keys the policies name (`policyKmsKeys`), read from the KMS as the engines read them, or why not */
   readonly kmsKeys?: ReadonlyMap<string, KmsKeyLookup>;
+  /** policy-controller `spec.remote` TrustRoots, refreshed through TUF beforehand */
+  readonly remoteTrustRoots?: RemoteTrustRoots;
   /** what the blueprint says about the cluster the objects are for */
   readonly clusterFacts?: ClusterFacts;
 }
@@ -79,7 +81,8 @@ function policyTrust(input: AdmissionInput, label: string, derive: () => TrustCo
   try {
     return derive() ?? input.trust;
   } catch (e) {
-    return { ok: false, code: 'TRUSTED_ROOT_INVALID', text: `${label}: ${(e as Error).message}` };
+    const code = (e as { code?: unknown }).code;
+    return { ok: false, code: typeof code === 'string' ? code : 'TRUSTED_ROOT_INVALID', text: `${label}: ${(e as Error).message}` };
   }
 }
 const isOutcome = (x: TrustContext | AttestorOutcome): x is AttestorOutcome => typeof (x as AttestorOutcome).ok === 'boolean';
@@ -402,8 +405,8 @@ function cipAuthority(input: AdmissionInput, a: any): AttestorOutcome {
     if (ref === undefined) return undefined;
     const tr = input.objects.find((o) => o?.kind === 'TrustRoot' && o?.metadata?.name === ref);
     if (!tr) throw new Error(`trustRootRef ${ref}: no TrustRoot of that name among the cluster's objects`);
-    const t = cipTrustRoot(tr);
-    if (!t) throw new Error(`TrustRoot ${ref} has no inline sigstoreKeys (repository/remote roots are not evaluated here)`);
+    const t = cipTrustRoot(tr, input.remoteTrustRoots);
+    if (!t) throw new Error(`TrustRoot ${ref} has no inline sigstoreKeys or remote (repository roots are not evaluated here)`);
     return t;
   });
   if (isOutcome(trust)) return trust;

@@ -177,6 +177,15 @@ function checkRekorBundle(sig: LegacySignature, trust: TrustContext, expect: Tlo
   if (!recorded.signature.equals(expect.signature)) return { status: 'missing', code: 'TLOG_INVALID', reason: 'the Rekor entry records another signature' };
   if (recorded.hash !== expect.payloadHash) return { status: 'missing', code: 'TLOG_INVALID', reason: 'the Rekor entry records another payload hash' };
   const key = trust.rekorKeys.find((k) => k.logId === String(p.logID));
+  if (!key && trust.rekorKeys.length > 0) {
+    // the verifier knows its logs (a trusted root or --rekor-public-key): an entry of another log proves nothing,
+    // and cosign refuses it too (its Rekor keys are looked up by the entry's log ID)
+    return {
+      status: 'missing',
+      code: 'TLOG_INVALID',
+      reason: `the Rekor entry is from log ${String(p.logID).slice(0, 16)}…, which none of the ${trust.rekorKeys.length} trusted Rekor key(s) signs for`,
+    };
+  }
   if (!key) {
     return { status: 'present-unverified', reason: `tlog entry present (log index ${p.logIndex}; it records this signature and payload hash) but not verified offline: no Rekor public key for log ${String(p.logID).slice(0, 16)}… (pass --rekor-public-key or a trusted root)` };
   }

@@ -4,12 +4,13 @@ import { dockerConfigCredentials } from './auth';
 import { checkBundle, checkLegacy, checkLegacyAttestation, IdentityRequirement, Requirement, SignatureCheck, TrustContext } from './check';
 import { VerifyError } from './errors';
 import { fetchKmsPublicKey } from './kms-public-key';
-import { trustFromRootJson } from './policy-trust';
+import { remoteKey, RemoteTrustRoots, trustFromRootJson } from './policy-trust';
 import { predicateTypeUri } from './predicates';
 import { publicGoodTrustedRoot } from './public-root';
 import { cosignTag, digestReference, parseRegistryRef, RegistryRef, repositoryName, SignatureArtifactType } from './reference';
 import { isIndex, Manifest, RegistryClient } from './registry-client';
 import { BundlePart, collectBundles, collectLegacy, CollectedSignatures, combineParts, COSIGN, LegacyPart } from './signatures';
+import { defaultTufCacheDir, SigstoreTuf } from './tuf-root';
 import { AdmissionVerdict } from './verdict';
 import { SigningMode } from '../config/types';
 import { parsePublicKeyPem } from '../keys/public-key';
@@ -85,6 +86,12 @@ export interface ImageVerifierProps {
    * @default false
    */
   readonly publicGoodTrustedRoot?: boolean;
+  /**
+   * `evaluateBlueprint`: where the TUF repositories that policy-controller TrustRoots name
+   * (`spec.remote`, from `signing.keyless.tuf`) are cached after their refresh.
+   * @default - `$XDG_CACHE_HOME` or `$HOME/.cache` (of `environment`), `image-signing-blueprint/tuf`
+   */
+  readonly tufCacheDir?: string;
   /**
    * Rekor public key PEM to verify tlog entries (SignedEntryTimestamps) offline.
    * @default - the trusted root's tlogs; without either, a tlog entry is reported present but not verified
@@ -356,6 +363,7 @@ export class ImageVerifier {
         return [uri, { error: `${why} (give the verifier the credentials the cluster has, or export the key with \`cosign public-key --key ${uri} > kms.pub\` and set signing.key.publicKeyFile: kms.pub)` }];
       }
     })));
+    const remoteTrustRoots = await this.remoteTrustRoots(clusterObjects, warnings);
     const verdicts: AdmissionVerdict[] = [];
     for (const [cluster, objects] of clusterObjects) {
       const c = model.clusters.find((x) => x.name === cluster);
@@ -370,6 +378,7 @@ export class ImageVerifier {
         trust,
         defaultRootJson,
         kmsKeys,
+        remoteTrustRoots,
         clusterFacts: c ? { kyvernoVersion: c.kyverno.version, airGapped: c.airGapped } : undefined,
       };
       verdicts.push(...evaluateAdmission(input));
@@ -377,6 +386,41 @@ export class ImageVerifier {
     if (verdicts.every((v) => !v.matched)) warnings.push(`no policy of the blueprint selects ${image}: it is admitted without any signature check`);
     const admitted = verdicts.every((v) => v.admitted);
     return { image, digest: r.digest, resolvedTag: r.resolvedTag, admitted, verdicts, platforms: r.platforms, warnings };
+  }
+
+  /**
+   * The trusted roots of the policy-controller TrustRoots with `spec.remote`, refreshed through TUF
+   * from their mirror and pinned root as policy-controller would; a failure is kept per root and
+   * fails the policies that name it (never the others).
+   */
+  private async remoteTrustRoots(clusterObjects: ReadonlyMap<string, readonly any[]>, warnings: string[]): Promise<RemoteTrustRoots> {
+    const out = new Map<string, string | VerifyError>();
+    const env = this.props.environment ?? (process.env as Record<string, string>);
+    for (const objects of clusterObjects.values()) {
+      for (const tr of objects.filter((o) => o?.kind === 'TrustRoot' && o?.spec?.remote)) {
+        const key = remoteKey(tr.spec.remote);
+        if (out.has(key)) continue;
+        const cacheDir = this.props.tufCacheDir ?? defaultTufCacheDir(env);
+        if (!cacheDir) {
+          out.set(key, new VerifyError('TUF_CACHE_ERROR', 'no folder for the TUF cache: neither XDG_CACHE_HOME nor HOME is set', { fix: 'pass --tuf-cache DIR' }));
+          continue;
+        }
+        try {
+          const got = await SigstoreTuf.refreshTrustedRoot({
+            mirrorUrl: String(tr.spec.remote.mirror),
+            initialRootJson: Buffer.from(String(tr.spec.remote.root ?? ''), 'base64').toString('utf8'),
+            cacheDir,
+            timeoutMs: this.props.timeoutMs,
+            retries: this.props.retries,
+          });
+          out.set(key, got.json);
+          warnings.push(`TrustRoot/${tr.metadata?.name} (spec.remote) is checked against ${got.source}`);
+        } catch (e) {
+          out.set(key, e instanceof VerifyError ? e : new VerifyError('TUF_REFRESH_FAILED', (e as Error).message));
+        }
+      }
+    }
+    return out;
   }
 
   private verdict(image: string, r: Resolved, sigs: CollectedSignatures, checks: SignatureCheck[], what: string): ImageVerificationResult {

@@ -137,8 +137,26 @@ export function ivpolAttestorTrust(cosign: any, what: string): TrustContext | un
 
 const b64pem = (s: unknown) => Buffer.from(String(s ?? ''), 'base64').toString('utf8');
 
-/** policy-controller TrustRoot `spec.sigstoreKeys` (base64 PEM chains and keys, complete); undefined for `repository`/`remote` roots */
-export function cipTrustRoot(trustRoot: any): TrustContext | undefined {
+/** the key of a TrustRoot `spec.remote` in {@link RemoteTrustRoots}: mirror and base64 root */
+export function remoteKey(remote: any): string {
+  return `${String(remote?.mirror ?? '')}\n${String(remote?.root ?? '')}`;
+}
+
+/** trusted_root.json texts refreshed through TUF for `spec.remote` TrustRoots (or why not), by {@link remoteKey} */
+export type RemoteTrustRoots = ReadonlyMap<string, string | VerifyError>;
+
+/**
+ * policy-controller TrustRoot: `spec.sigstoreKeys` (base64 PEM chains and keys, complete), or a
+ * `spec.remote` root refreshed through TUF beforehand; undefined for `repository` roots
+ */
+export function cipTrustRoot(trustRoot: any, remotes: RemoteTrustRoots = new Map()): TrustContext | undefined {
+  const remote = trustRoot?.spec?.remote;
+  if (remote) {
+    const got = remotes.get(remoteKey(remote));
+    if (got === undefined) return undefined;
+    if (got instanceof VerifyError) throw got;
+    return trustFromRootJson(got);
+  }
   const k = trustRoot?.spec?.sigstoreKeys;
   if (!k) return undefined;
   const what = `TrustRoot/${trustRoot?.metadata?.name}`;

@@ -31,9 +31,10 @@ export function seedRootExpiry(rootB64: unknown): string | undefined {
 /** The warning for an expired seed, naming the ways out. */
 export function expiredSeedWarning(version: string, expires: string): string {
   return `the TUF root metadata embedded in @sigstore/tuf ${version} expired on ${expires}: its trusted_root.json snapshot is used `
-    + 'without TUF proof that it is current (keys rotated since are unknown, revoked ones are still trusted). Pass --trusted-root FILE '
-    + 'with a current trusted_root.json (for example the one a current cosign keeps under ~/.sigstore/root/tuf-repo-cdn.sigstore.dev/targets/), '
-    + 'or update image-signing-blueprint to a release with a newer @sigstore/tuf';
+    + 'without TUF proof that it is current (keys rotated since are unknown, revoked ones are still trusted). '
+    + `Pass --tuf-mirror ${PUBLIC_GOOD_TUF_MIRROR} to refresh it through TUF (verified from the embedded root, cached in --tuf-cache DIR), `
+    + 'or --trusted-root FILE with a current trusted_root.json (offline; for example the one a current cosign keeps under '
+    + '~/.sigstore/root/tuf-repo-cdn.sigstore.dev/targets/)';
 }
 
 /**

@@ -158,6 +158,9 @@ describe('file fields never read outside the config folder', () => {
     ['signing.key.privateKeyFile', (v) => keyConfig({ signing: { mode: 'key', key: { publicKeyFile: 'cosign.pub', privateKeyFile: v } } })],
     ['signing.key.previousPublicKeyFiles[0]', (v) => keyConfig({ signing: { mode: 'key', key: { publicKeyFile: 'cosign.pub', previousPublicKeyFiles: [v] } } })],
     ['signing.keyless.trustedRootFile', (v) => keyConfig({ signing: { mode: 'keyless', keyless: { trustedRootFile: v } } })],
+    ['signing.keyless.tuf.rootFile', (v) => keyConfig({
+      signing: { mode: 'keyless', keyless: { trustedRootFile: 'trusted_root.json', tuf: { mirror: 'https://tuf.example.com', rootFile: v } } },
+    })],
   ];
   const outside = fc.oneof(
     fc.integer({ min: 1, max: 8 }).map((n) => `${'../'.repeat(n)}etc/passwd`),

@@ -27,11 +27,12 @@ describe('the embedded seed is never trusted silently once its TUF root metadata
     expect(expires).toBe(signed.expires);
     expect(publicGoodTrustedRoot().rootExpires).toBe(expires);
   });
-  test('before the expiry: no warning; after it: a warning naming --trusted-root', () => {
+  test('before the expiry: no warning; after it: a warning naming --tuf-mirror and --trusted-root', () => {
     const t = Date.parse(expires);
     expect(publicGoodTrustedRoot(new Date(t - 1000)).expiredWarning).toBeUndefined();
     const w = publicGoodTrustedRoot(new Date(t + 1000)).expiredWarning;
     expect(w).toContain(`expired on ${expires}`);
     expect(w).toContain('--trusted-root FILE');
+    expect(w).toContain('--tuf-mirror https://tuf-repo-cdn.sigstore.dev');
   });
 });

@@ -23,6 +23,7 @@ import { ISB_POL_004 } from './pol-004-tlog-agreement';
 import { ISB_POL_005 } from './pol-005-kyverno-version';
 import { ISB_POL_006 } from './pol-006-attestations-produced';
 import { ISB_POL_007 } from './pol-007-cip-signature-verified';
+import { ISB_POL_008 } from './pol-008-trust-root-agreement';
 import { ISB_REG_001 } from './reg-001-registry-support';
 import { ISB_WF_001 } from './wf-001-sign-by-digest';
 import { ISB_WF_002 } from './wf-002-actions-pinned';
@@ -36,7 +37,7 @@ export const RULES: readonly Rule[] = [
   ISB_IMG_001, ISB_IMG_002, ISB_IMG_003, ISB_IMG_004,
   ISB_ID_001, ISB_ID_002, ISB_ID_003, ISB_ID_004, ISB_ID_005,
   ISB_KEY_001, ISB_KEY_002, ISB_KEY_003, ISB_KEY_004, ISB_KEY_005,
-  ISB_POL_001, ISB_POL_002, ISB_POL_003, ISB_POL_004, ISB_POL_005, ISB_POL_006, ISB_POL_007,
+  ISB_POL_001, ISB_POL_002, ISB_POL_003, ISB_POL_004, ISB_POL_005, ISB_POL_006, ISB_POL_007, ISB_POL_008,
   ISB_WF_001, ISB_WF_002, ISB_WF_003, ISB_WF_004, ISB_WF_005, ISB_WF_006,
   ISB_REG_001, ISB_NET_001, ISB_NET_002, ISB_CFG_001,
 ];

@@ -14,8 +14,9 @@ export const ISB_NET_002: Rule = {
     + 'trustedRoot); a ClusterPolicy entry needs it to check a Rekor entry or SCT without rekor.pubkey/ctlog.pubkey; '
     + 'policy-controller for a ctlog without trustRootRef. An air-gapped cluster cannot reach it: the verifier fails and '
     + 'every image the policy selects is rejected (seen with the Kyverno 1.16.3 CLI and the policy-controller tester offline).',
-  fix: 'Sign with a key and transparencyLog: false (and target Kyverno >= 1.19 for an ImageValidatingPolicy), give the cluster '
-    + 'a private Sigstore (signing.keyless.trustedRootFile), or point the verifier at a private TUF mirror through a customization.',
+  fix: 'Keyless: give the cluster a private Sigstore (signing.keyless.trustedRootFile) and name its TUF repository in '
+    + 'signing.keyless.tuf (mirror, rootFile), which renders the attestors\' tuf.mirror and tuf.root; key: sign with '
+    + 'transparencyLog: false (and target Kyverno >= 1.19 for an ImageValidatingPolicy).',
   check(ctx) {
     const out: RawFinding[] = [];
     const report = (clusterName: string, where: string, names: string[], what: string) => {

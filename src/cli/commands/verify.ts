@@ -5,6 +5,7 @@ import { BlueprintError } from '../../errors';
 import { BlueprintAdmissionResult, ImageVerificationResult, ImageVerifier, ImageVerifierProps } from '../../verify/image-verifier';
 import { fetchKmsPublicKey } from '../../verify/kms-public-key';
 import { parseRegistryRef } from '../../verify/reference';
+import { defaultTufCacheDir, SigstoreTuf, TufTrustedRoot } from '../../verify/tuf-root';
 import { CliIo } from '../io';
 
 export interface VerifyOptions {
@@ -15,6 +16,14 @@ export interface VerifyOptions {
   readonly certificateOidcIssuerRegexp?: string;
   readonly trustedRoot?: string;
   readonly publicGoodRoot?: boolean;
+  /** refresh the trusted root through TUF from this mirror */
+  readonly tufMirror?: string;
+  /** the TUF repository's pinned initial root.json (private repositories) */
+  readonly tufRoot?: string;
+  /** where verified TUF metadata is cached */
+  readonly tufCache?: string;
+  /** contact the mirror even while the cached metadata is valid */
+  readonly tufForceRefresh?: boolean;
   readonly rekorPublicKey?: string;
   readonly insecureIgnoreTlog?: boolean;
   readonly insecureRegistry?: boolean;
@@ -34,8 +43,41 @@ function readFile(io: CliIo, file: string, what: string): string {
   }
 }
 
+/** --tuf-cache, else the default under XDG_CACHE_HOME or HOME */
+function tufCache(opts: VerifyOptions, io: CliIo): string {
+  if (opts.tufCache !== undefined) return path.resolve(io.cwd, opts.tufCache);
+  const dir = defaultTufCacheDir(io.env);
+  if (!dir) throw new BlueprintError('VERIFY_OPTIONS_INVALID', 'no folder for the TUF cache: neither XDG_CACHE_HOME nor HOME is set', { fix: 'pass --tuf-cache DIR' });
+  return dir;
+}
+
+/** --tuf-mirror: the trusted root, refreshed through TUF and verified against the pinned root */
+async function tufTrustedRoot(opts: VerifyOptions, io: CliIo): Promise<TufTrustedRoot | undefined> {
+  if (opts.tufMirror === undefined) return undefined;
+  return SigstoreTuf.refreshTrustedRoot({
+    mirrorUrl: opts.tufMirror,
+    cacheDir: tufCache(opts, io),
+    initialRootFile: opts.tufRoot !== undefined ? path.resolve(io.cwd, opts.tufRoot) : undefined,
+    forceRefresh: opts.tufForceRefresh === true,
+  });
+}
+
+/** a usage problem of the trust-root options, or undefined */
+function trustRootUsage(opts: VerifyOptions): string | undefined {
+  if (opts.tufMirror !== undefined && opts.trustedRoot !== undefined) {
+    return '--trusted-root FILE and --tuf-mirror URL both name the trusted root: give one (--trusted-root offline, --tuf-mirror to refresh it through TUF)';
+  }
+  // --tuf-cache alone: where verify --config caches the TUF repositories its policies name (signing.keyless.tuf)
+  const cacheAlone = opts.tufCache !== undefined && opts.config === undefined;
+  if (opts.tufMirror === undefined && (opts.tufRoot !== undefined || opts.tufForceRefresh || cacheAlone)) {
+    return `${opts.tufRoot !== undefined ? '--tuf-root' : opts.tufCache !== undefined ? '--tuf-cache' : '--tuf-force-refresh'} needs --tuf-mirror URL `
+      + '(https://tuf-repo-cdn.sigstore.dev for the public Sigstore instance, or your private TUF repository)';
+  }
+  return undefined;
+}
+
 export function verifierProps(
-  opts: VerifyOptions, image: string, io: CliIo, withIdentity: boolean, kmsPems: ReadonlyMap<string, string> = new Map(),
+  opts: VerifyOptions, image: string, io: CliIo, withIdentity: boolean, kmsPems: ReadonlyMap<string, string> = new Map(), tufRootJson?: string,
 ): ImageVerifierProps {
   return {
     publicKeyPems: withIdentity ? (opts.key ?? []).map((k) => kmsPems.get(k) ?? readFile(io, k, 'public key')) : undefined,
@@ -43,11 +85,12 @@ export function verifierProps(
     certificateIdentityRegexp: withIdentity ? opts.certificateIdentityRegexp : undefined,
     certificateOidcIssuer: withIdentity ? opts.certificateOidcIssuer : undefined,
     certificateOidcIssuerRegexp: withIdentity ? opts.certificateOidcIssuerRegexp : undefined,
-    trustedRootJson: opts.trustedRoot ? readFile(io, opts.trustedRoot, 'trusted root') : undefined,
+    trustedRootJson: tufRootJson ?? (opts.trustedRoot ? readFile(io, opts.trustedRoot, 'trusted root') : undefined),
     publicGoodTrustedRoot: opts.publicGoodRoot === true,
     rekorPublicKeyPem: opts.rekorPublicKey ? readFile(io, opts.rekorPublicKey, 'Rekor public key') : undefined,
     insecureIgnoreTlog: opts.insecureIgnoreTlog === true,
     insecureRegistries: opts.insecureRegistry ? [parseRegistryRef(image).host] : [],
+    tufCacheDir: opts.tufCache !== undefined ? path.resolve(io.cwd, opts.tufCache) : undefined,
     environment: Object.fromEntries(Object.entries(io.env).filter(([, v]) => v !== undefined)) as Record<string, string>,
   };
 }
@@ -80,12 +123,19 @@ export async function verifyCommand(opts: VerifyOptions, image: string, io: CliI
     io.err('error: --config evaluates the blueprint\'s own keys and identities; do not combine it with --key/--certificate-identity\n');
     return 2;
   }
+  const usage = trustRootUsage(opts);
+  if (usage !== undefined) {
+    io.err(`error: ${usage}\n`);
+    return 2;
+  }
   // --key awskms://… / hashivault://…: the public key from the KMS (gcpkms/azurekms: a clear error naming what to pass)
   const kmsPems = new Map<string, string>();
   for (const k of opts.key ?? []) {
     if (kmsProviderOf(k) !== undefined) kmsPems.set(k, await fetchKmsPublicKey(k, io.env));
   }
-  const verifier = new ImageVerifier(verifierProps(opts, image, io, hasIdentity, kmsPems));
+  const tuf = await tufTrustedRoot(opts, io);
+  if (tuf) io.err(`trusted root: ${tuf.source}\n`);
+  const verifier = new ImageVerifier(verifierProps(opts, image, io, hasIdentity, kmsPems, tuf?.json));
   try {
     if (opts.config !== undefined) {
       const result = await verifier.evaluateBlueprint(image, path.resolve(io.cwd, opts.config));

@@ -22,6 +22,7 @@ describe('the catalogue', () => {
       'ISB-KEY-005', // beyond DESIGN.md: KMS key references (issue 17)
       'ISB-POL-001', 'ISB-POL-002', 'ISB-POL-003', 'ISB-POL-004', 'ISB-POL-005', 'ISB-POL-006',
       'ISB-POL-007', // beyond DESIGN.md: policy-controller's attestation-only authorities
+      'ISB-POL-008', // beyond DESIGN.md: the policies' trust root knows the workflow's Fulcio/Rekor (issue 17)
       'ISB-WF-001', 'ISB-WF-002', 'ISB-WF-003', 'ISB-WF-004',
       'ISB-WF-005', // beyond DESIGN.md: action runtimes the hosted runners dropped (issue 22)
       'ISB-WF-006', // beyond DESIGN.md: a reusable signer workflow the blueprint writes serves its callers alike (issue 21)

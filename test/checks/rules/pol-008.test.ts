@@ -43,7 +43,8 @@ describe('ISB-POL-008 the policies\' trust root knows the workflow\'s Fulcio and
     expect(findingsFor('ISB-POL-008', config(), undefined, files)).toEqual([]);
   });
   test('neighbour: the same with cosign v3 bundles (the URLs come from `cosign signing-config create`)', () => {
-    expect(findingsFor('ISB-POL-008', config(undefined, { version: 'v3.1.3', signatureFormat: 'bundle' }), (a) => {
+    // `both`: policy-controller (cluster pc) reads no image signature stored as a bundle (ISB-POL-003)
+    expect(findingsFor('ISB-POL-008', config(undefined, { version: 'v3.1.3', signatureFormat: 'both' }), (a) => {
       // the workflow really signs through a generated signing config here
       const wf = [...a.files.entries()].find(([k]) => k.endsWith('.yml') && k.includes('workflows'))![1];
       expect(wf).toContain(`--fulcio="url=${FULCIO},`);

@@ -53,7 +53,10 @@ export async function startPublicHostProxy(host: string, target: string): Promis
   const tlsServer = https.createServer({ key: fs.readFileSync(cert.keyFile), cert: fs.readFileSync(cert.certFile) }, (req, res) => {
     forwarded.push(`${req.method} ${req.url}`);
     const fwd = http.request({
-      host: upstream.hostname, port: upstream.port, method: req.method, path: req.url,
+      host: upstream.hostname,
+      port: upstream.port,
+      method: req.method,
+      path: req.url,
       headers: { ...req.headers, host: upstream.host },
     }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);

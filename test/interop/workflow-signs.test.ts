@@ -311,8 +311,10 @@ describeWithTool('docker-registry', 'interop: the generated signing steps run as
         const rr = JSON.parse(refused.out);
         expect(rr.admitted).toBe(false);
         for (const v of (rr.verdicts as any[]).filter((x) => x.policy !== 'policy-controller/no-match-policy')) {
-          expect([v.cluster, v.engine, v.satisfied]).toEqual([v.cluster, v.engine, false]);
-          if (v.code !== 'NO_SIGNATURES') {
+          // (the ClusterPolicy that cannot see a v2.6.5/v3.0.x bundle finds no signature at all)
+          const hidden = v.engine === 'kyverno' && format === 'bundle' && version !== 'cosign-v3';
+          expect([v.cluster, v.engine, v.satisfied, v.code]).toEqual([v.cluster, v.engine, false, hidden ? 'NO_SIGNATURES' : 'TLOG_INVALID']);
+          if (!hidden) {
             expect([v.cluster, v.engine, v.reasons.join('\n')]).toEqual([v.cluster, v.engine, expect.stringMatching(/none of the 1 trusted Rekor key|inclusion promise could not be verified/)]);
           }
         }

@@ -471,6 +471,7 @@ function verifyWithSigstore(
       return fail(s, format, 'BAD_SIGNATURE', 'the bundle carries a certificate (keyless), but a key is required');
     }
     const reasons: string[] = [];
+    const codes: (string | undefined)[] = [];
     for (const key of req.keys ?? []) {
       try {
         const trust = toTrustMaterial(toTrustedRoot(req.trust, tlog === 'verified'), () => ({ publicKey: key.keyObject, validFor: () => true }));
@@ -484,10 +485,13 @@ function verifyWithSigstore(
           reason: `bundle signature verified with ${keyName(key)}; in-toto subject matches the digest; ${tlogText(tlog, req.ignoreTlog)}`,
         };
       } catch (e) {
+        codes.push((e as { code?: string }).code);
         reasons.push(`${keyName(key)}: ${(e as Error).message}`);
       }
     }
-    return fail(s, format, 'BAD_SIGNATURE', `the bundle verifies with none of the ${reasons.length} key(s): ${reasons.join('; ')}`);
+    // every key failed on the transparency log (@sigstore/verify TLOG_* codes, e.g. a SET no trusted log key signs): the log, not the signature
+    const tlogOnly = codes.length > 0 && codes.every((c) => c?.startsWith('TLOG_'));
+    return fail(s, format, tlogOnly ? 'TLOG_INVALID' : 'BAD_SIGNATURE', `the bundle verifies with none of the ${reasons.length} key(s): ${reasons.join('; ')}`);
   }
 
   if (!req.trust.trustedRoot) {

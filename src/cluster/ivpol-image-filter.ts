@@ -1,4 +1,4 @@
-import { BlueprintError } from '../errors';
+import { GobwasNode, parseGobwasGlob } from './gobwas-glob';
 import { Version, versionAtLeast } from '../model/model';
 
 /*
@@ -26,76 +26,25 @@ const classLiteral = (c: string) => (CLASS_META.has(c) ? `\\${c}` : c);
  * One gobwas/glob (compiled without separators, as ImageValidatingPolicy compiles
  * `matchImageReferences[].glob`: admission-engines.md §3) as an RE2 expression of the same
  * language, unanchored: `*` → `.*`, `?` → `.`, `[a-z]`/`[!a-z]` → classes, `{a,b}` →
- * `(?:a|b)`, `\x` → literal x; outside braces `,` and `}` are literal. Throws PATTERN_INVALID for
- * what gobwas rejects (unclosed `[`/`{`, empty class, reversed range, trailing `\`).
+ * `(?:a|b)`, `\x` → literal x. Throws PATTERN_INVALID for what gobwas rejects (`parseGobwasGlob`).
  */
 export function gobwasGlobToRe2(glob: string): string {
-  const chars = [...glob];
-  let pos = 0;
-  const fail = (what: string): never => {
-    throw new BlueprintError('PATTERN_INVALID', `invalid ImageValidatingPolicy glob ${JSON.stringify(glob)}: ${what}`);
-  };
-  const escaped = (): string => {
-    if (pos >= chars.length) fail('trailing "\\" escapes nothing');
-    return chars[pos++];
-  };
-  const klass = (): string => {
-    const open = pos - 1;
-    let negated = false;
-    if (chars[pos] === '!') {
-      negated = true;
-      pos++;
-    }
-    const items: string[] = [];
-    for (;;) {
-      if (pos >= chars.length) fail(`unclosed "[" at offset ${open}`);
-      let c = chars[pos++];
-      if (c === ']') break;
-      if (c === '\\') c = escaped();
-      let hi = c;
-      if (chars[pos] === '-' && pos + 1 < chars.length && chars[pos + 1] !== ']') {
-        pos++;
-        hi = chars[pos++];
-        if (hi === '\\') hi = escaped();
+  const sequence = (nodes: readonly GobwasNode[]): string => nodes.map((n) => {
+    switch (n.kind) {
+      case 'any': return '.*';
+      case 'one': return '.';
+      case 'literal': return re2Literal(n.char);
+      case 'class': {
+        const item = ([lo, hi]: readonly [number, number]) => {
+          const a = classLiteral(String.fromCodePoint(lo));
+          return lo === hi ? a : `${a}-${classLiteral(String.fromCodePoint(hi))}`;
+        };
+        return `[${n.negated ? '^' : ''}${n.ranges.map(item).join('')}]`;
       }
-      if (c.codePointAt(0)! > hi.codePointAt(0)!) fail(`reversed range "${c}-${hi}"`);
-      items.push(c === hi ? classLiteral(c) : `${classLiteral(c)}-${classLiteral(hi)}`);
+      case 'alternatives': return `(?:${n.branches.map(sequence).join('|')})`;
     }
-    if (items.length === 0) fail(`empty class "[${negated ? '!' : ''}]" at offset ${open}`);
-    return `[${negated ? '^' : ''}${items.join('')}]`;
-  };
-  const sequence = (inTerms: boolean): string => {
-    let out = '';
-    while (pos < chars.length) {
-      const c = chars[pos];
-      if (inTerms && (c === ',' || c === '}')) return out;
-      pos++;
-      if (c === '*') {
-        while (chars[pos] === '*') pos++;
-        out += '.*';
-      } else if (c === '?') {
-        out += '.';
-      } else if (c === '[') {
-        out += klass();
-      } else if (c === '{') {
-        const open = pos - 1;
-        const branches = [sequence(true)];
-        while (chars[pos] === ',') {
-          pos++;
-          branches.push(sequence(true));
-        }
-        if (chars[pos] !== '}') fail(`unclosed "{" at offset ${open}`);
-        pos++;
-        out += `(?:${branches.join('|')})`;
-      } else if (c === '\\') {
-        out += re2Literal(escaped());
-      } else {
-        out += re2Literal(c);
-      }
-    }
-    return out;
-  };
-  return sequence(false);
+  }).join('');
+  return sequence(parseGobwasGlob(glob));
 }
 
 /** A CEL string literal (single quotes) holding `s` exactly. */

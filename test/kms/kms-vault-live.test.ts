@@ -64,7 +64,7 @@ function stackVariables(stackJson: string): Record<string, string> {
 }
 
 (haveBao ? describeWithInterop : (_t: InteropTool[], name: string, fn: () => void) => describe.skip(name, fn))([...COSIGNS, 'cosign-v3.0'],
-  'real cosign signs with hashivault:// (OpenBao dev server on 127.0.0.1)', () => {
+  `real cosign signs with hashivault:// (${path.basename(BAO) === 'vault' ? 'HashiCorp Vault' : 'OpenBao'} dev server on 127.0.0.1)`, () => {
     let vault: VaultDev;
     let reg: TestRegistry;
     let oidc: GitHubOidcStandIn;

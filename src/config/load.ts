@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { BlueprintError } from '../errors';
 import { CONFIG_SCHEMA, crossChecks } from './config-schema';
 import { mergeBlueprints } from './merge';
+import { parsePlainBlockYaml } from './plain-yaml';
 import { ConfigError, Problem } from './problems';
 import { validate } from './schema';
 import { BlueprintConfig } from './types';
@@ -52,6 +53,9 @@ function nestingProblem(text: string): Problem | undefined {
 export function parseConfigText(text: string, source: string): unknown {
   const deep = nestingProblem(text);
   if (deep) throw new ConfigError([deep], source);
+  // plain block YAML (most blueprints) is read directly; anything else, and every error, by yaml
+  const plain = parsePlainBlockYaml(text);
+  if (plain !== undefined && plain !== null) return plain;
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true, version: '1.2' });
   if (doc.errors.length > 0) {
     const problems: Problem[] = doc.errors.map((e) => ({

@@ -4,7 +4,7 @@ import { validateConfig } from '../../src/config/load';
 import { DEFAULT_COSIGN_VERSION, DEFAULT_PINS, FULL_SHA_RE } from '../../src/config/pins';
 import { ConfigError } from '../../src/config/problems';
 import { renderSignerWorkflow, renderWorkflow } from '../../src/github/workflow';
-import { workflowToYaml } from '../../src/github/workflow-yaml';
+import { libraryWorkflowYaml, workflowToYaml } from '../../src/github/workflow-yaml';
 import { buildModel } from '../../src/model/build';
 import { identityFields } from '../../src/model/identity';
 import { actionlint } from '../support/actionlint';
@@ -106,6 +106,9 @@ function build(c: Combo) {
   const text = workflowToYaml(rendered);
   const signerRendered = c.signer ? renderSignerWorkflow(model, repo) : undefined;
   const signerText = signerRendered ? workflowToYaml(signerRendered) : undefined;
+  // the direct emitter writes the library's bytes (workflow-text.test.ts has the rest)
+  expect(text).toBe(libraryWorkflowYaml(rendered));
+  if (signerRendered) expect(signerText).toBe(libraryWorkflowYaml(signerRendered));
   return { model, repo, text, wf: parse(text), signerText, signerWf: signerText ? parse(signerText) : undefined };
 }
 

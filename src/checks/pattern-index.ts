@@ -81,6 +81,9 @@ export function clusterEngineIndexes(a: CheckArtifacts): ClusterEngineIndex[] {
     else byKey.set(k, [g]);
   }
   const out: ClusterEngineIndex[] = [];
+  // clusters with the same patterns for an engine (prod-eu and prod-us of one blueprint) share
+  // one matcher and its memo of matched forms
+  const shared = new Map<string, { merged: PatternSet; matched: Map<string, string[]> }>();
   for (const groups of byKey.values()) {
     const { cluster, engine } = groups[0];
     const groupsByPattern = new Map<string, PatternGroup[]>();
@@ -91,9 +94,12 @@ export function clusterEngineIndexes(a: CheckArtifacts): ClusterEngineIndex[] {
         else groupsByPattern.set(p, [g]);
       }
     }
-    const merged = new PatternSet(engine, [...groupsByPattern.keys()]);
+    const patterns = [...groupsByPattern.keys()];
+    const sharedKey = `${engine}\u0000${patterns.join('\u0000')}`;
+    let matcher = shared.get(sharedKey);
+    if (matcher === undefined) shared.set(sharedKey, matcher = { merged: new PatternSet(engine, patterns), matched: new Map() });
+    const { merged, matched } = matcher;
     const selected = new Map<string, PatternGroup[]>();
-    const matched = new Map<string, string[]>();
     const matching = (form: string): string[] => {
       let m = matched.get(form);
       if (m === undefined) matched.set(form, m = merged.matching(form));

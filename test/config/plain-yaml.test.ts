@@ -64,9 +64,9 @@ function mutate(text: string, r: () => number): string {
   const i = Math.floor(r() * lines.length);
   const edits = [
     (l: string) => ` ${l}`, (l: string) => l.replace(/^ /, ''), (l: string) => `${l} # note`, (l: string) => `${l}:`, (l: string) => `${l}\t`, (l: string) => l.replace(': ', ':'),
-    (l: string) => l.replace('- ', ''), (l: string) => `- ${l.trimStart()}`, (l: string) => l.replace(/[a-z]/, '"'), (l: string) => `${l} x: y`, (l: string) => `${l}\r`, (l: string) => '---',
+    (l: string) => l.replace('- ', ''), (l: string) => `- ${l.trimStart()}`, (l: string) => l.replace(/[a-z]/, '"'), (l: string) => `${l} x: y`, (l: string) => `${l}\r`, () => '---',
     (l: string) => `${l}\n${l}`, (l: string) => `${' '.repeat(l.length - l.trimStart().length + 2)}- item`, (l: string) => `${' '.repeat(l.length - l.trimStart().length + 2)}k: v`, (l: string) => l.replace(/\w+$/, "'x"),
-    (l: string) => l.replace(/\w+$/, '*ref'), (l: string) => l.replace(/ +/, '  '), (l: string) => '', (l: string) => '   # comment',
+    (l: string) => l.replace(/\w+$/, '*ref'), (l: string) => l.replace(/ +/, '  '), () => '', () => '   # comment',
   ];
   lines[i] = edits[Math.floor(r() * edits.length)](lines[i] ?? '');
   return lines.join('\n');

@@ -2,6 +2,7 @@
 // synth rows: the real CLI, whole process, on the key-based example and on synthetic orgs.
 const fs = require('node:fs');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const YAML = require('yaml');
 const { writeOrg } = require('./gen');
 const { runNode, repeat, round, median } = require('./measure');
@@ -10,8 +11,17 @@ const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'bin', 'image-signing-blueprint');
 const OUT = path.join(__dirname, 'out');
 
+/**
+ * Flushes dirty pages before a timed run (not timed): this VM's disk is slow, and without it a run
+ * pays for the writeback of the runs before it (sys time swung 1 → 3 s on the same synth).
+ */
+function settle() {
+  spawnSync('sync', [], { stdio: 'ignore' });
+}
+
 function synthOnce(config, outDir, extra = []) {
   fs.rmSync(outDir, { recursive: true, force: true });
+  settle();
   return runNode(CLI, ['synth', '--config', config, '--out', outDir, ...extra]);
 }
 
@@ -77,6 +87,7 @@ function resynth(config, outDir, runs) {
       fs.writeFileSync(config, original);
       runNode(CLI, ['synth', '--config', config, '--out', outDir]); // back to the original output (not timed)
       fs.writeFileSync(config, changed);
+      settle();
       const one = runNode(CLI, ['synth', '--config', config, '--out', outDir]);
       report = [/\): (.*)$/m.exec(one.stdout)?.[1], /^render cache: .*$/m.exec(one.stdout)?.[0]].filter(Boolean).join('; ');
       return one;
@@ -96,6 +107,7 @@ function medianOf(runs) {
 /** one run of cdktf + cdk8s alone on the bare resources of an n-repository blueprint (framework.js) */
 function frameworkRun(n, outDir) {
   fs.rmSync(outDir, { recursive: true, force: true });
+  settle();
   const r = runNode(path.join(__dirname, 'framework.js'), [String(n), outDir]);
   fs.rmSync(outDir, { recursive: true, force: true });
   return r;
@@ -180,6 +192,7 @@ function pick(r) {
 function frameworkOnly(n, outDir, runs) {
   const r = repeat(runs, () => {
     fs.rmSync(outDir, { recursive: true, force: true });
+    settle();
     return runNode(path.join(__dirname, 'framework.js'), [String(n), outDir]);
   });
   fs.rmSync(outDir, { recursive: true, force: true });
@@ -193,6 +206,7 @@ function floor(outDir, runs) {
   const floorOut = `${outDir}.floor`;
   const r = repeat(runs, () => {
     fs.rmSync(floorOut, { recursive: true, force: true });
+    settle();
     const p = runNode(path.join(__dirname, 'floor.js'), [dump, floorOut]);
     const o = JSON.parse(p.stdout);
     return { ...p, serializeMs: o.serializeMs, writeMs: o.writeMs };

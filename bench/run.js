@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execSync } = require('node:child_process');
-const { benchSynth } = require('./synth');
+const { benchSynth, removeSetAside } = require('./synth');
 const { benchEngines, benchOverlap } = require('./engine');
 const { benchVerify } = require('./verify');
 const { round } = require('./measure');
@@ -94,6 +94,7 @@ async function main() {
       return undefined;
     }
   })();
+  removeSetAside(); // the synth rows' old output folders, deleted once no timed run follows
   results.benchSeconds = round((Date.now() - started) / 1000, 1);
   results.verdicts = verdicts(results.rows);
   try {

@@ -27,18 +27,17 @@ export interface PatternGroup {
   readonly skipSet?: PatternSet;
 }
 
-/** All groups of one cluster and engine, with one merged, indexed pattern set. */
+/** All groups of one cluster and engine, matched through one merged, indexed pattern set. */
 export interface ClusterEngineIndex {
   readonly cluster: string;
   readonly engine: Engine;
   readonly groups: readonly PatternGroup[];
-  readonly merged: PatternSet;
   readonly groupsByPattern: ReadonlyMap<string, readonly PatternGroup[]>;
   /** the forms of a pushed image this engine compares */
   readonly forms: (image: string) => string[];
   /** the groups that select this form (include matches, skip does not) */
   selecting(form: string): PatternGroup[];
-  /** `merged.matching(form)`, matched once per form (several image rules ask for the same forms) */
+  /** the patterns (of all groups) matching this form, matched once per form (several image rules ask for the same forms) */
   matching(form: string): readonly string[];
 }
 
@@ -109,7 +108,6 @@ export function clusterEngineIndexes(a: CheckArtifacts): ClusterEngineIndex[] {
       cluster,
       engine,
       groups,
-      merged,
       groupsByPattern,
       forms: engine === 'policy-controller' ? digestForm : podForms,
       selecting(form: string): PatternGroup[] {
@@ -124,7 +122,7 @@ export function clusterEngineIndexes(a: CheckArtifacts): ClusterEngineIndex[] {
         }
         return [...groupsOfForm];
       },
-      matching: (form) => matching(form),
+      matching,
     });
   }
   cache.set(a, out);

@@ -75,11 +75,17 @@ export const httpsUrl: ValueCheck = (v: string, path) => {
   return [{ path, value: v, message: 'must be an https:// URL without credentials', fix: 'e.g. "https://rekor.sigstore.dev"' }];
 };
 
+/** a host (with or without its port) on the loopback interface: localhost, 127.0.0.1, [::1] */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '127.0.0.1' || name === '[::1]';
+}
+
 /** https, or plain http to the loopback interface only (a mirror sidecar, a test): a TUF mirror's metadata is signed, not its transport */
 export const httpsOrLoopbackUrl: ValueCheck = (v: string, path) => {
   try {
     const u = new URL(v);
-    const loopback = u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+    const loopback = u.protocol === 'http:' && isLoopbackHost(u.host);
     if ((u.protocol === 'https:' || loopback) && !u.username && !u.password) return ok;
   } catch {
     // fall through

@@ -140,6 +140,8 @@ export class OutputCache implements RenderCache {
   private readonly current = new Map<string, { key: string; out: string }>();
   private readonly reused: string[] = [];
   private readonly rendered: string[] = [];
+  /** the key get() computed for a path, so that the put() after a miss does not hash the same inputs again */
+  private readonly lastKey = new Map<string, { kind: string; inputs: string; key: string }>();
 
   private constructor(
     private readonly outdir: string,
@@ -149,9 +151,10 @@ export class OutputCache implements RenderCache {
   ) {}
 
   public get(rel: string, kind: string, inputs: string): string | undefined {
-    const key = sha256(this.salt, kind, inputs);
     const e = this.previous.get(rel);
-    if (e === undefined || e.key !== key) return undefined;
+    if (e === undefined) return undefined; // nothing recorded: no key to compare (put computes it)
+    const key = this.keyOf(rel, kind, inputs);
+    if (e.key !== key) return undefined;
     const abs = path.join(this.outdir, rel);
     let text: Buffer;
     try {
@@ -168,8 +171,16 @@ export class OutputCache implements RenderCache {
   }
 
   public put(rel: string, kind: string, inputs: string, text: string): void {
-    this.current.set(rel, { key: sha256(this.salt, kind, inputs), out: createHash('sha256').update(text).digest('hex') });
+    this.current.set(rel, { key: this.keyOf(rel, kind, inputs), out: createHash('sha256').update(text).digest('hex') });
     this.rendered.push(rel);
+  }
+
+  private keyOf(rel: string, kind: string, inputs: string): string {
+    const k = this.lastKey.get(rel);
+    if (k !== undefined && k.kind === kind && k.inputs === inputs) return k.key;
+    const key = sha256(this.salt, kind, inputs);
+    this.lastKey.set(rel, { kind, inputs, key });
+    return key;
   }
 
   /** sha256 of each text this synth reused or rendered through the cache, by path */

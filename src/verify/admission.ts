@@ -102,10 +102,6 @@ function splitPems(text: string): ParsedPublicKey[] {
 }
 
 /**
- * the best check of any signature (or, with `need`, attestation) in `format` against `req`: the
- * first that verifies (and whose statement satisfies the policy), else the failures
- */
-/**
  * Kyverno ClusterPolicy `type: SigstoreBundle` reads only the referrers whose listed artifactType
  * starts with `application/vnd.dev.sigstore.bundle` (v1.16.3 pkg/cosign/sigstore.go, v1.19.1
  * pkg/image/verifiers/cpol/cosign/sigstore.go `fetchBundles`). cosign v3.0 on a registry without
@@ -114,6 +110,10 @@ function splitPems(text: string): ParsedPublicKey[] {
  */
 const KYVERNO_LISTED_BUNDLE = (b: BundleSignature) => (b.listedArtifactType ?? '').startsWith('application/vnd.dev.sigstore.bundle');
 
+/**
+ * the best check of any signature (or, with `need`, attestation) in `format` against `req`: the
+ * first that verifies (and whose statement satisfies the policy), else the failures
+ */
 function satisfy(
   input: AdmissionInput, format: 'legacy' | 'bundle' | 'any', req: Requirement, label: string, need?: AttestationNeed,
   seesBundle: (b: BundleSignature) => boolean = () => true,
@@ -367,11 +367,10 @@ function ivpolAttestor(input: AdmissionInput, name: string, a: any, need?: Attes
   const tlogNote = need && cosign.ctlog?.insecureIgnoreTlog === true ? ', required for attestations despite insecureIgnoreTlog: kyverno#17109' : '';
   // `cosign.trustedRoot` exists from Kyverno 1.19 (absent from the v1.16.3 API types and CRD, which
   // prunes it; kyverno#15507): before, the attestor uses the default (TUF) root
-  const kv = input.clusterFacts?.kyvernoVersion;
-  const rootIgnored = cosign.trustedRoot !== undefined && kv !== undefined && !versionAtLeast(kv, 1, 19);
+  const rootIgnored = cosign.trustedRoot !== undefined && kyverno !== undefined && !versionAtLeast(kyverno, 1, 19);
   const trust = rootIgnored ? input.trust : policyTrust(input, `attestor ${name}`, () => ivpolAttestorTrust(cosign, `attestor ${name}`));
   if (isOutcome(trust)) return trust;
-  const rootNote = rootIgnored ? `, trustedRoot ignored: Kyverno ${kv.text} has no such field (from 1.19)` : '';
+  const rootNote = rootIgnored ? `, trustedRoot ignored: Kyverno ${kyverno.text} has no such field (from 1.19)` : '';
   if (cosign.key?.data || typeof cosign.key?.kms === 'string') {
     const kms = cosign.key.data ? undefined : String(cosign.key.kms);
     const keys = kms !== undefined ? kmsPolicyKeys(input, kms, `attestor ${name}`) : splitPems(String(cosign.key.data));

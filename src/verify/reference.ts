@@ -77,8 +77,5 @@ export function referrersFallbackTag(digest: string): string {
   return `${m[1]}-${m[2]}`;
 }
 
-/** plain HTTP is allowed only for loopback registries, or for registries the user named insecure */
-export function isLoopbackHost(host: string): boolean {
-  const name = host.replace(/:\d+$/, '');
-  return name === 'localhost' || name === '127.0.0.1' || name === '[::1]';
-}
+/** plain HTTP is allowed only for loopback registries (the config's own definition), or for registries the user named insecure */
+export { isLoopbackHost } from '../config/value-checks';

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { initTUF } from '@sigstore/tuf';
 import { VerifyError } from './errors';
 import { PUBLIC_GOOD_TUF_MIRROR } from './public-root';
+import { isLoopbackHost } from './reference';
 
 /*
  * A Sigstore trusted root refreshed through TUF (`@sigstore/tuf` over `tuf-js`): the client starts
@@ -146,7 +147,7 @@ function tufError(e: unknown, mirrorUrl: string): VerifyError {
 function seedRoot(dir: string, initialRootFile: string | undefined, mirrorUrl: string): boolean {
   const cached = path.join(dir, 'root.json');
   if (initialRootFile === undefined) {
-    if (!fs.existsSync(cached) && mirrorUrl.replace(/\/$/, '') !== PUBLIC_GOOD_TUF_MIRROR) {
+    if (!fs.existsSync(cached) && mirrorUrl !== PUBLIC_GOOD_TUF_MIRROR) {
       throw new VerifyError('TUF_ROOT_REQUIRED', `TUF refresh from ${mirrorUrl}: no pinned root.json for this mirror (only ${PUBLIC_GOOD_TUF_MIRROR}'s is embedded), and the cache has none`, {
         fix: 'pass --tuf-root FILE: the private TUF repository\'s initial root.json, obtained out of band (it is the trust anchor of every refresh)',
       });
@@ -170,7 +171,7 @@ async function refreshTrustedRoot(opts: TufTrustedRootOptions): Promise<TufTrust
   } catch {
     throw new VerifyError('VERIFY_OPTIONS_INVALID', `--tuf-mirror ${opts.mirrorUrl}: not a URL`, { fix: 'give the TUF repository\'s base URL, e.g. https://tuf.sigstore.example.com' });
   }
-  if (url.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+  if (url.protocol !== 'https:' && !isLoopbackHost(url.host)) {
     throw new VerifyError('VERIFY_OPTIONS_INVALID', `--tuf-mirror ${opts.mirrorUrl}: only https (or http on the loopback interface) is accepted`, {
       fix: 'serve the TUF repository over https',
     });

@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './fixtures';
+import { jcs } from './test-rekor';
 
 /**
  * A private TUF repository on disk, as an air-gapped cluster would mirror one: one ed25519 key for
@@ -22,14 +23,8 @@ export interface TufMirror {
   readonly dir: string;
 }
 
-/** canonical JSON (securesystemslib cjson): sorted keys, no whitespace */
-function cjson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(cjson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${cjson((v as any)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
+/** canonical JSON (securesystemslib cjson): sorted keys, no whitespace; for TUF metadata (no undefined values) the same as JCS */
+const cjson = jcs;
 
 function signed(body: unknown, keyId: string, key: KeyObject): Buffer {
   const sig = sign(null, Buffer.from(cjson(body)), key).toString('hex');

@@ -8,20 +8,14 @@ import { memoryIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { CACHE_FILE } from '../../src/synth/render-cache';
 import { keyConfig, projectDir } from '../support/fixtures';
+import { listFilesRecursive } from '../support/secrets-scan';
 
 /* synth --jobs N: the Terraform stacks split over worker threads; the output never depends on N. */
 
+/** every file below dir but the render cache itself: relative path → sha256 */
 function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name !== CACHE_FILE) out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
+  return Object.fromEntries(listFilesRecursive(dir).filter((f) => path.basename(f) !== CACHE_FILE)
+    .map((f) => [path.relative(dir, f), createHash('sha256').update(fs.readFileSync(f)).digest('hex')]));
 }
 
 const org = (n: number) => keyConfig({

@@ -7,6 +7,7 @@ import { main } from '../../src/cli/main';
 import { CACHE_FILE } from '../../src/synth/render-cache';
 import { MANIFEST_FILE, sha256Hex } from '../../src/synth/write';
 import { keyConfig, newPublicKeyPem, projectDir } from '../support/fixtures';
+import { listFilesRecursive } from '../support/secrets-scan';
 
 /*
  * The render cache (src/synth/render-cache.ts) may only ever reproduce what a clean synth writes:
@@ -17,16 +18,7 @@ import { keyConfig, newPublicKeyPem, projectDir } from '../support/fixtures';
 
 /** every file below dir but the render cache itself: relative path → bytes */
 function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name !== CACHE_FILE) out[path.relative(dir, p)] = fs.readFileSync(p, 'latin1');
-    }
-  };
-  walk(dir);
-  return out;
+  return Object.fromEntries(listFilesRecursive(dir).filter((f) => path.basename(f) !== CACHE_FILE).map((f) => [path.relative(dir, f), fs.readFileSync(f, 'latin1')]));
 }
 
 const org = (overrides: Record<string, unknown> = {}) => keyConfig({

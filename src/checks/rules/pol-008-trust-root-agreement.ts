@@ -3,7 +3,8 @@ import { DEFAULTS } from '../../model/build';
 import { RepositoryModel } from '../../model/model';
 import { CheckContext, RawFinding, Rule } from '../types';
 import {
-  cosignCalls, isGitHubAttestationAuthority, isGitHubAttestationEntry, ivpolGitHubAttestors, kyvernoAttestorEntries, kyvernoEntries, objectsOfKind,
+  CosignCall, cosignCalls, isGitHubAttestationAuthority, isGitHubAttestationEntry, ivpolGitHubAttestors, kyvernoAttestorEntries, kyvernoEntries,
+  objectsOfKind,
 } from '../views';
 import { clusterPath, guardedRepositories, q } from './util';
 
@@ -89,18 +90,17 @@ function serviceUrl(flag: string | true | undefined): string | undefined {
   return /(?:^|,)url=([^,]+)/.exec(flag)?.[1];
 }
 
-/** the distinct Fulcio/Rekor pairs of the repository's keyless `cosign sign`/`cosign attest` calls */
-function workflowServices(ctx: CheckContext, repo: string): Services[] {
-  const calls = cosignCalls(ctx.artifacts);
+/** the distinct Fulcio/Rekor pairs of one repository's keyless `cosign sign`/`cosign attest` calls (`calls`: that repository's) */
+function workflowServices(calls: readonly CosignCall[]): Services[] {
   const out = new Map<string, Services>();
   for (const c of calls) {
-    if (c.step.repo !== repo || (c.sub !== 'sign' && c.sub !== 'attest') || c.flags.has('--key')) continue;
+    if ((c.sub !== 'sign' && c.sub !== 'attest') || c.flags.has('--key')) continue;
     let fulcio = typeof c.flags.get('--fulcio-url') === 'string' ? String(c.flags.get('--fulcio-url')) : DEFAULTS.fulcioUrl;
     let rekor: string | undefined = typeof c.flags.get('--rekor-url') === 'string' ? String(c.flags.get('--rekor-url')) : DEFAULTS.rekorUrl;
     if (c.flags.get('--tlog-upload') === 'false') rekor = undefined;
     const config = c.flags.get('--signing-config');
     if (typeof config === 'string') {
-      const create = calls.find((x) => x.sub === 'signing-config' && x.args[0] === 'create' && x.step.repo === c.step.repo
+      const create = calls.find((x) => x.sub === 'signing-config' && x.args[0] === 'create'
         && x.step.file === c.step.file && x.flags.get('--out') === config);
       if (!create) continue; // ISB-POL-004 reports a signing config no step creates
       fulcio = serviceUrl(create.flags.get('--fulcio')) ?? DEFAULTS.fulcioUrl;
@@ -235,9 +235,23 @@ export const ISB_POL_008: Rule = {
     };
 
     const reported = new Set<string>();
-    const policies = policyTrusts(ctx);
+    // each repository's cosign calls and the policies guarding it, gathered once (not per repository × policy)
+    const callsOf = new Map<string, CosignCall[]>();
+    for (const c of cosignCalls(ctx.artifacts)) {
+      const list = callsOf.get(c.step.repo);
+      if (list) list.push(c);
+      else callsOf.set(c.step.repo, [c]);
+    }
+    const policiesOf = new Map<RepositoryModel, PolicyTrust[]>();
+    for (const p of policyTrusts(ctx)) {
+      for (const r of guardedRepositories(ctx, p.guard)) {
+        const list = policiesOf.get(r);
+        if (list) list.push(p);
+        else policiesOf.set(r, [p]);
+      }
+    }
     for (const r of keyless) {
-      for (const s of workflowServices(ctx, r.name)) {
+      for (const s of workflowServices(callsOf.get(r.name) ?? [])) {
         const services: ['Fulcio' | 'Rekor', string][] = [['Fulcio', s.fulcio]];
         if (s.rekor !== undefined) services.push(['Rekor', s.rekor]);
         for (const [service, url] of services) {
@@ -250,8 +264,7 @@ export const ISB_POL_008: Rule = {
             }
             continue;
           }
-          for (const p of policies) {
-            if (!guardedRepositories(ctx, p.guard).includes(r)) continue;
+          for (const p of policiesOf.get(r) ?? []) {
             if (p.missing !== undefined) {
               if (!reported.has(p.where)) out.push({ path: clusterPath(ctx.model, p.cluster), message: `${p.where}: ${p.missing}` });
               reported.add(p.where);
